@@ -1,0 +1,101 @@
+// The cluster as the DNS sees it: an immutable snapshot built from manifests.
+//
+// Nothing here knows about DNS. The record index (src/records/) reads a
+// ClusterState and precomputes every answer; a reload builds a new snapshot
+// off to the side and swaps it in whole.
+
+import type { IPFamily, Labels, Protocol, SourceRef } from './model.js';
+import type { Problem } from './problems.js';
+
+export interface ClusterOptions {
+  /** Service CIDRs, one per family, primary family first (default ['10.96.0.0/12']). */
+  readonly serviceCIDRs: readonly string[];
+  /** Pod CIDRs, one per family, same family order as serviceCIDRs (default ['10.244.0.0/16']). */
+  readonly podCIDRs: readonly string[];
+  /** Nodes a DaemonSet runs on (one pod each); default 1. */
+  readonly nodeCount: number;
+}
+
+export const DEFAULT_CLUSTER_OPTIONS: ClusterOptions = {
+  serviceCIDRs: ['10.96.0.0/12'],
+  podCIDRs: ['10.244.0.0/16'],
+  nodeCount: 1,
+};
+
+/** A port as a Service declares it, or as an endpoint exposes it. */
+export interface NamedPort {
+  readonly name?: string;
+  readonly protocol: Protocol;
+  readonly port: number;
+}
+
+/**
+ * One address of one endpoint of a Service (an EndpointSlice endpoint
+ * address). A dual-stack pod gives two of these, one per family.
+ */
+export interface Endpoint {
+  /** Canonical text form of the IP (IPv6 compressed, lower-case). */
+  readonly address: string;
+  readonly family: IPFamily;
+  /** Set only when it names the endpoint in DNS (spec §4.1, §4.2). */
+  readonly hostname?: string;
+  /**
+   * Ready as the EndpointSlice controller would write it: for
+   * selector-derived endpoints publishNotReadyAddresses is already folded in;
+   * for given EndpointSlices/Endpoints it is what the object says. The DNS
+   * publishes exactly the ready endpoints.
+   */
+  readonly ready: boolean;
+  /** Ports of this endpoint (resolved targetPorts), named as the service names them. */
+  readonly ports: readonly NamedPort[];
+  /** The pod behind it, when it came from a pod (`namespace/name`). */
+  readonly pod?: string;
+}
+
+export type ServiceKind = 'ClusterIP' | 'Headless' | 'ExternalName';
+
+export interface Service {
+  readonly name: string;
+  readonly namespace: string;
+  readonly kind: ServiceKind;
+  /** Cluster IPs in ipFamilies order (empty for headless and ExternalName). */
+  readonly clusterIPs: readonly string[];
+  readonly ipFamilies: readonly IPFamily[];
+  readonly ports: readonly NamedPort[];
+  /** ExternalName target as written (no trailing dot). */
+  readonly externalName?: string;
+  readonly selector?: Labels;
+  readonly publishNotReadyAddresses: boolean;
+  /** All endpoints, ready or not, deduplicated by address. */
+  readonly endpoints: readonly Endpoint[];
+  /** True for the `kubernetes.default` service the server adds when it is not declared. */
+  readonly implicit: boolean;
+  readonly source?: SourceRef;
+}
+
+export interface Pod {
+  readonly name: string;
+  readonly namespace: string;
+  /** Canonical IPs (podIPs order); empty when the pod has a status without an IP. */
+  readonly ips: readonly string[];
+  readonly labels: Labels;
+  readonly ready: boolean;
+  readonly terminating: boolean;
+  readonly hostname?: string;
+  readonly subdomain?: string;
+  /** `StatefulSet/web` etc. for synthesized pods; absent for Pod objects. */
+  readonly owner?: string;
+  readonly source: SourceRef;
+}
+
+export interface ClusterState {
+  /** Every namespace that exists (spec §2): declared, used, or one of the four built-ins. */
+  readonly namespaces: ReadonlySet<string>;
+  readonly services: readonly Service[];
+  readonly pods: readonly Pod[];
+  /** Warnings found while building (collisions, out-of-CIDR addresses, orphan slices, ...). */
+  readonly warnings: readonly Problem[];
+}
+
+/** Built-in namespaces that always exist (spec §2, [emulator]). */
+export const BUILTIN_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];

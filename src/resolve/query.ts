@@ -1,0 +1,40 @@
+// A query as the responder sees it: decoded by the server adapter, no sockets.
+
+export type Transport = 'udp' | 'tcp';
+
+export interface Edns {
+  /** The client's advertised UDP payload size (OPT class), as sent. */
+  readonly udpSize: number;
+  /** The DNSSEC OK bit. */
+  readonly do: boolean;
+  readonly version: number;
+}
+
+export interface Query {
+  readonly id: number;
+  readonly opcode: number;
+  /** Recursion desired; copied to the response. */
+  readonly rd: boolean;
+  /** Checking disabled; copied to the response. */
+  readonly cd: boolean;
+  /** The question name exactly as the client wrote it (case kept), no trailing dot; root is ''. */
+  readonly name: string;
+  readonly qtype: number;
+  readonly qclass: number;
+  /** Present when the query carried an OPT record. */
+  readonly edns?: Edns;
+  readonly transport: Transport;
+}
+
+/** Largest UDP payload we ever send; the DNS flag day 2020 value. */
+export const MAX_UDP_PAYLOAD = 1232;
+/** The limit for a UDP client that sent no OPT record (RFC 1035 §4.2.1). */
+export const CLASSIC_UDP_PAYLOAD = 512;
+export const MAX_TCP_MESSAGE = 65535;
+
+/** How many bytes a response to this query may take. */
+export function responseLimit(query: Query): number {
+  if (query.transport === 'tcp') return MAX_TCP_MESSAGE;
+  if (!query.edns) return CLASSIC_UDP_PAYLOAD;
+  return Math.min(Math.max(query.edns.udpSize, CLASSIC_UDP_PAYLOAD), MAX_UDP_PAYLOAD);
+}

@@ -1,0 +1,110 @@
+// Composition root: manifests -> cluster state -> record index -> responder -> servers.
+//
+// The only module that knows every layer. Everything here is plain wiring:
+// each layer is built, checked and handed to the next.
+
+import type { Config } from './config.js';
+import type { Logger } from './log.js';
+import { loadManifests, type LoadResult } from './manifests/index.js';
+import { buildCluster } from './cluster/build.js';
+import type { ClusterState } from './cluster/state.js';
+import { formatProblem, type Problem } from './cluster/problems.js';
+import { describeSource } from './cluster/model.js';
+import { buildRecordIndex, type RecordIndex } from './records/index.js';
+import { createResponder } from './resolve/responder.js';
+import { startDnsServer, type DnsServer } from './server/index.js';
+
+export interface LoadedCluster {
+  readonly state: ClusterState;
+  readonly index: RecordIndex;
+}
+
+export type ClusterLoad =
+  | { readonly ok: true; readonly cluster: LoadedCluster; readonly problems: readonly Problem[]; readonly load: LoadResult }
+  | { readonly ok: false; readonly problems: readonly Problem[]; readonly load: LoadResult };
+
+export interface LoadOptions {
+  /** Where `-` reads from; defaults to process.stdin. */
+  readonly stdin?: NodeJS.ReadableStream;
+  /** SOA serial; defaults to the current Unix time. */
+  readonly serial?: number;
+}
+
+/** Read every manifest and build the state and the record index, or report every problem. */
+export async function loadCluster(config: Config, logger: Logger, options: LoadOptions = {}): Promise<ClusterLoad> {
+  const load = await loadManifests(config.manifests, options.stdin ? { stdin: options.stdin } : undefined);
+  const log = logger.child({ module: 'manifests' });
+  for (const skipped of load.skipped) {
+    log.info(
+      { kind: skipped.kind, object: [skipped.namespace, skipped.name].filter(Boolean).join('/'), source: describeSource(skipped.source) },
+      `skipping ${skipped.kind}: clusterdns does not use this kind`,
+    );
+  }
+  if (!load.ok) return { ok: false, problems: load.problems, load };
+
+  const state = buildCluster(load.objects, {
+    serviceCIDRs: config.serviceCIDRs,
+    podCIDRs: config.podCIDRs,
+    nodeCount: config.nodes,
+  });
+  const index = buildRecordIndex(state, {
+    zone: config.clusterDomain,
+    ttl: config.ttl,
+    podMode: config.podMode,
+    serial: options.serial ?? Math.floor(Date.now() / 1000),
+    nameserverAddresses: [nameserverAddress(config.bind)],
+  });
+  return { ok: true, cluster: { state, index }, problems: [...load.problems, ...state.warnings], load };
+}
+
+/** Log each problem once, at its own level, with the place it names. */
+export function logProblems(logger: Logger, problems: readonly Problem[]): void {
+  const log = logger.child({ module: 'manifests' });
+  for (const problem of problems) {
+    const where = problem.source ? describeSource(problem.source) : undefined;
+    log[problem.level === 'error' ? 'error' : 'warn']({ source: where, field: problem.field }, formatProblem(problem));
+  }
+}
+
+export interface RunningServer {
+  readonly dns: DnsServer;
+  readonly cluster: LoadedCluster;
+  close(): Promise<void>;
+}
+
+/** Start answering on `config.bind:config.port` from an already loaded cluster. */
+export async function startServer(config: Config, cluster: LoadedCluster, logger: Logger): Promise<RunningServer> {
+  const current = cluster;
+  const responder = createResponder({ index: () => current.index });
+  const dns = await startDnsServer({
+    host: config.bind,
+    port: config.port,
+    handler: (query) => responder.respond(query),
+    logger: logger.child({ module: 'server' }),
+  });
+  return {
+    dns,
+    cluster: current,
+    close: () => dns.close(),
+  };
+}
+
+/**
+ * The address `ns.dns.<zone>` answers with when no kube-dns Service is
+ * declared: where we listen, or loopback when we listen everywhere.
+ */
+function nameserverAddress(bind: string): string {
+  if (bind === '0.0.0.0') return '127.0.0.1';
+  if (bind === '::') return '::1';
+  return bind;
+}
+
+/** Counts for the startup line. */
+export function summarize(cluster: LoadedCluster): Record<string, number> {
+  return {
+    namespaces: cluster.state.namespaces.size,
+    services: cluster.state.services.length,
+    pods: cluster.state.pods.length,
+    records: cluster.index.records().length,
+  };
+}

@@ -1,0 +1,171 @@
+// Server configuration: the one typed shape every entry point (CLI, Node API)
+// fills in, its defaults, and validation that reports every problem at once.
+
+import ipaddr from 'ipaddr.js';
+import type { LevelWithSilent } from 'pino';
+import { LOG_LEVELS } from './log.js';
+
+export type PodMode = 'insecure' | 'verified' | 'disabled';
+export const POD_MODES: readonly PodMode[] = ['insecure', 'verified', 'disabled'];
+
+export interface Config {
+  /** Manifest paths: files, directories, or '-' for stdin. */
+  readonly manifests: readonly string[];
+  readonly bind: string;
+  readonly port: number;
+  /** Lower-case, no leading or trailing dot. */
+  readonly clusterDomain: string;
+  readonly ttl: number;
+  readonly podMode: PodMode;
+  /** One CIDR per family, primary family first. */
+  readonly serviceCIDRs: readonly string[];
+  readonly podCIDRs: readonly string[];
+  /** Nodes a DaemonSet runs on. */
+  readonly nodes: number;
+  readonly logLevel: LevelWithSilent;
+}
+
+export const DEFAULTS: Config = {
+  manifests: [],
+  bind: '127.0.0.1',
+  port: 53,
+  clusterDomain: 'cluster.local',
+  ttl: 5,
+  podMode: 'insecure',
+  serviceCIDRs: ['10.96.0.0/12'],
+  podCIDRs: ['10.244.0.0/16'],
+  nodes: 1,
+  logLevel: 'info',
+};
+
+/** What a user may pass: every field optional, strings where flags give strings. */
+export type RawConfig = { [K in keyof Config]?: unknown };
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+
+const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** Validate and normalize; every problem is reported, not just the first. */
+export function validateConfig(raw: RawConfig): ConfigResult {
+  const problems: string[] = [];
+  const merged = { ...DEFAULTS, ...definedOnly(raw) };
+
+  const port = toInteger(merged.port);
+  if (port === undefined || port < 0 || port > 65535) {
+    problems.push(`--port must be an integer from 0 to 65535, got ${show(merged.port)}`);
+  }
+  const ttl = toInteger(merged.ttl);
+  if (ttl === undefined || ttl < 0 || ttl > 3600) {
+    problems.push(`--ttl must be an integer from 0 to 3600 (seconds), got ${show(merged.ttl)}`);
+  }
+  const nodes = toInteger(merged.nodes);
+  if (nodes === undefined || nodes < 1 || nodes > 5000) {
+    problems.push(`--nodes must be an integer from 1 to 5000, got ${show(merged.nodes)}`);
+  }
+  const bind = String(merged.bind);
+  if (!ipaddr.isValid(bind)) {
+    problems.push(`--bind must be an IPv4 or IPv6 address (e.g. 127.0.0.1, 0.0.0.0, ::1), got ${show(merged.bind)}`);
+  }
+  const clusterDomain = String(merged.clusterDomain).toLowerCase().replace(/^\.+|\.+$/g, '');
+  if (!isDomainName(clusterDomain)) {
+    problems.push(
+      `--cluster-domain must be a DNS name of one or more labels (lower-case letters, digits, '-'), got ${show(merged.clusterDomain)}`,
+    );
+  }
+  const podMode = String(merged.podMode) as PodMode;
+  if (!POD_MODES.includes(podMode)) {
+    problems.push(`--pods must be one of ${POD_MODES.join(', ')}, got ${show(merged.podMode)}`);
+  }
+  const logLevel = String(merged.logLevel) as LevelWithSilent;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    problems.push(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got ${show(merged.logLevel)}`);
+  }
+  const serviceCIDRs = validateCIDRs('--service-cidr', merged.serviceCIDRs, problems);
+  const podCIDRs = validateCIDRs('--pod-cidr', merged.podCIDRs, problems);
+  if (serviceCIDRs && podCIDRs && familiesOf(serviceCIDRs).join() !== familiesOf(podCIDRs).join()) {
+    problems.push(
+      `--service-cidr and --pod-cidr must cover the same IP families in the same order ` +
+        `(services: ${familiesOf(serviceCIDRs).join(',')}; pods: ${familiesOf(podCIDRs).join(',')})`,
+    );
+  }
+  const manifests = toStringList(merged.manifests);
+
+  if (problems.length > 0) return { ok: false, problems };
+  return {
+    ok: true,
+    config: {
+      manifests,
+      bind,
+      port: port!,
+      clusterDomain,
+      ttl: ttl!,
+      podMode,
+      serviceCIDRs: serviceCIDRs!,
+      podCIDRs: podCIDRs!,
+      nodes: nodes!,
+      logLevel,
+    },
+  };
+}
+
+function validateCIDRs(flag: string, value: unknown, problems: string[]): string[] | undefined {
+  // Flags may repeat or hold a comma-separated pair, as kube-apiserver's
+  // --service-cluster-ip-range does for dual-stack.
+  const entries = toStringList(value).flatMap((entry) => entry.split(',')).map((entry) => entry.trim()).filter(Boolean);
+  if (entries.length === 0 || entries.length > 2) {
+    problems.push(`${flag} takes one CIDR, or one IPv4 and one IPv6 CIDR for dual-stack, got ${entries.length}`);
+    return undefined;
+  }
+  const normalized: string[] = [];
+  let valid = true;
+  for (const entry of entries) {
+    try {
+      const [address, prefix] = ipaddr.parseCIDR(entry);
+      const hostBits = (address.kind() === 'ipv4' ? 32 : 128) - prefix;
+      if (hostBits < 2) {
+        problems.push(`${flag} ${entry} is too small to allocate addresses from`);
+        valid = false;
+        continue;
+      }
+      normalized.push(`${address.toString()}/${prefix}`);
+    } catch {
+      problems.push(`${flag} must be a CIDR like 10.96.0.0/12 or fd00:10:96::/112, got ${show(entry)}`);
+      valid = false;
+    }
+  }
+  if (valid && normalized.length === 2 && familyOf(normalized[0]!) === familyOf(normalized[1]!)) {
+    problems.push(`${flag} got two ${familyOf(normalized[0]!)} CIDRs; dual-stack needs one IPv4 and one IPv6`);
+    valid = false;
+  }
+  return valid ? normalized : undefined;
+}
+
+function familyOf(cidr: string): 'IPv4' | 'IPv6' {
+  return cidr.includes(':') ? 'IPv6' : 'IPv4';
+}
+
+function familiesOf(cidrs: readonly string[]): string[] {
+  return cidrs.map(familyOf);
+}
+
+function isDomainName(name: string): boolean {
+  return name.length > 0 && name.length <= 253 && name.split('.').every((label) => DNS_LABEL.test(label));
+}
+
+function toInteger(value: unknown): number | undefined {
+  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  return typeof number === 'number' && Number.isInteger(number) ? number : undefined;
+}
+
+function toStringList(value: unknown): string[] {
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).map(String);
+}
+
+function definedOnly(raw: RawConfig): Partial<Record<keyof Config, unknown>> {
+  return Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== undefined));
+}
+
+function show(value: unknown): string {
+  return JSON.stringify(value) ?? String(value);
+}

@@ -12,10 +12,19 @@
 //   miekg/dns Msg.Truncate does) and appends an OPT record when the query had
 //   one. It never throws for a well-formed Query.
 //
-// Implemented in this file: TODO (being written).
+// Two invariants make the per-query work a handful of buffer copies:
+// - pointers only point backwards, so any prefix of the records is a valid
+//   message (truncation keeps a prefix);
+// - the records of a rotation run all have the same length and nothing points
+//   into them, so rotating is swapping two byte ranges.
 
 import type { Sections } from './types.js';
-import type { Query } from '../resolve/query.js';
+import { responseLimit, type Query } from '../resolve/query.js';
+import { writeRecord } from './wire-records.js';
+import { CompressionTable, WireWriter } from './wire-writer.js';
+import { HEADER_SIZE, OPT_SIZE, writeHeader, writeOpt, writeQuestion } from './message.js';
+
+export { writeHeaderOnlyResponse } from './message.js';
 
 export interface PreparedAnswer {
   readonly rcode: number;
@@ -47,11 +56,51 @@ export function prepareAnswer(
   sections: Sections,
   options?: { authoritative?: boolean },
 ): PreparedAnswer {
-  void question;
-  void rcode;
-  void sections;
-  void options;
-  throw new Error('not implemented');
+  const qnameLength = nameWireLength(question);
+  const table = new CompressionTable();
+  table.seed(question, HEADER_SIZE);
+  const writer = new WireWriter(HEADER_SIZE + qnameLength + 4);
+  const rotation = findRotation(sections);
+  const records = [...sections.answer, ...sections.authority, ...sections.additional];
+  const recordEnds: number[] = [];
+  records.forEach((record, index) => {
+    const rotates = rotation !== undefined && index >= rotation.start && index < rotation.start + rotation.count;
+    writeRecord(writer, table, record, { register: !rotates });
+    recordEnds.push(writer.length);
+  });
+  const prepared: PreparedAnswer = {
+    rcode,
+    authoritative: options?.authoritative ?? true,
+    qnameLength,
+    body: writer.toBuffer(),
+    answerCount: sections.answer.length,
+    authorityCount: sections.authority.length,
+    additionalCount: sections.additional.length,
+    recordEnds,
+    ...(rotation ? { rotation } : {}),
+  };
+  if (rotation) runGeometry(prepared); // asserts the equal-length invariant
+  return prepared;
+}
+
+/** The first run of ≥2 consecutive A (or AAAA) answers with the same owner. */
+function findRotation(sections: Sections): { start: number; count: number } | undefined {
+  const answers = sections.answer;
+  let start = 0;
+  while (start < answers.length) {
+    const first = answers[start];
+    let end = start + 1;
+    const rotatable = first !== undefined && (first.data.type === 'A' || first.data.type === 'AAAA');
+    while (rotatable && end < answers.length) {
+      const next = answers[end];
+      if (!next || next.data.type !== first.data.type) break;
+      if (next.name.toLowerCase() !== first.name.toLowerCase()) break;
+      end++;
+    }
+    if (rotatable && end - start >= 2) return { start, count: end - start };
+    start = end;
+  }
+  return undefined;
 }
 
 export interface ResponseFlags {
@@ -65,23 +114,110 @@ export interface ResponseFlags {
  * (any integer; the responder passes a counter).
  */
 export function writeResponse(query: Query, answer: PreparedAnswer, turn: number): Buffer {
-  void query;
-  void answer;
-  void turn;
-  throw new Error('not implemented');
+  if (nameWireLength(query.name) !== answer.qnameLength) {
+    throw new Error(
+      `answer prepared for a ${answer.qnameLength}-octet name, question "${query.name}" differs`,
+    );
+  }
+  const withOpt = query.edns !== undefined || answer.rcode > 15;
+  const prefix = HEADER_SIZE + answer.qnameLength + 4;
+  const limit = responseLimit(query);
+  const total = answer.recordEnds.length;
+  let kept = total;
+  if (prefix + answer.body.length + (withOpt ? OPT_SIZE : 0) > limit) {
+    kept = recordsThatFit(answer.recordEnds, limit - prefix - (withOpt ? OPT_SIZE : 0));
+  }
+  const bodyLength = kept === 0 ? 0 : (answer.recordEnds[kept - 1] ?? 0);
+  const out = Buffer.allocUnsafe(prefix + bodyLength + (withOpt ? OPT_SIZE : 0));
+
+  const answers = Math.min(kept, answer.answerCount);
+  const authority = Math.min(kept - answers, answer.authorityCount);
+  const additional = kept - answers - authority;
+  writeHeader(out, query, {
+    rcode: answer.rcode,
+    authoritative: answer.authoritative,
+    truncated: kept < answer.answerCount + answer.authorityCount,
+    counts: [1, answers, authority, additional + (withOpt ? 1 : 0)],
+  });
+  writeQuestion(out, HEADER_SIZE, query);
+  copyBody(out, prefix, answer, bodyLength, turn);
+  if (withOpt) writeOpt(out, prefix + bodyLength, query, answer.rcode);
+  return out;
 }
 
 /** A response with no records (REFUSED, NOTIMP, SERVFAIL, FORMERR with a question). */
 export function writeEmptyResponse(query: Query, flags: ResponseFlags): Buffer {
-  void query;
-  void flags;
-  throw new Error('not implemented');
+  const withOpt = query.edns !== undefined || flags.rcode > 15;
+  const prefix = HEADER_SIZE + nameWireLength(query.name) + 4;
+  const out = Buffer.allocUnsafe(prefix + (withOpt ? OPT_SIZE : 0));
+  writeHeader(out, query, {
+    rcode: flags.rcode,
+    authoritative: flags.authoritative ?? false,
+    recursionAvailable: flags.recursionAvailable ?? false,
+    truncated: false,
+    counts: [1, 0, 0, withOpt ? 1 : 0],
+  });
+  writeQuestion(out, HEADER_SIZE, query);
+  if (withOpt) writeOpt(out, prefix, query, flags.rcode);
+  return out;
 }
 
-/** Wire length of a name (`web.prod` → 10); the root '' is 1. */
+/** How many leading records end within `budget` bytes (recordEnds is ascending). */
+function recordsThatFit(recordEnds: readonly number[], budget: number): number {
+  let low = 0;
+  let high = recordEnds.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((recordEnds[middle] ?? Infinity) <= budget) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+interface RunGeometry {
+  readonly start: number;
+  readonly size: number;
+  readonly count: number;
+}
+
+/** Byte offset and (equal) record size of the rotation run. */
+function runGeometry(answer: PreparedAnswer): RunGeometry | undefined {
+  const rotation = answer.rotation;
+  if (!rotation) return undefined;
+  const ends = answer.recordEnds;
+  const start = rotation.start === 0 ? 0 : (ends[rotation.start - 1] ?? 0);
+  const size = (ends[rotation.start] ?? 0) - start;
+  const runEnd = ends[rotation.start + rotation.count - 1] ?? 0;
+  if (runEnd - start !== size * rotation.count) throw new Error('rotation run records differ in length');
+  return { start, size, count: rotation.count };
+}
+
+/** Copy body[0, length) into out at `at`, with the run rotated by `turn`. */
+function copyBody(out: Buffer, at: number, answer: PreparedAnswer, length: number, turn: number): void {
+  const run = runGeometry(answer);
+  const shift = run ? (((turn % run.count) + run.count) % run.count) * run.size : 0;
+  if (!run || shift === 0 || length <= run.start) {
+    answer.body.copy(out, at, 0, length);
+    return;
+  }
+  const runEnd = run.start + run.size * run.count;
+  // Segments of the rotated body, in order; the message is their first `length` bytes.
+  const segments: Array<[number, number]> = [
+    [0, run.start],
+    [run.start + shift, runEnd],
+    [run.start, run.start + shift],
+    [runEnd, answer.body.length],
+  ];
+  let written = 0;
+  for (const [from, to] of segments) {
+    if (written >= length) break;
+    const end = Math.min(to, from + (length - written));
+    answer.body.copy(out, at + written, from, end);
+    written += end - from;
+  }
+}
+
+/** Wire length of a name (`web.prod` → 10); the root '' is 1. One octet per character (latin1). */
 export function nameWireLength(name: string): number {
-  if (name === '') return 1;
-  let length = 1;
-  for (const label of name.split('.')) length += 1 + Buffer.byteLength(label, 'latin1');
-  return length;
+  return name === '' ? 1 : name.length + 2;
 }

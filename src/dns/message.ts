@@ -1,0 +1,95 @@
+// The fixed parts of a response message: header, question and OPT record.
+//
+// Written straight into a preallocated buffer; these run once per query.
+
+import type { Query } from '../resolve/query.js';
+import { MAX_UDP_PAYLOAD } from '../resolve/query.js';
+import { RRType } from './types.js';
+
+export const HEADER_SIZE = 12;
+/** Root owner (1) + TYPE, CLASS (4) + TTL (4) + RDLENGTH (2), no options. */
+export const OPT_SIZE = 11;
+
+export interface HeaderFields {
+  readonly rcode: number;
+  readonly authoritative: boolean;
+  readonly recursionAvailable?: boolean;
+  readonly truncated: boolean;
+  /** qdcount, ancount, nscount, arcount */
+  readonly counts: readonly [number, number, number, number];
+}
+
+/** Header of a response to `query`: ID, opcode, RD and CD copied; QR set. */
+export function writeHeader(out: Buffer, query: Pick<Query, 'id' | 'opcode' | 'rd' | 'cd'>, fields: HeaderFields): void {
+  out.writeUInt16BE(query.id & 0xffff, 0);
+  out[2] =
+    0x80 |
+    ((query.opcode & 0xf) << 3) |
+    (fields.authoritative ? 0x04 : 0) |
+    (fields.truncated ? 0x02 : 0) |
+    (query.rd ? 0x01 : 0);
+  out[3] = (fields.recursionAvailable ? 0x80 : 0) | (query.cd ? 0x10 : 0) | (fields.rcode & 0xf);
+  const [qd, an, ns, ar] = fields.counts;
+  out.writeUInt16BE(qd, 4);
+  out.writeUInt16BE(an, 6);
+  out.writeUInt16BE(ns, 8);
+  out.writeUInt16BE(ar, 10);
+}
+
+/**
+ * The client's question at `at`: its name exactly as written (case kept,
+ * one byte per character), then QTYPE and QCLASS. Returns the end offset.
+ */
+export function writeQuestion(out: Buffer, at: number, query: Pick<Query, 'name' | 'qtype' | 'qclass'>): number {
+  const name = query.name;
+  let position = at;
+  if (name !== '') {
+    // One latin1 write of the whole name one byte to the right, then each
+    // '.' (and the leading slot) becomes the length of the label after it.
+    out.write(name, at + 1, 'latin1');
+    let lengthAt = at;
+    const end = at + 1 + name.length;
+    for (let i = at + 1; i <= end; i++) {
+      if (i < end && out[i] !== 0x2e) continue;
+      const length = i - lengthAt - 1;
+      if (length === 0 || length > 63) throw new Error(`cannot encode question name "${name}"`);
+      out[lengthAt] = length;
+      lengthAt = i;
+    }
+    position = end;
+  }
+  out[position++] = 0;
+  out.writeUInt16BE(query.qtype & 0xffff, position);
+  out.writeUInt16BE(query.qclass & 0xffff, position + 2);
+  return position + 4;
+}
+
+/**
+ * Our OPT record (RFC 6891 §6.1.2): root owner, our payload size, extended
+ * rcode = rcode's high 8 bits, version 0, DO copied from the query.
+ */
+export function writeOpt(out: Buffer, at: number, query: Pick<Query, 'edns'>, rcode: number): void {
+  out[at] = 0;
+  out.writeUInt16BE(RRType.OPT, at + 1);
+  out.writeUInt16BE(MAX_UDP_PAYLOAD, at + 3);
+  out[at + 5] = (rcode >>> 4) & 0xff;
+  out[at + 6] = 0;
+  out[at + 7] = query.edns?.do ? 0x80 : 0;
+  out[at + 8] = 0;
+  out.writeUInt16BE(0, at + 9);
+}
+
+/**
+ * A response with no question at all, for requests whose question cannot be
+ * used (qdcount 0 or ≥2, undecodable): FORMERR with qdcount 0, as miekg/dns does.
+ */
+export function writeHeaderOnlyResponse(id: number, opcode: number, rd: boolean, rcode: number): Buffer {
+  const out = Buffer.alloc(HEADER_SIZE);
+  writeHeader(out, { id, opcode, rd, cd: false }, {
+    rcode,
+    authoritative: false,
+    truncated: false,
+    counts: [0, 0, 0, 0],
+  });
+  return out;
+}

@@ -1,0 +1,65 @@
+// The one catch-all between the sockets and the handler (CoreDNS's recover
+// guard in core/dnsserver/server.go): every request gets at most one reply,
+// nothing a client sends and nothing the handler throws can crash the process.
+
+import type { Packet } from 'dns2';
+import type { Logger } from 'pino';
+import { RCode } from '../dns/types.js';
+import { writeEmptyResponse, writeHeaderOnlyResponse } from '../dns/wire.js';
+import type { Query, Transport } from '../resolve/query.js';
+import { readRequest } from './request.js';
+
+/** Returns the full response, already sized for the transport. */
+export type QueryHandler = (query: Query) => Buffer | Promise<Buffer>;
+
+/** The reply to one decoded packet, or undefined when nothing is sent. Never rejects. */
+export async function respond(
+  packet: Packet,
+  transport: Transport,
+  handler: QueryHandler,
+  log: Logger,
+): Promise<Buffer | undefined> {
+  let verdict;
+  try {
+    verdict = readRequest(packet, transport);
+  } catch (err) {
+    log.error({ err }, 'cannot read request');
+    return writeHeaderOnlyResponse(packet.header.id, 0, false, RCode.SERVFAIL);
+  }
+  switch (verdict.kind) {
+    case 'drop':
+      log.debug({ transport, reason: verdict.reason }, 'request dropped');
+      return undefined;
+    case 'reject-header':
+      log.debug({ transport, reason: verdict.reason }, 'request rejected');
+      return writeHeaderOnlyResponse(verdict.id, verdict.opcode, verdict.rd, verdict.rcode);
+    case 'reject':
+      log.debug({ transport, reason: verdict.reason, rcode: verdict.rcode }, 'request rejected');
+      return safeEmpty(verdict.query, verdict.rcode, log);
+    case 'query':
+      return answer(verdict.query, handler, log);
+  }
+}
+
+async function answer(query: Query, handler: QueryHandler, log: Logger): Promise<Buffer> {
+  try {
+    const response = await handler(query);
+    if (log.isLevelEnabled('debug')) {
+      log.debug({ transport: query.transport, query: { name: query.name, qtype: query.qtype }, bytes: response.length }, 'answered');
+    }
+    return response;
+  } catch (err) {
+    log.error({ err, query: { name: query.name, qtype: query.qtype, transport: query.transport } }, 'handler failed; answering SERVFAIL');
+    return safeEmpty(query, RCode.SERVFAIL, log);
+  }
+}
+
+/** An empty response; falls back to a bare header if even the question cannot be written. */
+function safeEmpty(query: Query, rcode: number, log: Logger): Buffer {
+  try {
+    return writeEmptyResponse(query, { rcode });
+  } catch (err) {
+    log.debug({ err }, 'cannot echo the question; sending a bare header');
+    return writeHeaderOnlyResponse(query.id, query.opcode, query.rd, rcode > 15 ? RCode.FORMERR : rcode);
+  }
+}

@@ -1,0 +1,108 @@
+// Binding UDP and TCP on one port, and bind failures a user can act on.
+
+import { isIPv6 } from 'node:net';
+import { TCPServer, UDPServer } from 'dns2';
+
+export type Protocol = 'udp' | 'tcp';
+
+/** A socket could not be bound; `message` says why and what to try. */
+export class ListenError extends Error {
+  override readonly name = 'ListenError';
+  constructor(
+    readonly code: 'EACCES' | 'EADDRINUSE' | 'EADDRNOTAVAIL' | string,
+    readonly host: string,
+    readonly port: number,
+    readonly protocol: Protocol,
+    options?: { cause?: unknown },
+  ) {
+    super(`cannot listen on ${formatHostPort(host, port)}/${protocol}: ${explain(code, host, port)}`, options);
+  }
+}
+
+function explain(code: string, host: string, port: number): string {
+  switch (code) {
+    case 'EACCES':
+      return port < 1024
+        ? 'permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE); try --port 1053'
+        : 'permission denied';
+    case 'EADDRINUSE':
+      return 'address already in use (another DNS server is running there? try another --port)';
+    case 'EADDRNOTAVAIL':
+      return `address not available (is ${host} an address of this machine? try --host 127.0.0.1)`;
+    default:
+      return `error ${code}`;
+  }
+}
+
+export function formatHostPort(host: string, port: number): string {
+  return isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+function toListenError(err: unknown, host: string, port: number, protocol: Protocol): ListenError {
+  const code = (err as { code?: unknown }).code;
+  return new ListenError(typeof code === 'string' ? code : 'UNKNOWN', host, port, protocol, { cause: err });
+}
+
+export interface BoundPair {
+  readonly udp: UDPServer;
+  readonly tcp: TCPServer;
+  readonly port: number;
+}
+
+/** How often port 0 is retried when TCP finds the UDP-chosen port taken. */
+const EPHEMERAL_ATTEMPTS = 8;
+
+/** Bind UDP, then TCP on the same port. Port 0 picks a free port for both. */
+export async function bindPair(host: string, port: number): Promise<BoundPair> {
+  for (let attempt = 1; ; attempt++) {
+    const udp = new UDPServer({ type: isIPv6(host) ? 'udp6' : 'udp4' });
+    await bindUdp(udp, host, port);
+    const chosen = udp.address().port;
+    const tcp = new TCPServer();
+    try {
+      await listenTcp(tcp, host, chosen);
+      return { udp, tcp, port: chosen };
+    } catch (err) {
+      await new Promise<void>((resolve) => udp.close(() => resolve()));
+      const busy = err instanceof ListenError && err.code === 'EADDRINUSE';
+      if (port !== 0 || !busy || attempt >= EPHEMERAL_ATTEMPTS) throw err;
+    }
+  }
+}
+
+function bindUdp(socket: UDPServer, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void => {
+      socket.off('listening', onListening);
+      try {
+        socket.close();
+      } catch {
+        // already closed by the failed bind
+      }
+      reject(toListenError(err, host, port, 'udp'));
+    };
+    const onListening = (): void => {
+      socket.off('error', onError);
+      resolve();
+    };
+    socket.once('error', onError);
+    socket.once('listening', onListening);
+    socket.bind(port, host);
+  });
+}
+
+function listenTcp(server: TCPServer, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void => {
+      server.off('listening', onListening);
+      reject(toListenError(err, host, port, 'tcp'));
+    };
+    const onListening = (): void => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen({ port, host });
+  });
+}

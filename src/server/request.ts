@@ -1,0 +1,86 @@
+// dns2 Packet → our Query, with the checks dns2 does not make.
+//
+// The result is a typed verdict rather than an exception: the adapter
+// switches on it, and this file has no I/O so it is tested with plain packets.
+
+import type { Packet } from 'dns2';
+import { RCode, RRType } from '../dns/types.js';
+import type { Edns, Query, Transport } from '../resolve/query.js';
+
+export type RequestVerdict =
+  /** A usable query: hand it to the handler. */
+  | { readonly kind: 'query'; readonly query: Query }
+  /** Answer with no records (FORMERR, NOTIMP, BADVERS) but the question echoed. */
+  | { readonly kind: 'reject'; readonly query: Query; readonly rcode: number; readonly reason: string }
+  /** Answer with a bare header: there is no single question to echo. */
+  | {
+      readonly kind: 'reject-header';
+      readonly id: number;
+      readonly opcode: number;
+      readonly rd: boolean;
+      readonly rcode: number;
+      readonly reason: string;
+    }
+  /** Say nothing (responses sent to us). */
+  | { readonly kind: 'drop'; readonly reason: string };
+
+// dns2 decodes CD (and AD) but its Header type omits them.
+type Header = Packet['header'] & { readonly cd?: number };
+
+export function readRequest(packet: Packet, transport: Transport): RequestVerdict {
+  const header = packet.header as Header;
+  if (header.qr) return { kind: 'drop', reason: 'QR set (a response, not a query)' };
+  const opcode = header.opcode;
+  const rd = header.rd === 1;
+  const bare = (rcode: number, reason: string): RequestVerdict => ({
+    kind: 'reject-header', id: header.id, opcode, rd, rcode, reason,
+  });
+  const question = packet.questions.length === 1 && header.qdcount === 1 ? packet.questions[0] : undefined;
+  const questionDecoded = question !== undefined && !packet.errors.some((e) => e.section === 'questions');
+
+  if (opcode !== 0) {
+    // NOTIFY and UPDATE included: we are nobody's secondary and take no updates.
+    const reason = `opcode ${opcode} not implemented`;
+    if (!questionDecoded || question === undefined) return bare(RCode.NOTIMP, reason);
+    return { kind: 'reject', query: toQuery(packet, question, transport, undefined), rcode: RCode.NOTIMP, reason };
+  }
+  if (header.qdcount !== 1) return bare(RCode.FORMERR, `question count ${header.qdcount}, expected 1`);
+  if (!questionDecoded || question === undefined) {
+    return bare(RCode.FORMERR, `undecodable question: ${packet.errors[0]?.message ?? 'missing'}`);
+  }
+  const plain = toQuery(packet, question, transport, undefined);
+  if (packet.errors.length > 0) {
+    return { kind: 'reject', query: plain, rcode: RCode.FORMERR, reason: `undecodable record: ${packet.errors[0]?.message}` };
+  }
+  const opts = packet.additionals.filter((record) => record.type === RRType.OPT);
+  if (opts.length > 1) return { kind: 'reject', query: plain, rcode: RCode.FORMERR, reason: 'more than one OPT record' };
+  const opt = opts[0];
+  if (opt === undefined) return { kind: 'query', query: plain };
+  if (opt.name !== '') return { kind: 'reject', query: plain, rcode: RCode.FORMERR, reason: 'OPT owner is not the root' };
+  const edns: Edns = { udpSize: opt.class, do: opt.doFlag === true, version: opt.version ?? 0 };
+  const query = toQuery(packet, question, transport, edns);
+  // RFC 6891 §6.1.3: we speak version 0 only.
+  if (edns.version > 0) return { kind: 'reject', query, rcode: RCode.BADVERS, reason: `EDNS version ${edns.version}` };
+  return { kind: 'query', query };
+}
+
+function toQuery(
+  packet: Packet,
+  question: Packet['questions'][number],
+  transport: Transport,
+  edns: Edns | undefined,
+): Query {
+  const header = packet.header as Header;
+  const name = question.name.endsWith('.') ? question.name.slice(0, -1) : question.name;
+  return {
+    id: header.id,
+    opcode: header.opcode,
+    rd: header.rd === 1,
+    cd: header.cd === 1,
+    name,
+    qtype: question.type,
+    qclass: question.class,
+    ...(edns ? { edns } : {}),
+    transport,
+  };
+}

@@ -1,0 +1,102 @@
+// Forwarding loop detection, like CoreDNS's `loop` plugin.
+//
+// An upstream that is this server (directly, or by forwarding back to it)
+// would bounce every forwarded query until it times out. At start-up,
+// check() sends one probe per upstream, `<token>-<i>.clusterdns-loop-check.`
+// HINFO, while our own server is listening; the server calls isLoopProbe()
+// for every name it is about to forward, and a probe that comes back marks
+// upstream <i> as a loop. The server must answer a probe itself (NXDOMAIN)
+// and never forward it, so a probe cannot circle.
+// An upstream whose address and port are our own listen address is reported
+// without sending anything.
+
+import { randomBytes } from 'node:crypto';
+import { networkInterfaces } from 'node:os';
+import ipaddr from 'ipaddr.js';
+import { normalizeHost } from './address.js';
+import { asciiLower } from './reader.js';
+import { buildUpstreamQuery } from './relay-message.js';
+import { UdpClient } from './transport.js';
+import type { UpstreamAddress } from './types.js';
+
+export const LOOP_PROBE_ZONE = 'clusterdns-loop-check';
+const HINFO = 13;
+
+export interface LoopDetector {
+  /** Our probes' names share this prefix: `<token>-<i>.clusterdns-loop-check`. */
+  readonly token: string;
+  /**
+   * True for any name under clusterdns-loop-check (ours or another instance's):
+   * the server answers it NXDOMAIN instead of forwarding. Records sightings of our probes.
+   */
+  isLoopProbe(name: string): boolean;
+  /** The first upstream that is (or leads back to) this server, or undefined. */
+  check(
+    upstreams: readonly UpstreamAddress[],
+    self: UpstreamAddress,
+    timeoutMs: number,
+  ): Promise<UpstreamAddress | undefined>;
+}
+
+export function createLoopDetector(): LoopDetector {
+  const token = randomBytes(6).toString('hex');
+  const seen = new Set<number>();
+  return {
+    token,
+    isLoopProbe(name) {
+      const lower = asciiLower(name.replace(/\.$/, ''));
+      if (lower !== LOOP_PROBE_ZONE && !lower.endsWith(`.${LOOP_PROBE_ZONE}`)) return false;
+      const ours = new RegExp(`^${token}-(\\d+)\\.${LOOP_PROBE_ZONE}$`).exec(lower);
+      if (ours) seen.add(Number(ours[1]));
+      return true;
+    },
+    async check(upstreams, self, timeoutMs) {
+      const direct = upstreams.find((upstream) => isSelf(upstream, self));
+      if (direct) return direct;
+      const client = new UdpClient(() => undefined);
+      try {
+        await Promise.all(upstreams.map((upstream, i) => probe(client, upstream, `${token}-${i}.${LOOP_PROBE_ZONE}`, timeoutMs)));
+      } finally {
+        await client.close();
+      }
+      return upstreams.find((_, i) => seen.has(i));
+    },
+  };
+}
+
+/**
+ * The loop check in one call. Without a detector wired into the server only
+ * the address comparison can be made.
+ */
+export async function detectLoop(
+  upstreams: readonly UpstreamAddress[],
+  self: UpstreamAddress,
+  timeoutMs: number,
+  detector?: LoopDetector,
+): Promise<UpstreamAddress | undefined> {
+  if (detector) return detector.check(upstreams, self, timeoutMs);
+  return upstreams.find((upstream) => isSelf(upstream, self));
+}
+
+async function probe(client: UdpClient, upstream: UpstreamAddress, name: string, timeoutMs: number): Promise<void> {
+  const query = { id: 0, opcode: 0, rd: true, cd: false, name, qtype: HINFO, qclass: 1, transport: 'udp' } as const;
+  await client.exchange(upstream, (id) => buildUpstreamQuery({ ...query, id }, id), {
+    opcode: 0, question: { name, type: HINFO, class: 1 },
+  }, timeoutMs);
+}
+
+/** Same port, and the same address — or we listen on every address and the upstream is one of ours. */
+export function isSelf(upstream: UpstreamAddress, self: UpstreamAddress): boolean {
+  if (upstream.port !== self.port) return false;
+  const selfHost = normalizeHost(self.host) ?? self.host;
+  if (upstream.host === selfHost) return true;
+  if (selfHost !== '0.0.0.0' && selfHost !== '::') return false;
+  return isLocalAddress(upstream.host);
+}
+
+function isLocalAddress(host: string): boolean {
+  const parsed = ipaddr.process(host);
+  if (parsed.range() === 'loopback') return true;
+  const local = Object.values(networkInterfaces()).flatMap((list) => list ?? []);
+  return local.some((info) => normalizeHost(info.address.replace(/%.*$/, '')) === parsed.toString());
+}

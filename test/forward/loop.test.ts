@@ -1,0 +1,77 @@
+// Loop detection: an upstream that is us, or leads back to us.
+
+import { createSocket } from 'node:dgram';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLoopDetector, detectLoop, isSelf, type LoopDetector } from '../../src/forward/index.js';
+import { encodeReply, decodeQuery } from './fake-upstream.js';
+import { Harness } from './harness.js';
+import { RCode } from '../../src/dns/types.js';
+
+const h = new Harness();
+afterEach(() => h.close());
+
+/** "Our server": answers loop probes NXDOMAIN itself (as the real server must), ignores the rest. */
+async function ourServer(detector: LoopDetector) {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+  socket.on('message', (raw, remote) => {
+    const query = decodeQuery(raw, 'udp');
+    if (!detector.isLoopProbe(query.name)) return;
+    const [reply] = encodeReply(query, { kind: 'reply', rcode: RCode.NXDOMAIN }, 'udp');
+    if (reply) socket.send(reply, remote.port, remote.address);
+  });
+  return { port: socket.address().port, close: () => new Promise<void>((resolve) => socket.close(() => resolve())) };
+}
+
+describe('loop detection', () => {
+  it('refuses an upstream that is our own listen address without probing', async () => {
+    const self = { host: '127.0.0.1', port: 5353 };
+    expect(await detectLoop([{ host: '192.0.2.1', port: 53 }, self], self, 100)).toEqual(self);
+    expect(await detectLoop([{ host: '192.0.2.1', port: 53 }], self, 100)).toBeUndefined();
+  });
+
+  it.each([
+    { upstream: '127.0.0.1', self: '0.0.0.0', loops: true },
+    { upstream: '::1', self: '::', loops: true },
+    { upstream: '127.0.0.1', self: '127.0.0.2', loops: false },
+    { upstream: '192.0.2.1', self: '0.0.0.0', loops: false },
+  ])('isSelf($upstream, $self) = $loops', ({ upstream, self, loops }) => {
+    expect(isSelf({ host: upstream, port: 53 }, { host: self, port: 53 })).toBe(loops);
+  });
+
+  it('recognizes probe names only under clusterdns-loop-check', () => {
+    const detector = createLoopDetector();
+    expect(detector.isLoopProbe(`${detector.token}-0.clusterdns-loop-check.`)).toBe(true);
+    expect(detector.isLoopProbe('abc-1.CLUSTERDNS-LOOP-CHECK')).toBe(true);
+    expect(detector.isLoopProbe('www.example.com')).toBe(false);
+    expect(detector.isLoopProbe('clusterdns-loop-check.example.com')).toBe(false);
+  });
+
+  it('reports the upstream whose probe came back to our server', async () => {
+    const detector = createLoopDetector();
+    const server = await ourServer(detector);
+    // An upstream that forwards every query it gets to our server: a loop.
+    const looping = await h.upstream(() => ({ kind: 'drop' }));
+    looping.handler = () => {
+      const relay = createSocket('udp4');
+      const raw = looping.received.at(-1)?.raw;
+      if (raw) relay.send(raw, server.port, '127.0.0.1', () => relay.close());
+      return { kind: 'drop' };
+    };
+    const honest = await h.upstream(() => ({ kind: 'reply', rcode: RCode.NXDOMAIN }));
+    try {
+      const found = await detectLoop([honest.address, looping.address], { host: '127.0.0.1', port: server.port }, 300, detector);
+      expect(found).toEqual(looping.address);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('reports nothing when no probe comes back', async () => {
+    const detector = createLoopDetector();
+    const honest = await h.upstream(() => ({ kind: 'reply', rcode: RCode.NXDOMAIN }));
+    const dead = await h.upstream(() => ({ kind: 'drop' }));
+    expect(await detector.check([honest.address, dead.address], { host: '127.0.0.1', port: 1 }, 100)).toBeUndefined();
+    expect(honest.received[0]?.query).toMatchObject({ qtype: 13 });
+  });
+});

@@ -3,6 +3,7 @@
 // The only module that knows every layer. Everything here is plain wiring:
 // each layer is built, checked and handed to the next.
 
+import { stat } from 'node:fs/promises';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import { loadManifests, type LoadResult } from './manifests/index.js';
@@ -51,7 +52,7 @@ export async function loadCluster(config: Config, logger: Logger, options: LoadO
     zone: config.clusterDomain,
     ttl: config.ttl,
     podMode: config.podMode,
-    serial: options.serial ?? Math.floor(Date.now() / 1000),
+    serial: options.serial ?? (await serialFor(load.files)),
     nameserverAddresses: [nameserverAddress(config.bind)],
   });
   return { ok: true, cluster: { state, index }, problems: [...load.problems, ...state.warnings], load };
@@ -87,6 +88,24 @@ export async function startServer(config: Config, cluster: LoadedCluster, logger
     cluster: current,
     close: () => dns.close(),
   };
+}
+
+/**
+ * SOA serial for a load: the newest modification time (Unix seconds) of the
+ * files read, so that the same files give the same serial (stable `records`
+ * output) and an edit moves it forward. Stdin alone: the current time.
+ */
+async function serialFor(files: readonly string[]): Promise<number> {
+  let newest = 0;
+  for (const file of files) {
+    try {
+      newest = Math.max(newest, Math.floor((await stat(file)).mtimeMs / 1000));
+    } catch {
+      // '<stdin>' and files gone since the load count as "now".
+      newest = Math.max(newest, Math.floor(Date.now() / 1000));
+    }
+  }
+  return newest || Math.floor(Date.now() / 1000);
 }
 
 /**

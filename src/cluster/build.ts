@@ -1,0 +1,146 @@
+// manifests → ClusterState (spec §2, §4, §5, §6). A pure function: same
+// objects and options in, same snapshot out, warnings included.
+//
+// Order of work matters for allocation: every explicit address is collected
+// first, then the reserved first service IPs, then services and pods are
+// allocated in namespace/name order.
+
+import { FamilyPool } from './allocate.js';
+import { mergeEndpoints, PodIndex, selectorEndpoints, type KeyedEndpoint } from './endpoints.js';
+import { scanExplicitAddresses } from './explicit.js';
+import { givenEndpoints, type ServiceShape } from './given.js';
+import { parseCIDR, type CIDR } from './ip.js';
+import type {
+  EndpointSliceObject,
+  EndpointsObject,
+  ManifestObject,
+  PodObject,
+  ServiceObject,
+  WorkloadObject,
+} from './model.js';
+import { NameRegistry } from './names.js';
+import { compareKeys, keyOf } from './order.js';
+import { settlePods, type SettledPods } from './podips.js';
+import { draftFromPodObject, type PodEntry } from './pods.js';
+import type { Problem } from './problems.js';
+import { settleServices, type SettledService } from './services.js';
+import { BUILTIN_NAMESPACES, type ClusterOptions, type ClusterState, type Service } from './state.js';
+import { synthesizePods } from './synthesize.js';
+
+interface Partitioned {
+  readonly services: ServiceObject[];
+  readonly pods: PodObject[];
+  readonly workloads: WorkloadObject[];
+  readonly slices: EndpointSliceObject[];
+  readonly endpoints: EndpointsObject[];
+}
+
+export function buildCluster(objects: readonly ManifestObject[], options: ClusterOptions): ClusterState {
+  const warnings: Problem[] = [];
+  const parts = partition(objects);
+  const serviceCIDRs = parseCIDRs(options.serviceCIDRs, 'service', warnings);
+  const podCIDRs = parseCIDRs(options.podCIDRs, 'pod', warnings);
+
+  const explicit = scanExplicitAddresses(objects, serviceCIDRs, podCIDRs);
+  const servicePool = new FamilyPool(serviceCIDRs, explicit.taken);
+  for (const family of servicePool.families) {
+    const first = servicePool.allocator(family)?.firstHost();
+    if (first) explicit.taken.add(first);
+  }
+  const podPool = new FamilyPool(podCIDRs, explicit.taken);
+  const settled = settleServices(parts.services, servicePool, explicit);
+  const pods = settleAllPods(parts, podPool, options.nodeCount);
+  const given = givenEndpoints(parts.slices, parts.endpoints, shapes(settled.services));
+  const services = attachEndpoints(settled.services, parts.services, pods.entries, given.byService);
+
+  return {
+    namespaces: namespacesOf(objects),
+    services,
+    pods: pods.entries.map((entry) => entry.pod),
+    // concat, not push(...): tens of thousands of warnings would overflow the stack.
+    warnings: warnings.concat(explicit.warnings, settled.warnings, pods.warnings, given.warnings),
+  };
+}
+
+/** Declared pods keep their names; workloads (in a fixed order) generate around them. */
+function settleAllPods(parts: Partitioned, pool: FamilyPool, nodeCount: number): SettledPods {
+  const names = new NameRegistry();
+  const drafts = parts.pods.map(draftFromPodObject);
+  for (const draft of drafts) names.add(draft.namespace, draft.name);
+  const workloads = [...parts.workloads].sort((a, b) => compareKeys(a.meta, b.meta) || (a.kind < b.kind ? -1 : 1));
+  const synthesized = synthesizePods(workloads, names, nodeCount);
+  const settled = settlePods(drafts.concat(synthesized.pods), pool);
+  return { entries: settled.entries, warnings: synthesized.warnings.concat(settled.warnings) };
+}
+
+function attachEndpoints(
+  settled: readonly SettledService[],
+  objects: readonly ServiceObject[],
+  pods: readonly PodEntry[],
+  given: ReadonlyMap<string, readonly KeyedEndpoint[]>,
+): Service[] {
+  const index = new PodIndex(pods, selectorKeys(objects));
+  // Settled services drop targetPort; endpoint derivation needs the ports as written.
+  const portsByKey = new Map(objects.map((s) => [keyOf(s.meta), s.ports]));
+  return settled.map((service): Service => {
+    if (service.kind === 'ExternalName') return { ...service, endpoints: [] };
+    const key = keyOf(service);
+    const derived = service.implicit ? [] : selectorEndpoints({ ...service, ports: portsByKey.get(key) ?? [] }, index);
+    return { ...service, endpoints: mergeEndpoints([derived, given.get(key) ?? []]) };
+  });
+}
+
+function partition(objects: readonly ManifestObject[]): Partitioned {
+  const parts: Partitioned = { services: [], pods: [], workloads: [], slices: [], endpoints: [] };
+  for (const object of objects) {
+    switch (object.kind) {
+      case 'Namespace':
+        break;
+      case 'Service':
+        parts.services.push(object);
+        break;
+      case 'Pod':
+        parts.pods.push(object);
+        break;
+      case 'EndpointSlice':
+        parts.slices.push(object);
+        break;
+      case 'Endpoints':
+        parts.endpoints.push(object);
+        break;
+      default:
+        parts.workloads.push(object);
+    }
+  }
+  return parts;
+}
+
+/** Declared, used by any loaded object, or built in (spec §2). */
+function namespacesOf(objects: readonly ManifestObject[]): ReadonlySet<string> {
+  const namespaces = new Set<string>(BUILTIN_NAMESPACES);
+  for (const object of objects) namespaces.add(object.kind === 'Namespace' ? object.meta.name : object.meta.namespace);
+  return namespaces;
+}
+
+/** Options are validated by config; a bad entry here is still reported, never thrown. */
+function parseCIDRs(texts: readonly string[], what: string, warnings: Problem[]): CIDR[] {
+  const cidrs: CIDR[] = [];
+  for (const text of texts) {
+    const cidr = parseCIDR(text);
+    if (!cidr) warnings.push({ level: 'warning', message: `${what} CIDR ${JSON.stringify(text)} is not a CIDR; ignored` });
+    else if (cidrs.some((c) => c.family === cidr.family)) {
+      warnings.push({ level: 'warning', message: `${what} CIDR ${text}: a second ${cidr.family} CIDR; ignored` });
+    } else cidrs.push(cidr);
+  }
+  return cidrs;
+}
+
+function selectorKeys(services: readonly ServiceObject[]): Set<string> {
+  const keys = new Set<string>();
+  for (const service of services) for (const key of Object.keys(service.selector ?? {})) keys.add(key);
+  return keys;
+}
+
+function shapes(services: readonly SettledService[]): Map<string, ServiceShape> {
+  return new Map(services.map((s) => [keyOf(s), { kind: s.kind, hasSelector: s.selector !== undefined }]));
+}

@@ -1,0 +1,122 @@
+// Services with their addresses settled (spec §3, §6): families resolved,
+// missing cluster IPs allocated, and the `kubernetes` Service in `default`
+// added when the manifests do not declare it.
+
+import type { FamilyPool } from './allocate.js';
+import type { ExplicitAddresses } from './explicit.js';
+import { resolveAddressing, type ServiceAddressing } from './families.js';
+import type { IPFamily, ServiceObject } from './model.js';
+import type { Problem } from './problems.js';
+import { compareKeys } from './order.js';
+import type { NamedPort, Service } from './state.js';
+
+/** A Service whose addresses are final; endpoints come later. */
+export type SettledService = Omit<Service, 'endpoints'>;
+
+export interface SettledServices {
+  readonly services: readonly SettledService[];
+  readonly warnings: readonly Problem[];
+}
+
+const KUBERNETES = { namespace: 'default', name: 'kubernetes' };
+const KUBERNETES_PORTS: readonly NamedPort[] = [{ name: 'https', protocol: 'TCP', port: 443 }];
+
+/**
+ * `objects` in any order; allocation runs in namespace/name order so ties
+ * are deterministic. The first host of every service CIDR must already be
+ * marked taken: it belongs to kubernetes.default.
+ */
+export function settleServices(
+  objects: readonly ServiceObject[],
+  pool: FamilyPool,
+  explicit: ExplicitAddresses,
+): SettledServices {
+  const warnings: Problem[] = [];
+  const sorted = [...objects].sort((a, b) => compareKeys(a.meta, b.meta));
+  const services: SettledService[] = sorted.map((object) => settleOne(object, pool, warnings));
+  const declared = sorted.some((o) => o.meta.namespace === KUBERNETES.namespace && o.meta.name === KUBERNETES.name);
+  if (!declared) {
+    const implicit = implicitKubernetes(pool, explicit, warnings);
+    if (implicit) services.push(implicit);
+    services.sort(compareKeys);
+  }
+  return { services, warnings };
+}
+
+function settleOne(object: ServiceObject, pool: FamilyPool, warnings: Problem[]): SettledService {
+  const addressing = resolveAddressing(object, pool.families);
+  for (const [field, message] of addressing.notes) {
+    warnings.push({ level: 'warning', source: object.meta.source, field, message });
+  }
+  const allocated = new Map<IPFamily, string>();
+  for (const family of addressing.missing) {
+    const ip = allocateFor(object, family, pool, warnings);
+    if (ip !== undefined) allocated.set(family, ip);
+  }
+  const selector = object.selector && Object.keys(object.selector).length > 0 ? object.selector : undefined;
+  return {
+    name: object.meta.name,
+    namespace: object.meta.namespace,
+    kind: addressing.kind,
+    clusterIPs: orderedIPs(addressing, allocated),
+    ipFamilies: addressing.ipFamilies,
+    ports: object.ports.map((p) => ({ ...(p.name ? { name: p.name } : {}), protocol: p.protocol, port: p.port })),
+    ...(object.externalName !== undefined ? { externalName: object.externalName } : {}),
+    ...(selector ? { selector } : {}),
+    publishNotReadyAddresses: object.publishNotReadyAddresses,
+    implicit: false,
+    source: object.meta.source,
+  };
+}
+
+/** kubernetes.default takes the reserved first host; everyone else hashes into the CIDR. */
+function allocateFor(object: ServiceObject, family: IPFamily, pool: FamilyPool, warnings: Problem[]) {
+  const allocator = pool.allocator(family);
+  const source = object.meta.source;
+  if (!allocator) {
+    const message = `needs an ${family} cluster IP but no ${family} service CIDR is configured; none synthesized`;
+    warnings.push({ level: 'warning', source, field: 'spec.ipFamilies', message });
+    return undefined;
+  }
+  if (isKubernetes(object.meta)) return allocator.firstHost().text;
+  const ip = allocator.allocate(`${object.meta.namespace}/${object.meta.name}/${family}`);
+  if (!ip) {
+    const message = `service CIDR ${allocator.cidr.text} is full; no ${family} cluster IP allocated`;
+    warnings.push({ level: 'warning', source, field: 'spec.clusterIPs', message });
+  }
+  return ip?.text;
+}
+
+function orderedIPs(addressing: ServiceAddressing, allocated: ReadonlyMap<IPFamily, string>): string[] {
+  if (addressing.kind !== 'ClusterIP') return [];
+  return addressing.ipFamilies
+    .map((family) => addressing.given.get(family) ?? allocated.get(family))
+    .filter((ip): ip is string => ip !== undefined);
+}
+
+/** The Service the API server always has: first host of the primary service CIDR, https 443/TCP, no endpoints. */
+function implicitKubernetes(pool: FamilyPool, explicit: ExplicitAddresses, warnings: Problem[]) {
+  const primary = pool.families[0];
+  const allocator = primary === undefined ? undefined : pool.allocator(primary);
+  if (!allocator || primary === undefined) return undefined;
+  const ip = allocator.firstHost().text;
+  const owner = explicit.owners.get(ip);
+  if (owner) {
+    const message = `address ${ip} of ${owner.what} is also used by the implicit Service default/kubernetes (the first host of ${allocator.cidr.text}, reserved for it)`;
+    warnings.push({ level: 'warning', source: owner.source, field: 'spec.clusterIPs', message });
+  }
+  const service: SettledService = {
+    ...KUBERNETES,
+    kind: 'ClusterIP',
+    clusterIPs: [ip],
+    ipFamilies: [primary],
+    ports: KUBERNETES_PORTS,
+    publishNotReadyAddresses: false,
+    implicit: true,
+  };
+  return service;
+}
+
+function isKubernetes(meta: { namespace: string; name: string }): boolean {
+  return meta.namespace === KUBERNETES.namespace && meta.name === KUBERNETES.name;
+}

@@ -1,0 +1,131 @@
+// Pure helpers for DNS names and the IP-shaped names Kubernetes DNS uses.
+//
+// Names inside clusterdns are absolute, lower-case where we compare them, and
+// written without the trailing dot (the root is ''). IP text always goes
+// through ipaddr.js so that every address has one canonical spelling
+// (IPv4 dotted quad, IPv6 RFC 5952 compressed lower-case).
+
+import ipaddr from 'ipaddr.js';
+import type { IPFamily } from '../cluster/model.js';
+
+/**
+ * Lower-case (ASCII only: DNS folds nothing else, and the wire length must
+ * not change), without the trailing dot: the form every map key uses.
+ */
+export function normalizeName(name: string): string {
+  // eslint-disable-next-line no-control-regex
+  const lower = /[^\x00-\x7f]/.test(name) ? name.replace(/[A-Z]+/g, (s) => s.toLowerCase()) : name.toLowerCase();
+  return lower.endsWith('.') ? lower.slice(0, -1) : lower;
+}
+
+/** Labels of a name, left to right; the root has none. */
+export function labelsOf(name: string): string[] {
+  return name === '' ? [] : name.split('.');
+}
+
+/** True when `name` is `zone` or below it (both normalized). */
+export function isSubdomain(name: string, zone: string): boolean {
+  if (zone === '') return true;
+  return name === zone || name.endsWith(`.${zone}`);
+}
+
+/**
+ * The part of `name` before `zone`: '' for the apex itself, undefined when
+ * `name` is not under `zone` (both normalized).
+ */
+export function stripZone(name: string, zone: string): string | undefined {
+  if (name === zone) return '';
+  if (zone === '') return name;
+  if (!name.endsWith(`.${zone}`)) return undefined;
+  return name.slice(0, name.length - zone.length - 1);
+}
+
+/** `a.b` + `zone` → `a.b.zone`, treating '' on either side as absent. */
+export function joinName(prefix: string, zone: string): string {
+  if (prefix === '') return zone;
+  if (zone === '') return prefix;
+  return `${prefix}.${zone}`;
+}
+
+type ParsedIP = ipaddr.IPv4 | ipaddr.IPv6;
+
+/** Strictly parse IP text: dotted-quad IPv4 or IPv6 without a zone id. */
+function parseStrict(text: string): ParsedIP | undefined {
+  if (ipaddr.IPv4.isValidFourPartDecimal(text)) return ipaddr.IPv4.parse(text);
+  if (text.includes(':') && !text.includes('%') && ipaddr.IPv6.isValid(text)) return ipaddr.IPv6.parse(text);
+  return undefined;
+}
+
+/** Canonical text of an IP (IPv6 compressed, lower-case), or undefined when it is not one. */
+export function canonicalIP(text: string): string | undefined {
+  return parseStrict(text)?.toString();
+}
+
+/** The family of an IP address text, or undefined when it is not an IP. */
+export function ipFamilyOf(text: string): IPFamily | undefined {
+  const parsed = parseStrict(text);
+  if (!parsed) return undefined;
+  return parsed.kind() === 'ipv4' ? 'IPv4' : 'IPv6';
+}
+
+export const IPV4_REVERSE_ZONE = 'in-addr.arpa';
+export const IPV6_REVERSE_ZONE = 'ip6.arpa';
+
+/** `10.96.0.1` → `1.0.96.10.in-addr.arpa`; IPv6 → 32 nibbles under `ip6.arpa`. */
+export function reverseName(ip: string): string {
+  const parsed = parseStrict(ip);
+  if (!parsed) throw new Error(`reverseName: not an IP address: ${ip}`);
+  const bytes = parsed.toByteArray();
+  if (parsed.kind() === 'ipv4') return `${bytes.reverse().join('.')}.${IPV4_REVERSE_ZONE}`;
+  const nibbles: string[] = [];
+  for (const byte of bytes) nibbles.push((byte >> 4).toString(16), (byte & 15).toString(16));
+  return `${nibbles.reverse().join('.')}.${IPV6_REVERSE_ZONE}`;
+}
+
+/**
+ * The IP a full reverse name stands for (canonical text), or undefined for
+ * anything else (partial names, bad labels). `name` must be normalized.
+ */
+export function parseReverseName(name: string): string | undefined {
+  const v4 = stripZone(name, IPV4_REVERSE_ZONE);
+  if (v4 !== undefined && v4 !== '') {
+    const octets = v4.split('.').reverse();
+    if (octets.length !== 4) return undefined;
+    return canonicalIP(octets.join('.'));
+  }
+  const v6 = stripZone(name, IPV6_REVERSE_ZONE);
+  if (v6 !== undefined && v6 !== '') {
+    const nibbles = v6.split('.').reverse();
+    if (nibbles.length !== 32 || !nibbles.every((n) => /^[0-9a-f]$/.test(n))) return undefined;
+    const groups: string[] = [];
+    for (let i = 0; i < 32; i += 4) groups.push(nibbles.slice(i, i + 4).join(''));
+    return canonicalIP(groups.join(':'));
+  }
+  return undefined;
+}
+
+/**
+ * The DNS label CoreDNS derives for an endpoint without a hostname (spec
+ * §3.2): IPv4 dots → dashes; IPv6 compressed form with colons → dashes, and a
+ * dash at either end completed with `0` so the label stays valid
+ * (`2001-db8--0`, `0--1`).
+ */
+export function endpointId(ip: string): string {
+  const canonical = canonicalIP(ip) ?? ip;
+  if (canonical.includes('.') && !canonical.includes(':')) return canonical.replaceAll('.', '-');
+  let id = canonical.replaceAll(':', '-');
+  if (id.startsWith('-')) id = `0${id}`;
+  if (id.endsWith('-')) id = `${id}0`;
+  return id;
+}
+
+/**
+ * Read a pod label `<dashed-ip>` (spec §3.5, CoreDNS findPods): exactly three
+ * dashes and no `--` → IPv4, otherwise dashes → colons as IPv6. Returns the
+ * canonical IP, or undefined when the label is not an address.
+ */
+export function parsePodLabel(label: string): string | undefined {
+  const dashes = label.split('-').length - 1;
+  const text = dashes === 3 && !label.includes('--') ? label.replaceAll('-', '.') : label.replaceAll('-', ':');
+  return canonicalIP(text);
+}

@@ -1,0 +1,137 @@
+// Reading what `-f/--filename` names: files, directories (recursive, sorted,
+// dot-entries skipped, .yaml/.yml/.json only) and `-` for stdin. Every
+// failure becomes a Problem naming the path; nothing throws out of here.
+
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import type { Problem } from '../cluster/problems.js';
+import type { Collected } from './result.js';
+import { decodeText, formatMiB, MAX_TEXT_BYTES } from './yaml-text.js';
+
+export const STDIN_NAME = '<stdin>';
+const MANIFEST_EXTENSIONS: ReadonlySet<string> = new Set(['.yaml', '.yml', '.json']);
+
+export type StdinSource = NodeJS.ReadableStream | (() => Promise<string>);
+
+export interface ReadContext {
+  readonly collected: Collected;
+  /** Real paths already read, so a file named twice (`-f dir -f dir/a.yaml`) is read once. */
+  readonly seen: Set<string>;
+  readonly stdin: StdinSource | undefined;
+}
+
+/** Reads one `-f` argument into the collection. */
+export async function readPath(path: string, ctx: ReadContext): Promise<void> {
+  if (path === '-') {
+    await readStdin(ctx);
+    return;
+  }
+  const info = await stat(path).catch((error: unknown) => fail(ctx, path, error));
+  if (info === undefined) return;
+  if (info.isDirectory()) {
+    const before = ctx.collected.files.length;
+    await readDirectory(path, ctx);
+    if (ctx.collected.files.length === before) {
+      ctx.collected.problems.push({ level: 'warning', message: `${path}: directory contains no .yaml, .yml or .json files` });
+    }
+    return;
+  }
+  await readManifestFile(path, ctx);
+}
+
+async function readDirectory(dir: string, ctx: ReadContext): Promise<void> {
+  const real = await realpath(dir).catch((error: unknown) => fail(ctx, dir, error));
+  // A symlink loop (or a directory named twice) is walked once.
+  if (real === undefined || ctx.seen.has(real)) return;
+  ctx.seen.add(real);
+  const entries = await readdir(dir).catch((error: unknown) => fail(ctx, dir, error));
+  if (entries === undefined) return;
+  // Code-point order, so results do not depend on locale.
+  const names = entries.filter((name) => !name.startsWith('.')).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const name of names) {
+    const path = join(dir, name);
+    const info = await stat(path).catch((error: unknown) => fail(ctx, path, error));
+    if (info?.isDirectory()) await readDirectory(path, ctx);
+    else if (info?.isFile() && MANIFEST_EXTENSIONS.has(extname(name).toLowerCase())) await readManifestFile(path, ctx);
+  }
+}
+
+/** A file named explicitly is read whatever its extension. */
+async function readManifestFile(path: string, ctx: ReadContext): Promise<void> {
+  const real = await realpath(path).catch((error: unknown) => fail(ctx, path, error));
+  if (real === undefined || ctx.seen.has(real)) return;
+  ctx.seen.add(real);
+  const info = await stat(real).catch((error: unknown) => fail(ctx, path, error));
+  if (info === undefined) return;
+  if (info.size > MAX_TEXT_BYTES) {
+    ctx.collected.problems.push(tooLarge(path, info.size));
+    return;
+  }
+  const text = await readFile(real, 'utf8').catch((error: unknown) => fail(ctx, path, error));
+  if (text === undefined) return;
+  ctx.collected.files.push(path);
+  decodeText(text, path, ctx.collected);
+}
+
+async function readStdin(ctx: ReadContext): Promise<void> {
+  if (ctx.seen.has(STDIN_NAME)) return;
+  ctx.seen.add(STDIN_NAME);
+  const source = ctx.stdin ?? process.stdin;
+  let text: string;
+  try {
+    text = typeof source === 'function' ? await source() : await readStream(source);
+  } catch (error) {
+    if (error instanceof TooLarge) ctx.collected.problems.push(tooLarge(STDIN_NAME, error.bytes));
+    else fail(ctx, STDIN_NAME, error);
+    return;
+  }
+  ctx.collected.files.push(STDIN_NAME);
+  decodeText(text, STDIN_NAME, ctx.collected);
+}
+
+class TooLarge extends Error {
+  constructor(readonly bytes: number) {
+    super('too large');
+  }
+}
+
+/** Reads a stream to the end, giving up as soon as it passes the size limit. */
+async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk);
+    size += buffer.length;
+    if (size > MAX_TEXT_BYTES) throw new TooLarge(size);
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function tooLarge(path: string, bytes: number): Problem {
+  const size = bytes > MAX_TEXT_BYTES ? `is ${formatMiB(bytes)}` : 'is too large';
+  return { level: 'error', message: `${path}: file ${size}, over the limit of ${formatMiB(MAX_TEXT_BYTES)} per manifest file; split it` };
+}
+
+/** Records a read failure naming the path ("no such file or directory", "permission denied", ...). */
+function fail(ctx: ReadContext, path: string, error: unknown): undefined {
+  ctx.collected.problems.push({ level: 'error', message: `${path}: cannot read: ${describeFsError(error)}` });
+  return undefined;
+}
+
+function describeFsError(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a directory';
+    case 'ELOOP':
+      return 'too many levels of symbolic links';
+    default:
+      return error instanceof Error ? error.message : String(error);
+  }
+}

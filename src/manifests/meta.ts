@@ -1,0 +1,44 @@
+// metadata: name, namespace (default `default`), labels, annotations,
+// deletionTimestamp — the parts of ObjectMeta clusterdns reads.
+
+import type { ManifestKind, ObjectMeta } from '../cluster/model.js';
+import { readLabelName, readSubdomainName } from './names.js';
+import type { Field } from './reader.js';
+
+/** Kinds whose names become DNS labels (spec §1); the others need RFC 1123 subdomains. */
+const LABEL_NAMED: ReadonlySet<ManifestKind> = new Set(['Namespace', 'Service', 'Pod', 'StatefulSet']);
+
+export const DEFAULT_NAMESPACE = 'default';
+
+/**
+ * Decodes `metadata` of a kept kind. Returns undefined only when the name is
+ * unusable; other field problems are recorded and the rest still decoded,
+ * so one pass reports everything.
+ */
+export function readMeta(root: Field, kind: ManifestKind): ObjectMeta | undefined {
+  const metadata = root.get('metadata');
+  const nameField = metadata.get('name');
+  const name = LABEL_NAMED.has(kind) ? readLabelName(nameField) : readSubdomainName(nameField);
+  const namespaceField = metadata.get('namespace');
+  // Namespace is cluster-scoped: the API server ignores metadata.namespace on it,
+  // and the model carries the namespace's own name there.
+  const namespace = kind === 'Namespace' ? name : (readLabelName(namespaceField, { emptyIsAbsent: true }) ?? DEFAULT_NAMESPACE);
+  const labels = metadata.get('labels').stringMap();
+  const annotations = metadata.get('annotations').stringMap();
+  const deletionTimestamp = readTimestamp(metadata.get('deletionTimestamp'));
+  if (name === undefined || namespace === undefined) return undefined;
+  return {
+    name,
+    namespace,
+    labels,
+    annotations,
+    ...(deletionTimestamp === undefined ? {} : { deletionTimestamp }),
+    source: root.ctx.source,
+  };
+}
+
+/** RFC 3339 text as YAML gives it; a Date (Node API objects from client libraries) is accepted too. */
+function readTimestamp(field: Field): string | undefined {
+  if (field.value instanceof Date && !Number.isNaN(field.value.getTime())) return field.value.toISOString();
+  return field.string();
+}

@@ -1,0 +1,121 @@
+// Manifest text -> documents -> decoded objects. The only place YAML text is
+// parsed; it keeps each document's node tree so field problems can point at
+// the line of the field (yaml node ranges + LineCounter).
+
+import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseAllDocuments, type YAMLError } from 'yaml';
+import type { SourceRef } from '../cluster/model.js';
+import type { Problem } from '../cluster/problems.js';
+import { decodeDocument, type DecodeOutput } from './decode.js';
+import { findTooDeep, MAX_NESTING } from './nesting.js';
+import type { PathSegment } from './reader.js';
+
+/** Largest manifest text (file, stdin or API body) accepted. */
+export const MAX_TEXT_BYTES = 64 * 1024 * 1024;
+/** Alias expansions allowed per document (YAML "billion laughs" protection). */
+export const MAX_ALIAS_COUNT = 100;
+
+export interface TextOutput extends DecodeOutput {
+  readonly problems: Problem[];
+}
+
+/** Parses one file's text and decodes every document into `out`, reporting all problems. */
+export function decodeText(text: string, file: string, out: TextOutput): void {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_TEXT_BYTES) {
+    out.problems.push({ level: 'error', message: `${file}: ${formatMiB(bytes)} is over the limit of ${formatMiB(MAX_TEXT_BYTES)} per manifest file; split it` });
+    return;
+  }
+  const deep = findTooDeep(text);
+  if (deep) {
+    const source = { file, document: deep.document, line: deep.line };
+    out.problems.push({ level: 'error', source, message: `nested more than ${MAX_NESTING} levels deep; refusing to parse this file (no Kubernetes object is nested that deeply)` });
+    return;
+  }
+  const lineCounter = new LineCounter();
+  const documents = parseAllDocuments(text, { lineCounter, prettyErrors: true, merge: true });
+  documents.forEach((doc, index) => {
+    const source: SourceRef = { file, document: index + 1, line: lineOf(lineCounter, doc.contents?.range?.[0] ?? doc.range[0]) };
+    try {
+      decodeParsed(doc, source, lineCounter, out);
+    } catch (error) {
+      out.problems.push(internalError(source, error));
+    }
+  });
+}
+
+function decodeParsed(doc: Document.Parsed, source: SourceRef, lineCounter: LineCounter, out: TextOutput): void {
+  for (const warning of doc.warnings) out.problems.push(yamlProblem('warning', source, warning));
+  if (doc.errors.length > 0) {
+    for (const error of doc.errors) out.problems.push(yamlProblem('error', source, error));
+    return;
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const why = /alias/i.test(message)
+      ? `more than ${MAX_ALIAS_COUNT} alias expansions; refusing this document (protection against YAML alias bombs)`
+      : `cannot build this document: ${message}`;
+    out.problems.push({ level: 'error', source, message: why });
+    return;
+  }
+  // Empty documents (`---` with nothing after it, comment-only helm/kustomize
+  // sections) are skipped silently.
+  if (value === null || value === undefined) return;
+  const locate = (path: readonly PathSegment[]): number | undefined => locateLine(doc, lineCounter, path);
+  decodeDocument(value, { source, problems: out.problems, locate, prefix: [] }, out);
+}
+
+/** `YAML syntax error at column 9: Nested mappings are not allowed in compact mappings`, on the error's line. */
+function yamlProblem(level: 'error' | 'warning', source: SourceRef, error: YAMLError): Problem {
+  const position = error.linePos?.[0];
+  const text = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+  const where = position ? ` at column ${position.col}` : '';
+  const kind = level === 'error' ? 'YAML syntax error' : 'YAML warning';
+  return { level, source: position ? { ...source, line: position.line } : source, message: `${kind}${where}: ${text}` };
+}
+
+/**
+ * The line of a field: the line of its key in a mapping, of the item in a
+ * list. A path that leaves the node tree (a missing field, a merged key)
+ * gives the line of the deepest node that exists.
+ */
+function locateLine(doc: Document.Parsed, lineCounter: LineCounter, path: readonly PathSegment[]): number | undefined {
+  let node: unknown = doc.contents;
+  let line = lineOf(lineCounter, (node as Node | null)?.range?.[0]);
+  for (const segment of path) {
+    if (isAlias(node)) node = node.resolve(doc);
+    let next: unknown;
+    let start: number | undefined;
+    if (isMap(node)) {
+      const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
+      start = isScalar(pair?.key) ? pair.key.range?.[0] : undefined;
+      next = pair?.value;
+    } else if (isSeq(node) && typeof segment === 'number') {
+      next = node.items[segment];
+      start = (next as Node | undefined)?.range?.[0];
+    }
+    if (next === undefined || start === undefined) return line;
+    line = lineOf(lineCounter, start) ?? line;
+    node = next;
+  }
+  return line;
+}
+
+function lineOf(lineCounter: LineCounter, offset: number | undefined): number | undefined {
+  return offset === undefined ? undefined : lineCounter.linePos(offset).line;
+}
+
+export function internalError(source: SourceRef | undefined, error: unknown): Problem {
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    level: 'error',
+    ...(source ? { source } : {}),
+    message: `internal error while loading (a bug in clusterdns, please report it): ${message}`,
+  };
+}
+
+export function formatMiB(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(bytes % (1024 * 1024) === 0 ? 0 : 1)} MiB`;
+}

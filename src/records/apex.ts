@@ -1,0 +1,72 @@
+// The zone's own names (spec §1, §2, §3.8): apex SOA/NS, `ns.dns`, the
+// `dns-version` TXT, the `svc`/`pod` type labels and the namespace nodes,
+// plus the apexes of the two reverse zones.
+
+import { RRType, type ResourceRecord } from '../dns/types.js';
+import { IPV4_REVERSE_ZONE, IPV6_REVERSE_ZONE, canonicalIP } from '../dns/names.js';
+import type { ClusterState } from '../cluster/state.js';
+import { addAddresses, addressRecord, record, type NameTable } from './table.js';
+import type { IndexOptions } from './types.js';
+
+/** Schema version of the Kubernetes DNS specification we implement. */
+export const DNS_SCHEMA_VERSION = '1.1.0';
+/** TTL of the dns-version record (CoreDNS hard-codes it). */
+export const DNS_VERSION_TTL = 28800;
+
+/**
+ * `<apex>. SOA ns.dns.<apex>. hostmaster.<apex>. serial 7200 1800 86400 ttl`;
+ * the record's own TTL is min(ttl, 300) as in CoreDNS plugin.SOA.
+ */
+export function soaRecord(apex: string, serial: number, ttl: number): ResourceRecord {
+  return record(apex, Math.min(ttl, 300), {
+    type: 'SOA',
+    mname: `ns.dns.${apex}`,
+    rname: `hostmaster.${apex}`,
+    serial,
+    refresh: 7200,
+    retry: 1800,
+    expire: 86400,
+    minimum: ttl,
+  });
+}
+
+/** The addresses behind `ns.dns.<zone>`: kube-system/kube-dns's cluster IPs, else our listen addresses. */
+export function nameserverAddresses(state: ClusterState, options: IndexOptions): string[] {
+  const kubeDns = state.services.find(
+    (service) => service.namespace === 'kube-system' && service.name === 'kube-dns' && service.kind === 'ClusterIP',
+  );
+  if (kubeDns && kubeDns.clusterIPs.length > 0) return [...kubeDns.clusterIPs];
+  return options.nameserverAddresses.flatMap((address) => canonicalIP(address) ?? []);
+}
+
+export function addApex(table: NameTable, state: ClusterState, options: IndexOptions): void {
+  const { zone, ttl, serial } = options;
+  const nsName = `ns.dns.${zone}`;
+  const nsAddresses = nameserverAddresses(state, options);
+  table.add(zone, zone, RRType.SOA, [soaRecord(zone, serial, ttl)]);
+  table.add(
+    zone,
+    zone,
+    RRType.NS,
+    [record(zone, ttl, { type: 'NS', target: nsName })],
+    nsAddresses.map((address) => addressRecord(nsName, ttl, address)),
+  );
+  addAddresses(table, nsName, zone, ttl, nsAddresses);
+
+  const version = `dns-version.${zone}`;
+  table.add(version, zone, RRType.TXT, [record(version, DNS_VERSION_TTL, { type: 'TXT', text: [DNS_SCHEMA_VERSION] })]);
+  // Any other type at dns-version is NXDOMAIN in CoreDNS (§3.8).
+  table.touch(version, zone).otherTypes = 'nxdomain';
+
+  table.touch(`svc.${zone}`, zone);
+  table.touch(`pod.${zone}`, zone);
+  for (const namespace of state.namespaces) {
+    table.touch(`${namespace}.svc.${zone}`, zone);
+    // CoreDNS rejects every pod name, namespace nodes included, when pods are disabled.
+    if (options.podMode !== 'disabled') table.touch(`${namespace}.pod.${zone}`, zone);
+  }
+
+  for (const reverse of [IPV4_REVERSE_ZONE, IPV6_REVERSE_ZONE]) {
+    table.add(reverse, reverse, RRType.SOA, [soaRecord(reverse, serial, ttl)]);
+  }
+}

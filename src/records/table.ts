@@ -1,0 +1,143 @@
+// The name table the record families fill while the index is built: for every
+// name the cluster answers, its records per query type. Plain data, no wire
+// encoding; index.ts encodes it once at the end.
+
+import { formatRecord } from '../dns/zonetext.js';
+import { RRType, type RecordData, type ResourceRecord } from '../dns/types.js';
+import { ipFamilyOf } from '../dns/names.js';
+
+/** Records answering one (name, qtype), plus what goes in the additional section. */
+export interface RRSet {
+  readonly answer: ResourceRecord[];
+  readonly additional: ResourceRecord[];
+  /**
+   * False for sets that are answered but would only confuse a listing: the
+   * A/AAAA CoreDNS gives at `_port._proto` names, and an ExternalName's
+   * CNAME-plus-target answers (its CNAME set is listed instead).
+   */
+  listed: boolean;
+}
+
+/** An ExternalName A/AAAA whose chain leaves the zone (resolved per query). */
+export interface ExternalTarget {
+  readonly cnames: readonly ResourceRecord[];
+  readonly target: string;
+}
+
+export interface NameEntry {
+  /** Lower-case, no trailing dot. */
+  readonly name: string;
+  /** Apex of the zone whose SOA goes into this name's negative answers. */
+  readonly apex: string;
+  readonly sets: Map<number, RRSet>;
+  readonly external: Map<number, ExternalTarget>;
+  /** What a qtype with no set gets: NODATA normally, NXDOMAIN for dns-version (§3.8). */
+  otherTypes: 'nodata' | 'nxdomain';
+  /** For an ExternalName service's own name: the CNAME it answers (chains follow it). */
+  cname?: ResourceRecord;
+}
+
+export class NameTable {
+  private readonly entries = new Map<string, NameEntry>();
+  private readonly seen = new Map<RRSet, Set<string>>();
+
+  /** The entry for `name`, created (existing, empty: NODATA for every type) when missing. */
+  touch(name: string, apex: string): NameEntry {
+    let entry = this.entries.get(name);
+    if (!entry) {
+      entry = { name, apex, sets: new Map(), external: new Map(), otherTypes: 'nodata' };
+      this.entries.set(name, entry);
+    }
+    return entry;
+  }
+
+  get(name: string): NameEntry | undefined {
+    return this.entries.get(name);
+  }
+
+  all(): IterableIterator<NameEntry> {
+    return this.entries.values();
+  }
+
+  /** Add records (deduplicated by their text) to `name`'s set for `qtype`. */
+  add(
+    name: string,
+    apex: string,
+    qtype: number,
+    answer: readonly ResourceRecord[],
+    additional: readonly ResourceRecord[] = [],
+  ): RRSet {
+    const entry = this.touch(name, apex);
+    let set = entry.sets.get(qtype);
+    if (!set) {
+      set = { answer: [], additional: [], listed: true };
+      entry.sets.set(qtype, set);
+      this.seen.set(set, new Set());
+    }
+    const seen = this.seen.get(set) ?? new Set<string>();
+    for (const [section, records] of [
+      ['answer', answer],
+      ['additional', additional],
+    ] as const) {
+      for (const rr of records) {
+        const key = `${section} ${formatRecord(rr).toLowerCase()}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        set[section].push(rr);
+      }
+    }
+    return set;
+  }
+}
+
+export function record(name: string, ttl: number, data: RecordData): ResourceRecord {
+  return { name, ttl, data };
+}
+
+/** A or AAAA for an address, by its family. */
+export function addressRecord(name: string, ttl: number, address: string): ResourceRecord {
+  return ipFamilyOf(address) === 'IPv6'
+    ? record(name, ttl, { type: 'AAAA', address })
+    : record(name, ttl, { type: 'A', address });
+}
+
+/** Add one address record per address to `name`, each under its own type (A or AAAA). */
+export function addAddresses(
+  table: NameTable,
+  name: string,
+  apex: string,
+  ttl: number,
+  addresses: readonly string[],
+): void {
+  table.touch(name, apex);
+  for (const address of addresses) {
+    const rr = addressRecord(name, ttl, address);
+    table.add(name, apex, rr.data.type === 'A' ? RRType.A : RRType.AAAA, [rr]);
+  }
+}
+
+/** One SRV target before weights are known. */
+export interface SrvTarget {
+  readonly port: number;
+  readonly target: string;
+  /** Address records of the target, for the additional section. */
+  readonly addresses: readonly ResourceRecord[];
+}
+
+/**
+ * SRV records for `owner`: duplicates (same target and port) collapse, then
+ * priority 0 and weight floor(100 / N), at least 1 (§7, CoreDNS).
+ */
+export function addSrv(table: NameTable, owner: string, apex: string, ttl: number, targets: readonly SrvTarget[]): void {
+  const unique = new Map<string, SrvTarget>();
+  for (const target of targets) unique.set(`${target.port} ${target.target}`, target);
+  if (unique.size === 0) return;
+  const weight = Math.max(1, Math.floor(100 / unique.size));
+  const answer: ResourceRecord[] = [];
+  const additional: ResourceRecord[] = [];
+  for (const target of unique.values()) {
+    answer.push(record(owner, ttl, { type: 'SRV', priority: 0, weight, port: target.port, target: target.target }));
+    additional.push(...target.addresses);
+  }
+  table.add(owner, apex, RRType.SRV, answer, additional);
+}

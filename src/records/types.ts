@@ -1,0 +1,73 @@
+// The record index's contract: what it is built from and what a lookup means.
+
+import type { PreparedAnswer } from '../dns/wire.js';
+import type { ResourceRecord } from '../dns/types.js';
+
+export type PodMode = 'insecure' | 'verified' | 'disabled';
+
+export interface IndexOptions {
+  /** Cluster domain, normalized (`cluster.local`). */
+  readonly zone: string;
+  /** TTL of every cluster record (dns-version excepted). */
+  readonly ttl: number;
+  readonly podMode: PodMode;
+  /** SOA serial; changes when the manifests change. */
+  readonly serial: number;
+  /** The server's listen address(es): `ns.dns.<zone>` when no kube-system/kube-dns Service exists. */
+  readonly nameserverAddresses: readonly string[];
+  /**
+   * Unknown names in the reverse zones go upstream (CoreDNS `fallthrough
+   * in-addr.arpa ip6.arpa`). When false they get an authoritative NXDOMAIN.
+   */
+  readonly reverseFallthrough?: boolean;
+}
+
+/**
+ * What the cluster says about one (name, qtype). The responder switches on
+ * `kind` exhaustively; nothing here throws for a well-formed name.
+ *
+ * - `answer`: a complete response body, positive or negative (NOERROR with
+ *   records, NODATA or NXDOMAIN with the zone's SOA in authority), AA set.
+ *   Write it with writeResponse as is.
+ * - `external`: an ExternalName service (or a chain of them inside the zone)
+ *   whose final target lies outside the zone, asked for A or AAAA. `cnames`
+ *   is the in-zone CNAME chain (first record owned by the question name,
+ *   lower-case); the responder asks the upstream for `target`/qtype and
+ *   answers CNAMEs + upstream records, AA set. `nodata` is the answer to give
+ *   when the upstream is unreachable.
+ * - `reverse-miss`: a name in `in-addr.arpa`/`ip6.arpa` the cluster does not
+ *   know, with `reverseFallthrough` on: forward it when an upstream exists,
+ *   else write `nxdomain`.
+ * - `refused`: a zone transfer (AXFR/IXFR) of one of our zones.
+ * - `not-ours`: outside the cluster zone and the reverse zones: forward or
+ *   refuse, never answer on our own authority.
+ */
+export type Lookup =
+  | { readonly kind: 'answer'; readonly answer: PreparedAnswer }
+  | {
+      readonly kind: 'external';
+      readonly cnames: readonly ResourceRecord[];
+      readonly target: string;
+      readonly nodata: PreparedAnswer;
+    }
+  | { readonly kind: 'reverse-miss'; readonly nxdomain: PreparedAnswer }
+  | { readonly kind: 'refused' }
+  | { readonly kind: 'not-ours' };
+
+export interface RecordIndex {
+  readonly zone: string;
+  readonly serial: number;
+  /** Names with precomputed answers (pod names in insecure mode are not counted). */
+  readonly nameCount: number;
+  /** Records in `records()`. */
+  readonly recordCount: number;
+  /** `name` lower-case without the trailing dot; `qtype` any 16-bit type. */
+  lookup(name: string, qtype: number): Lookup;
+  /**
+   * Every finite record the cluster answers, for `clusterdns records`:
+   * answer records of every name (SOA, NS, A/AAAA, SRV, CNAME, PTR, TXT).
+   * Pod `<dashed-ip>.<ns>.pod` names are listed only in verified mode (one
+   * per known pod IP, in its canonical dashed form).
+   */
+  records(): ResourceRecord[];
+}

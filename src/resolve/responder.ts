@@ -1,0 +1,68 @@
+// The transport-free responder: Query in, response message out. A short
+// dispatcher over the record index's Lookup (CoreDNS handler.go is the
+// model); all record knowledge lives in src/records/.
+
+import { RCode, RRClass, type ResourceRecord } from '../dns/types.js';
+import { normalizeName } from '../dns/names.js';
+import { prepareAnswer, writeEmptyResponse, writeResponse } from '../dns/wire.js';
+import type { Lookup, RecordIndex } from '../records/types.js';
+import type { Query } from './query.js';
+import { NO_UPSTREAM, type Upstream } from './upstream.js';
+
+export interface ResponderOptions {
+  /** The current index; a reload swaps what this returns. */
+  readonly index: () => RecordIndex;
+  /** Asked for ExternalName targets outside the zone; default NO_UPSTREAM. */
+  readonly upstream?: Upstream;
+  /** Relays a query we are not authoritative for; absent ⇒ REFUSED. */
+  readonly forward?: (query: Query) => Promise<Buffer>;
+}
+
+export interface Responder {
+  respond(query: Query): Buffer | Promise<Buffer>;
+}
+
+export function createResponder(options: ResponderOptions): Responder {
+  const upstream = options.upstream ?? NO_UPSTREAM;
+  // Advances per answered query so multi-record A/AAAA sets rotate (CoreDNS loadbalance).
+  let turn = 0;
+
+  function respond(query: Query): Buffer | Promise<Buffer> {
+    // CLASS ANY is read as IN (every record we hold is IN); other classes are not implemented.
+    if (query.qclass !== RRClass.IN && query.qclass !== RRClass.ANY) {
+      return writeEmptyResponse(query, { rcode: RCode.NOTIMP });
+    }
+    const name = normalizeName(query.name);
+    const lookup: Lookup = options.index().lookup(name, query.qtype);
+    switch (lookup.kind) {
+      case 'answer':
+        return writeResponse(query, lookup.answer, turn++);
+      case 'external':
+        return external(query, name, lookup);
+      case 'reverse-miss':
+        return options.forward ? options.forward(query) : writeResponse(query, lookup.nxdomain, turn++);
+      case 'refused':
+        return writeEmptyResponse(query, { rcode: RCode.REFUSED });
+      case 'not-ours':
+        return options.forward ? options.forward(query) : writeEmptyResponse(query, { rcode: RCode.REFUSED });
+    }
+  }
+
+  /** ExternalName outside the zone: our CNAME chain, then whatever the upstream has for the target. */
+  async function external(query: Query, name: string, lookup: Extract<Lookup, { kind: 'external' }>): Promise<Buffer> {
+    const result = await upstream.lookup(lookup.target, query.qtype);
+    if (result.kind === 'unreachable') return writeResponse(query, lookup.nodata, turn++);
+    const fetched: readonly ResourceRecord[] = result.kind === 'answer' ? result.records : [];
+    const answer = [...lookup.cnames, ...fetched];
+    // The CNAME chain's first owner is the lower-case question; the wire keeps the client's case.
+    const prepared = prepareAnswer(
+      name,
+      RCode.NOERROR,
+      { answer, authority: [], additional: [] },
+      { authoritative: true },
+    );
+    return writeResponse(query, prepared, turn++);
+  }
+
+  return { respond };
+}

@@ -44,7 +44,7 @@ const pin = (cpu, argv) => (hasTaskset ? ['taskset', ['-c', String(cpu), ...argv
 
 const port = await freePort();
 const [serverCmd, serverArgs] = pin(1, [
-  process.execPath, path.join(root, 'dist/cli.js'), 'serve', '-f', clusterFile, '--port', String(port), '--log-level', 'warn',
+  process.execPath, path.join(root, 'dist/cli.js'), 'serve', '-f', clusterFile, '--port', String(port), '--log-level', 'warn', '--upstream', 'none',
   '--pod-cidr', size.pods > 60000 ? '10.128.0.0/9' : '10.244.0.0/16',
 ]);
 const started = Date.now();

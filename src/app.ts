@@ -14,6 +14,9 @@ import { describeSource } from './cluster/model.js';
 import { buildRecordIndex, type RecordIndex } from './records/index.js';
 import { createResponder } from './resolve/responder.js';
 import { startDnsServer, type DnsServer } from './server/index.js';
+import { createForwarding, forwardingEnabled, type Forwarding } from './forwarding.js';
+import type { UpstreamAddress } from './forward/index.js';
+import type { Query } from './resolve/query.js';
 
 export interface LoadedCluster {
   readonly state: ClusterState;
@@ -27,8 +30,10 @@ export type ClusterLoad =
 export interface LoadOptions {
   /** Where `-` reads from; defaults to process.stdin. */
   readonly stdin?: NodeJS.ReadableStream;
-  /** SOA serial; defaults to the current Unix time. */
+  /** SOA serial; defaults to the newest mtime of the files read. */
   readonly serial?: number;
+  /** Reverse names we do not know go upstream instead of NXDOMAIN (an upstream exists). */
+  readonly reverseFallthrough?: boolean;
 }
 
 /** Read every manifest and build the state and the record index, or report every problem. */
@@ -54,6 +59,7 @@ export async function loadCluster(config: Config, logger: Logger, options: LoadO
     podMode: config.podMode,
     serial: options.serial ?? (await serialFor(load.files)),
     nameserverAddresses: [nameserverAddress(config.bind)],
+    reverseFallthrough: options.reverseFallthrough ?? false,
   });
   return { ok: true, cluster: { state, index }, problems: [...load.problems, ...state.warnings], load };
 }
@@ -70,23 +76,47 @@ export function logProblems(logger: Logger, problems: readonly Problem[]): void 
 export interface RunningServer {
   readonly dns: DnsServer;
   readonly cluster: LoadedCluster;
+  /** Absent when nothing is forwarded (no upstream). */
+  readonly forwarding?: Forwarding;
   close(): Promise<void>;
 }
 
-/** Start answering on `config.bind:config.port` from an already loaded cluster. */
-export async function startServer(config: Config, cluster: LoadedCluster, logger: Logger): Promise<RunningServer> {
+/**
+ * Start answering on `config.bind:config.port` from an already loaded
+ * cluster, forwarding other names to `upstreams` (none: REFUSED).
+ */
+export async function startServer(
+  config: Config,
+  cluster: LoadedCluster,
+  upstreams: readonly UpstreamAddress[],
+  logger: Logger,
+): Promise<RunningServer> {
   const current = cluster;
-  const responder = createResponder({ index: () => current.index });
-  const dns = await startDnsServer({
-    host: config.bind,
-    port: config.port,
-    handler: (query) => responder.respond(query),
-    logger: logger.child({ module: 'server' }),
+  const forwarding = forwardingEnabled(config, upstreams) ? createForwarding(config, upstreams, logger) : undefined;
+  const responder = createResponder({
+    index: () => current.index,
+    ...(forwarding ? { upstream: forwarding.forwarder, forward: (query: Query) => forwarding.forward(query) } : {}),
   });
+  let dns: DnsServer;
+  try {
+    dns = await startDnsServer({
+      host: config.bind,
+      port: config.port,
+      handler: (query) => responder.respond(query),
+      logger: logger.child({ module: 'server' }),
+    });
+  } catch (error) {
+    await forwarding?.close();
+    throw error;
+  }
   return {
     dns,
     cluster: current,
-    close: () => dns.close(),
+    ...(forwarding ? { forwarding } : {}),
+    close: async () => {
+      await dns.close();
+      await forwarding?.close();
+    },
   };
 }
 

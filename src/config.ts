@@ -4,6 +4,8 @@
 import ipaddr from 'ipaddr.js';
 import type { LevelWithSilent } from 'pino';
 import { LOG_LEVELS } from './log.js';
+import { parseStubDomain, parseUpstream } from './forward/index.js';
+import type { Policy, StubDomain, UpstreamAddress } from './forward/index.js';
 
 export type PodMode = 'insecure' | 'verified' | 'disabled';
 export const POD_MODES: readonly PodMode[] = ['insecure', 'verified', 'disabled'];
@@ -23,7 +25,22 @@ export interface Config {
   /** Nodes a DaemonSet runs on. */
   readonly nodes: number;
   readonly logLevel: LevelWithSilent;
+  /**
+   * Where names outside our zones go: explicit addresses, `'resolv-conf'`
+   * (the nameservers of `resolvConf`, read at start), or `[]` for none
+   * (REFUSED outside our zones).
+   */
+  readonly upstreams: readonly UpstreamAddress[] | 'resolv-conf';
+  readonly resolvConf: string;
+  readonly policy: Policy;
+  /** Per-try upstream timeout. */
+  readonly upstreamTimeoutMs: number;
+  readonly stubDomains: readonly StubDomain[];
+  /** Forwarded-answer cache; false turns it off. */
+  readonly cache: { readonly maxEntries: number; readonly maxTtl: number } | false;
 }
+
+export const POLICIES: readonly Policy[] = ['sequential', 'random', 'round_robin'];
 
 export const DEFAULTS: Config = {
   manifests: [],
@@ -36,10 +53,21 @@ export const DEFAULTS: Config = {
   podCIDRs: ['10.244.0.0/16'],
   nodes: 1,
   logLevel: 'info',
+  upstreams: 'resolv-conf',
+  resolvConf: '/etc/resolv.conf',
+  policy: 'sequential',
+  upstreamTimeoutMs: 2000,
+  stubDomains: [],
+  cache: { maxEntries: 10000, maxTtl: 3600 },
 };
 
 /** What a user may pass: every field optional, strings where flags give strings. */
-export type RawConfig = { [K in keyof Config]?: unknown };
+export type RawConfig = { [K in keyof Config]?: unknown } & {
+  /** Flag form of `cache`: entries, max TTL, and --no-cache. */
+  cacheSize?: unknown;
+  cacheMaxTtl?: unknown;
+  noCache?: unknown;
+};
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
 
@@ -89,6 +117,17 @@ export function validateConfig(raw: RawConfig): ConfigResult {
     );
   }
   const manifests = toStringList(merged.manifests);
+  const upstreams = validateUpstreams(raw.upstreams, problems);
+  const policy = String(merged.policy) as Policy;
+  if (!POLICIES.includes(policy)) {
+    problems.push(`--policy must be one of ${POLICIES.join(', ')}, got ${show(merged.policy)}`);
+  }
+  const upstreamTimeoutMs = toInteger(merged.upstreamTimeoutMs);
+  if (upstreamTimeoutMs === undefined || upstreamTimeoutMs < 10 || upstreamTimeoutMs > 60000) {
+    problems.push(`--upstream-timeout must be an integer from 10 to 60000 (milliseconds), got ${show(merged.upstreamTimeoutMs)}`);
+  }
+  const stubDomains = toStubDomains(merged.stubDomains, problems);
+  const cache = validateCache(raw, problems);
 
   if (problems.length > 0) return { ok: false, problems };
   return {
@@ -104,8 +143,56 @@ export function validateConfig(raw: RawConfig): ConfigResult {
       podCIDRs: podCIDRs!,
       nodes: nodes!,
       logLevel,
+      upstreams,
+      resolvConf: String(merged.resolvConf),
+      policy,
+      upstreamTimeoutMs: upstreamTimeoutMs!,
+      stubDomains,
+      cache,
     },
   };
+}
+
+function validateUpstreams(value: unknown, problems: string[]): Config['upstreams'] {
+  if (value === undefined || value === 'resolv-conf') return 'resolv-conf';
+  const entries = toStringList(value).flatMap((entry) => entry.split(',')).map((entry) => entry.trim()).filter(Boolean);
+  if (entries.length === 1 && entries[0] === 'none') return [];
+  const upstreams: UpstreamAddress[] = [];
+  for (const entry of entries) {
+    if (entry === 'none') {
+      problems.push('--upstream none cannot be combined with upstream addresses');
+      continue;
+    }
+    const parsed = parseUpstream(entry);
+    if (parsed instanceof Error) problems.push(`--upstream: ${parsed.message}`);
+    else upstreams.push(parsed);
+  }
+  return upstreams;
+}
+
+function toStubDomains(value: unknown, problems: string[]): StubDomain[] {
+  const stubs: StubDomain[] = [];
+  for (const entry of toStringList(value)) {
+    const parsed = parseStubDomain(entry);
+    if (parsed instanceof Error) problems.push(`--stub-domain: ${parsed.message}`);
+    else stubs.push(parsed);
+  }
+  return stubs;
+}
+
+function validateCache(raw: RawConfig, problems: string[]): Config['cache'] {
+  if (raw.cache === false || raw.noCache === true) return false;
+  const defaults = DEFAULTS.cache as { maxEntries: number; maxTtl: number };
+  const given = (typeof raw.cache === 'object' && raw.cache !== null ? raw.cache : {}) as Record<string, unknown>;
+  const maxEntries = toInteger(raw.cacheSize ?? given['maxEntries'] ?? defaults.maxEntries);
+  const maxTtl = toInteger(raw.cacheMaxTtl ?? given['maxTtl'] ?? defaults.maxTtl);
+  if (maxEntries === undefined || maxEntries < 1 || maxEntries > 10_000_000) {
+    problems.push(`--cache-size must be an integer from 1 to 10000000 (entries), got ${show(raw.cacheSize ?? given['maxEntries'])}`);
+  }
+  if (maxTtl === undefined || maxTtl < 1 || maxTtl > 604800) {
+    problems.push(`--cache-max-ttl must be an integer from 1 to 604800 (seconds), got ${show(raw.cacheMaxTtl ?? given['maxTtl'])}`);
+  }
+  return { maxEntries: maxEntries ?? 0, maxTtl: maxTtl ?? 0 };
 }
 
 function validateCIDRs(flag: string, value: unknown, problems: string[]): string[] | undefined {

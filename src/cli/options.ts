@@ -2,7 +2,7 @@
 // into a validated Config.
 
 import { Option, type Command } from 'commander';
-import { DEFAULTS, POD_MODES, validateConfig, type ConfigResult, type RawConfig } from '../config.js';
+import { DEFAULTS, POD_MODES, POLICIES, validateConfig, type ConfigResult, type RawConfig } from '../config.js';
 import { LOG_LEVELS } from '../log.js';
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -30,6 +30,28 @@ export function addClusterOptions(command: Command): Command {
     .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default(DEFAULTS.logLevel));
 }
 
+/** Where names outside the cluster go (serve only). */
+export function addForwardOptions(command: Command): Command {
+  return command
+    .option(
+      '--upstream <addr[:port]>',
+      "DNS server for names outside the cluster; repeatable; 'none' turns forwarding off (REFUSED) " +
+        '(default: the nameservers of --resolv-conf)',
+      collect,
+    )
+    .option('--resolv-conf <file>', 'where the default upstreams come from', DEFAULTS.resolvConf)
+    .addOption(new Option('--policy <policy>', 'order in which upstreams are tried').choices(POLICIES).default(DEFAULTS.policy))
+    .option('--upstream-timeout <ms>', 'per-try upstream timeout, milliseconds', String(DEFAULTS.upstreamTimeoutMs))
+    .option(
+      '--stub-domain <suffix=addr[:port][,addr...]>',
+      'send names under SUFFIX to their own servers (kube-dns stubDomains); repeatable',
+      collect,
+    )
+    .option('--cache-size <entries>', 'forwarded answers kept in the cache', '10000')
+    .option('--cache-max-ttl <seconds>', 'longest time a forwarded answer is cached', '3600')
+    .option('--no-cache', 'do not cache forwarded answers');
+}
+
 export interface ClusterFlags {
   filename?: string[];
   clusterDomain?: string;
@@ -41,6 +63,15 @@ export interface ClusterFlags {
   logLevel?: string;
   bind?: string;
   port?: string;
+  upstream?: string[];
+  resolvConf?: string;
+  policy?: string;
+  upstreamTimeout?: string;
+  stubDomain?: string[];
+  cacheSize?: string;
+  cacheMaxTtl?: string;
+  /** commander's --no-cache: false when given. */
+  cache?: boolean;
 }
 
 export function configFromFlags(flags: ClusterFlags): ConfigResult {
@@ -55,6 +86,14 @@ export function configFromFlags(flags: ClusterFlags): ConfigResult {
     logLevel: flags.logLevel,
     bind: flags.bind,
     port: flags.port,
+    upstreams: flags.upstream,
+    resolvConf: flags.resolvConf,
+    policy: flags.policy,
+    upstreamTimeoutMs: flags.upstreamTimeout,
+    stubDomains: flags.stubDomain,
+    cacheSize: flags.cacheSize,
+    cacheMaxTtl: flags.cacheMaxTtl,
+    noCache: flags.cache === false,
   };
   const result = validateConfig(raw);
   if (result.ok && result.config.manifests.length === 0) {

@@ -26,8 +26,10 @@ export interface LoopDetector {
   /** Our probes' names share this prefix: `<token>-<i>.clusterdns-loop-check`. */
   readonly token: string;
   /**
-   * True for any name under clusterdns-loop-check (ours or another instance's):
-   * the server answers it NXDOMAIN instead of forwarding. Records sightings of our probes.
+   * True for one of our own probes coming back (the loop closed): the server
+   * answers it NXDOMAIN instead of forwarding it again, and the sighting is
+   * recorded. Another instance's probes are forwarded like any name, so that
+   * in a ring of servers each probe makes it back to its sender.
    */
   isLoopProbe(name: string): boolean;
   /** The first upstream that is (or leads back to) this server, or undefined. */
@@ -41,13 +43,15 @@ export interface LoopDetector {
 export function createLoopDetector(): LoopDetector {
   const token = randomBytes(6).toString('hex');
   const seen = new Set<number>();
+  const ourProbe = new RegExp(`^${token}-(\\d+)\\.${LOOP_PROBE_ZONE}$`);
   return {
     token,
     isLoopProbe(name) {
       const lower = asciiLower(name.replace(/\.$/, ''));
-      if (lower !== LOOP_PROBE_ZONE && !lower.endsWith(`.${LOOP_PROBE_ZONE}`)) return false;
-      const ours = new RegExp(`^${token}-(\\d+)\\.${LOOP_PROBE_ZONE}$`).exec(lower);
-      if (ours) seen.add(Number(ours[1]));
+      if (!lower.endsWith(`.${LOOP_PROBE_ZONE}`)) return false;
+      const ours = ourProbe.exec(lower);
+      if (!ours) return false;
+      seen.add(Number(ours[1]));
       return true;
     },
     async check(upstreams, self, timeoutMs) {

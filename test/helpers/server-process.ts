@@ -16,9 +16,18 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/**
+ * Tests never forward to the machine's resolv.conf nameservers (network
+ * traffic stays on loopback): without an explicit --upstream, add `none`.
+ */
+export function loopbackOnly(args: readonly string[]): string[] {
+  if (args[0] !== 'serve' || args.includes('--upstream')) return [...args];
+  return [...args, '--upstream', 'none'];
+}
+
 /** Run `clusterdns serve ARGS --port 0` and wait for its "serving" line. */
 export async function startServe(args: readonly string[], options: { stdin?: string } = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], {
+  const child = spawn(process.execPath, [CLI, ...loopbackOnly(['serve', '--port', '0', ...args])], {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -71,7 +80,7 @@ export interface CliResult {
 /** Run `clusterdns ARGS` to completion. */
 export function runCli(args: readonly string[], options: { stdin?: string } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...loopbackOnly(args)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

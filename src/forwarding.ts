@@ -1,0 +1,108 @@
+// Composition of forwarding: which upstreams, the forwarder over them, and
+// the loop check — the glue between the config and src/forward/.
+
+import type { Config } from './config.js';
+import type { Logger } from './log.js';
+import {
+  createForwarder,
+  createLoopDetector,
+  endpointKey,
+  isSelf,
+  readResolvConf,
+  type Forwarder,
+  type LoopDetector,
+  type UpstreamAddress,
+} from './forward/index.js';
+import { RCode } from './dns/types.js';
+import { writeEmptyResponse } from './dns/wire.js';
+import type { Query } from './resolve/query.js';
+
+/** A problem with the upstreams that makes starting pointless. */
+export class UpstreamConfigError extends Error {}
+
+/**
+ * The upstreams to use: the explicit ones, or the nameservers of resolv.conf.
+ * Never our own listen address: an explicit one is refused (a forwarding
+ * loop); one found in resolv.conf is dropped with a warning, since a machine
+ * that uses clusterdns as its resolver lists it there.
+ */
+export async function resolveUpstreams(config: Config, logger: Logger): Promise<UpstreamAddress[]> {
+  const self = { host: config.bind, port: config.port };
+  if (config.upstreams !== 'resolv-conf') {
+    const loop = config.upstreams.find((upstream) => isSelf(upstream, self));
+    if (loop) {
+      throw new UpstreamConfigError(
+        `--upstream ${endpointKey(loop)} is this server's own address: forwarding there would loop. ` +
+          'Name the real upstream DNS server, or --upstream none.',
+      );
+    }
+    return [...config.upstreams];
+  }
+  let found: UpstreamAddress[];
+  try {
+    found = await readResolvConf(config.resolvConf);
+  } catch (error) {
+    logger.warn(
+      { err: error, file: config.resolvConf },
+      `cannot read ${config.resolvConf}: no upstream, so names outside the cluster get REFUSED (use --upstream ADDR)`,
+    );
+    return [];
+  }
+  const usable = found.filter((upstream) => !isSelf(upstream, self));
+  for (const dropped of found.filter((upstream) => isSelf(upstream, self))) {
+    logger.warn(`ignoring nameserver ${endpointKey(dropped)} from ${config.resolvConf}: it is this server (a forwarding loop)`);
+  }
+  if (usable.length === 0) {
+    logger.warn(`${config.resolvConf} names no usable nameserver: names outside the cluster get REFUSED (use --upstream ADDR)`);
+  }
+  return usable;
+}
+
+export interface Forwarding {
+  readonly forwarder: Forwarder;
+  readonly upstreams: readonly UpstreamAddress[];
+  /** Relays a query we are not authoritative for; answers our own loop probes NXDOMAIN. */
+  forward(query: Query): Promise<Buffer>;
+  /**
+   * Like CoreDNS's `loop` plugin: send a probe name through every upstream
+   * and report the one that brings it back to us.
+   */
+  checkLoop(self: UpstreamAddress): Promise<UpstreamAddress | undefined>;
+  close(): Promise<void>;
+}
+
+/** Forwarding is on when there is somewhere to forward to. */
+export function forwardingEnabled(config: Config, upstreams: readonly UpstreamAddress[]): boolean {
+  return upstreams.length > 0 || config.stubDomains.length > 0;
+}
+
+function underStubDomain(name: string, config: Config): boolean {
+  const lower = name.toLowerCase().replace(/\.$/, '');
+  return config.stubDomains.some((stub) => lower === stub.suffix || lower.endsWith(`.${stub.suffix}`));
+}
+
+export function createForwarding(config: Config, upstreams: readonly UpstreamAddress[], logger: Logger): Forwarding {
+  const forwarder = createForwarder({
+    upstreams,
+    stubDomains: config.stubDomains,
+    policy: config.policy,
+    timeoutMs: config.upstreamTimeoutMs,
+    cache: config.cache === false ? false : { maxEntries: config.cache.maxEntries, maxTtl: config.cache.maxTtl },
+    logger: logger.child({ module: 'forward' }),
+  });
+  const detector: LoopDetector = createLoopDetector();
+  return {
+    forwarder,
+    upstreams,
+    forward(query) {
+      if (detector.isLoopProbe(query.name)) return Promise.resolve(writeEmptyResponse(query, { rcode: RCode.NXDOMAIN }));
+      // Only stub domains configured: everything else is as with no upstream.
+      if (upstreams.length === 0 && !underStubDomain(query.name, config)) {
+        return Promise.resolve(writeEmptyResponse(query, { rcode: RCode.REFUSED }));
+      }
+      return forwarder.forward(query);
+    },
+    checkLoop: (self) => detector.check(upstreams, self, config.upstreamTimeoutMs),
+    close: () => forwarder.close(),
+  };
+}

@@ -2,7 +2,8 @@
 
 import type { Command } from 'commander';
 import { addClusterOptions, configFromFlags, type ClusterFlags } from './options.js';
-import { loadCluster, logProblems } from '../app.js';
+import { loadCluster } from '../app.js';
+import { formatProblem } from '../cluster/problems.js';
 import { createLogger } from '../log.js';
 import { formatRecord, sortRecords } from '../dns/zonetext.js';
 import { ExitCode } from './exit.js';
@@ -16,9 +17,10 @@ export function registerRecords(program: Command): void {
   addClusterOptions(command).action(async (flags: ClusterFlags) => {
     const result = configFromFlags(flags);
     if (!result.ok) return reportConfigProblems(result.problems);
+    // Skipped kinds are info-level noise for a listing; problems are printed as plain lines.
     const logger = createLogger(result.config.logLevel === 'info' ? 'warn' : result.config.logLevel);
     const load = await loadCluster(result.config, logger);
-    logProblems(logger, load.problems);
+    for (const problem of load.problems) process.stderr.write(`${problem.level}: ${formatProblem(problem)}\n`);
     if (!load.ok) throw new ExitRequest(ExitCode.USAGE);
     const lines = sortRecords(load.cluster.index.records()).map(formatRecord);
     process.stdout.write(lines.join('\n') + '\n');

@@ -3,9 +3,13 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import dgram from 'node:dgram';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { Resolver } from 'node:dns/promises';
 import { dig } from '../helpers/dig.js';
 import { startServe, type ServerProcess } from '../helpers/server-process.js';
 
+const run = promisify(execFile);
 let server: ServerProcess;
 
 beforeAll(async () => {
@@ -103,6 +107,25 @@ describe('the README examples, over UDP and TCP', () => {
   it('refuses names outside the cluster (forwarding is not configured)', async () => {
     const result = await dig(server.port, ['example.com']);
     expect(result.status).toBe('REFUSED');
+  });
+});
+
+describe('other real clients', () => {
+  it("Node's resolver (c-ares) gets A, SRV and PTR answers", async () => {
+    const resolver = new Resolver({ timeout: 2000, tries: 1 });
+    resolver.setServers([`127.0.0.1:${server.port}`]);
+    expect(await resolver.resolve4('userlist-svc.user03.svc.cluster.local')).toEqual(['10.43.113.209']);
+    expect((await resolver.resolve4('userlist-svc-hl.user03.svc.cluster.local')).length).toBe(2);
+    expect(await resolver.resolveSrv('_http._tcp.userlist-svc.user03.svc.cluster.local')).toEqual([
+      { name: 'userlist-svc.user03.svc.cluster.local', port: 80, priority: 0, weight: 100 },
+    ]);
+    expect(await resolver.reverse('10.96.0.1')).toEqual(['kubernetes.default.svc.cluster.local']);
+    await expect(resolver.resolve4('nope.user03.svc.cluster.local')).rejects.toMatchObject({ code: 'ENOTFOUND' });
+  });
+
+  it('nslookup resolves a StatefulSet pod', async () => {
+    const { stdout } = await run('nslookup', [`-port=${server.port}`, 'web-0.nginx.default.svc.cluster.local', '127.0.0.1']);
+    expect(stdout).toMatch(/Name:\s+web-0\.nginx\.default\.svc\.cluster\.local\nAddress: 10\.244\./);
   });
 });
 

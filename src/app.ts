@@ -10,7 +10,7 @@ import { loadManifests, type LoadResult } from './manifests/index.js';
 import { buildCluster } from './cluster/build.js';
 import type { ClusterState } from './cluster/state.js';
 import { formatProblem, type Problem } from './cluster/problems.js';
-import { describeSource } from './cluster/model.js';
+import { describeSource, type ManifestObject } from './cluster/model.js';
 import { buildRecordIndex, type RecordIndex } from './records/index.js';
 import { createResponder } from './resolve/responder.js';
 import { startDnsServer, type DnsServer } from './server/index.js';
@@ -47,21 +47,37 @@ export async function loadCluster(config: Config, logger: Logger, options: LoadO
     );
   }
   if (!load.ok) return { ok: false, problems: load.problems, load };
+  const built = buildLoaded(config, load.objects, {
+    serial: options.serial ?? (await serialFor(load.files)),
+    reverseFallthrough: options.reverseFallthrough ?? false,
+  });
+  return { ok: true, cluster: built, problems: [...load.problems, ...built.state.warnings], load };
+}
 
-  const state = buildCluster(load.objects, {
+export interface BuildOptions {
+  readonly serial: number;
+  readonly reverseFallthrough: boolean;
+  /** Applied to the built state before indexing (the control API's readiness overrides). */
+  readonly adjust?: (state: ClusterState) => ClusterState;
+}
+
+/** Objects -> state -> index. Pure and synchronous: a reload builds off to the side with this. */
+export function buildLoaded(config: Config, objects: readonly ManifestObject[], options: BuildOptions): LoadedCluster {
+  const built = buildCluster(objects, {
     serviceCIDRs: config.serviceCIDRs,
     podCIDRs: config.podCIDRs,
     nodeCount: config.nodes,
   });
+  const state = options.adjust ? options.adjust(built) : built;
   const index = buildRecordIndex(state, {
     zone: config.clusterDomain,
     ttl: config.ttl,
     podMode: config.podMode,
-    serial: options.serial ?? (await serialFor(load.files)),
+    serial: options.serial,
     nameserverAddresses: [nameserverAddress(config.bind)],
-    reverseFallthrough: options.reverseFallthrough ?? false,
+    reverseFallthrough: options.reverseFallthrough,
   });
-  return { ok: true, cluster: { state, index }, problems: [...load.problems, ...state.warnings], load };
+  return { state, index };
 }
 
 /** Log each problem once, at its own level, with the place it names. */
@@ -75,7 +91,13 @@ export function logProblems(logger: Logger, problems: readonly Problem[]): void 
 
 export interface RunningServer {
   readonly dns: DnsServer;
+  /** The cluster answers come from right now. */
   readonly cluster: LoadedCluster;
+  /**
+   * Answer from `next` from now on. One reference swap: a query reads the
+   * index once, so it is answered wholly from the old or the new cluster.
+   */
+  swap(next: LoadedCluster): void;
   /** Absent when nothing is forwarded (no upstream). */
   readonly forwarding?: Forwarding;
   close(): Promise<void>;
@@ -90,8 +112,9 @@ export async function startServer(
   cluster: LoadedCluster,
   upstreams: readonly UpstreamAddress[],
   logger: Logger,
+  observer?: QueryObserver,
 ): Promise<RunningServer> {
-  const current = cluster;
+  let current = cluster;
   const forwarding = forwardingEnabled(config, upstreams) ? createForwarding(config, upstreams, logger) : undefined;
   const responder = createResponder({
     index: () => current.index,
@@ -102,7 +125,7 @@ export async function startServer(
     dns = await startDnsServer({
       host: config.bind,
       port: config.port,
-      handler: (query) => responder.respond(query),
+      handler: observer ? observed(responder, observer) : (query) => responder.respond(query),
       logger: logger.child({ module: 'server' }),
     });
   } catch (error) {
@@ -111,7 +134,12 @@ export async function startServer(
   }
   return {
     dns,
-    cluster: current,
+    get cluster() {
+      return current;
+    },
+    swap(next) {
+      current = next;
+    },
     ...(forwarding ? { forwarding } : {}),
     close: async () => {
       await dns.close();
@@ -121,11 +149,29 @@ export async function startServer(
 }
 
 /**
+ * Told about every answered query (metrics, query log). Called after the
+ * response is built; `seconds` is the handler's own time. Must be cheap.
+ */
+export type QueryObserver = (query: Query, response: Buffer, seconds: number) => void;
+
+function observed(responder: { respond(query: Query): Buffer | Promise<Buffer> }, observer: QueryObserver) {
+  return (query: Query): Buffer | Promise<Buffer> => {
+    const started = process.hrtime.bigint();
+    const done = (response: Buffer): Buffer => {
+      observer(query, response, Number(process.hrtime.bigint() - started) / 1e9);
+      return response;
+    };
+    const response = responder.respond(query);
+    return Buffer.isBuffer(response) ? done(response) : (response as Promise<Buffer>).then(done);
+  };
+}
+
+/**
  * SOA serial for a load: the newest modification time (Unix seconds) of the
  * files read, so that the same files give the same serial (stable `records`
  * output) and an edit moves it forward. Stdin alone: the current time.
  */
-async function serialFor(files: readonly string[]): Promise<number> {
+export async function serialFor(files: readonly string[]): Promise<number> {
   let newest = 0;
   for (const file of files) {
     try {

@@ -38,6 +38,14 @@ export interface Config {
   readonly stubDomains: readonly StubDomain[];
   /** Forwarded-answer cache; false turns it off. */
   readonly cache: { readonly maxEntries: number; readonly maxTtl: number } | false;
+  /** Reload when a manifest under `manifests` changes (--watch). */
+  readonly watch: boolean;
+  /** The admin HTTP server (--http): health, ready, metrics, control API; null = off. */
+  readonly http: { readonly host: string; readonly port: number } | null;
+  /** Bearer token every /v1 call must carry (--http-token); null = none. */
+  readonly httpToken: string | null;
+  /** One log line per query (--log-queries). */
+  readonly logQueries: boolean;
 }
 
 export const POLICIES: readonly Policy[] = ['sequential', 'random', 'round_robin'];
@@ -59,6 +67,10 @@ export const DEFAULTS: Config = {
   upstreamTimeoutMs: 2000,
   stubDomains: [],
   cache: { maxEntries: 10000, maxTtl: 3600 },
+  watch: false,
+  http: null,
+  httpToken: null,
+  logQueries: false,
 };
 
 /** What a user may pass: every field optional, strings where flags give strings. */
@@ -128,6 +140,12 @@ export function validateConfig(raw: RawConfig): ConfigResult {
   }
   const stubDomains = toStubDomains(merged.stubDomains, problems);
   const cache = validateCache(raw, problems);
+  const http = validateHttp(merged.http, problems);
+  const httpToken = merged.httpToken === null || merged.httpToken === undefined ? null : String(merged.httpToken);
+  if (httpToken !== null && !/^[\x21-\x7e]+$/.test(httpToken)) {
+    problems.push('--http-token must be printable ASCII without spaces');
+  }
+  if (httpToken !== null && http === null) problems.push('--http-token needs --http ADDR:PORT');
 
   if (problems.length > 0) return { ok: false, problems };
   return {
@@ -149,8 +167,27 @@ export function validateConfig(raw: RawConfig): ConfigResult {
       upstreamTimeoutMs: upstreamTimeoutMs!,
       stubDomains,
       cache,
+      watch: merged.watch === true,
+      http,
+      httpToken,
+      logQueries: merged.logQueries === true,
     },
   };
+}
+
+/** `ADDR:PORT`, `[v6]:PORT` or `:PORT` (loopback: the control API is not for the network by default). */
+function validateHttp(value: unknown, problems: string[]): Config['http'] {
+  if (value === null || value === undefined || value === false) return null;
+  if (typeof value === 'object') return value as Config['http'];
+  const text = String(value);
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(text);
+  const host = match ? (match[1] ?? match[2] ?? '') || '127.0.0.1' : '';
+  const port = match ? Number(match[3]) : NaN;
+  if (!match || !ipaddr.isValid(host) || !(port >= 0 && port <= 65535)) {
+    problems.push(`--http must be ADDR:PORT like 127.0.0.1:8080, [::1]:8080 or :8080 (loopback), got ${show(value)}`);
+    return null;
+  }
+  return { host, port };
 }
 
 function validateUpstreams(value: unknown, problems: string[]): Config['upstreams'] {

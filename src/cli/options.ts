@@ -52,6 +52,15 @@ export function addForwardOptions(command: Command): Command {
     .option('--no-cache', 'do not cache forwarded answers');
 }
 
+/** Reload, admin HTTP and query log (serve only). */
+export function addLiveOptions(command: Command): Command {
+  return command
+    .option('--watch', 'reload when a manifest file changes (new files in -f directories included); SIGHUP always reloads')
+    .option('--http <addr:port>', 'admin HTTP server: /health, /ready, /metrics and the /v1 control API (:PORT listens on loopback)')
+    .option('--http-token <token>', 'require "Authorization: Bearer TOKEN" on every /v1 control API call')
+    .option('--log-queries', 'log one line per query (CoreDNS log plugin fields)');
+}
+
 export interface ClusterFlags {
   filename?: string[];
   clusterDomain?: string;
@@ -72,6 +81,10 @@ export interface ClusterFlags {
   cacheMaxTtl?: string;
   /** commander's --no-cache: false when given. */
   cache?: boolean;
+  watch?: boolean;
+  http?: string;
+  httpToken?: string;
+  logQueries?: boolean;
 }
 
 export function configFromFlags(flags: ClusterFlags): ConfigResult {
@@ -94,6 +107,10 @@ export function configFromFlags(flags: ClusterFlags): ConfigResult {
     cacheSize: flags.cacheSize,
     cacheMaxTtl: flags.cacheMaxTtl,
     noCache: flags.cache === false,
+    watch: flags.watch === true,
+    http: flags.http,
+    httpToken: flags.httpToken,
+    logQueries: flags.logQueries === true,
   };
   const result = validateConfig(raw);
   if (result.ok && result.config.manifests.length === 0) {

@@ -1,8 +1,12 @@
 // `clusterdns serve`: load the manifests and answer DNS on UDP and TCP.
 
 import type { Command } from 'commander';
-import { addClusterOptions, addForwardOptions, configFromFlags, type ClusterFlags } from './options.js';
-import { loadCluster, logProblems, startServer, summarize } from '../app.js';
+import { addClusterOptions, addForwardOptions, addLiveOptions, configFromFlags, type ClusterFlags } from './options.js';
+import { loadCluster, logProblems, startServer, summarize, type LoadedCluster, type QueryObserver, type RunningServer } from '../app.js';
+import type { Config } from '../config.js';
+import type { UpstreamAddress } from '../forward/index.js';
+import { startLive, type LiveCluster } from '../live/index.js';
+import { AdminListenError, createMetrics, createQueryLog, startAdminServer, type QueryLog, type AdminContext, type AdminServer, type Metrics } from '../admin/index.js';
 import { createLogger, type Logger } from '../log.js';
 import { resolveUpstreams, UpstreamConfigError, type Forwarding } from '../forwarding.js';
 import { endpointKey } from '../forward/index.js';
@@ -17,54 +21,156 @@ export function registerServe(program: Command): void {
     .description('answer DNS queries for the cluster described by the manifests, on UDP and TCP')
     .option('--bind <address>', 'address to listen on (0.0.0.0 or :: for every interface)', DEFAULTS.bind)
     .option('-p, --port <port>', 'UDP and TCP port to listen on (below 1024 needs privileges)', String(DEFAULTS.port));
-  addForwardOptions(addClusterOptions(command)).action(async (flags: ClusterFlags) => {
+  addLiveOptions(addForwardOptions(addClusterOptions(command))).action(async (flags: ClusterFlags) => {
     const result = configFromFlags(flags);
     if (!result.ok) return reportConfigProblems(result.problems);
     const config = result.config;
     const logger = createLogger(config.logLevel);
-
-    let upstreams;
+    const admin = await startAdmin(config, logger);
     try {
-      upstreams = await resolveUpstreams(config, logger);
-    } catch (error) {
-      if (error instanceof UpstreamConfigError) {
-        logger.fatal(error.message);
-        throw new ExitRequest(ExitCode.USAGE);
-      }
-      throw error;
+      await serve(config, logger, admin);
+    } finally {
+      await admin?.server.close();
     }
-    const load = await loadCluster(config, logger, { reverseFallthrough: upstreams.length > 0 });
-    logProblems(logger, load.problems);
-    if (!load.ok) {
-      logger.fatal(`not starting: the manifests have ${load.problems.filter((p) => p.level === 'error').length} error(s), listed above`);
+  });
+}
+
+/** Load, bind, serve until a signal (or a forwarding loop). */
+async function serve(config: Config, logger: Logger, admin: Admin | undefined): Promise<void> {
+  const upstreams = await upstreamsOrExit(config, logger);
+  const load = await loadCluster(config, logger, { reverseFallthrough: upstreams.length > 0 });
+  logProblems(logger, load.problems);
+  if (!load.ok) {
+    logger.fatal(`not starting: the manifests have ${load.problems.filter((p) => p.level === 'error').length} error(s), listed above`);
+    throw new ExitRequest(ExitCode.USAGE);
+  }
+  if (admin) admin.state.notReady = 'binding the DNS listeners';
+  const queryLog = config.logQueries ? createQueryLog() : undefined;
+  const server = await startOrExit(config, load.cluster, upstreams, logger, queryObserver(queryLog, admin));
+  if (admin) {
+    admin.state.serverLabel = `dns://${formatAddress(server.dns.host, server.dns.port)}`;
+    if (server.forwarding) admin.state.forwarding = server.forwarding;
+  }
+  admin?.metrics.clusterChanged(server.cluster);
+  const live = await startLive({
+    config,
+    logger,
+    server,
+    load: load.load,
+    reverseFallthrough: upstreams.length > 0,
+    ...(admin ? { onSwap: (c: LoadedCluster) => admin.metrics.clusterChanged(c), onReload: (ok: boolean) => admin.metrics.reloaded(ok) } : {}),
+  });
+  if (admin) {
+    admin.state.live = live.cluster;
+    admin.state.notReady = undefined;
+  }
+  logger.info(
+    { udp: `${server.dns.host}:${server.dns.port}`, tcp: `${server.dns.host}:${server.dns.port}`, zone: config.clusterDomain, ...summarize(load.cluster) },
+    `serving ${config.clusterDomain} on ${formatAddress(server.dns.host, server.dns.port)} (udp+tcp)`,
+  );
+  const forwarding = server.forwarding;
+  logger.info(
+    { upstreams: upstreams.map(endpointKey), stubDomains: config.stubDomains.map((stub) => stub.suffix) },
+    forwarding ? `forwarding other names to ${upstreams.map(endpointKey).join(', ') || 'stub domains only'}` : 'not forwarding: names outside the cluster get REFUSED',
+  );
+  const loop = forwarding ? watchForLoop(forwarding, server.dns.host, server.dns.port, logger) : new Promise<never>(() => {});
+  const outcome = await Promise.race([untilSignal(logger), loop]);
+  if (admin) admin.state.notReady = 'shutting down';
+  live.close();
+  await server.close();
+  queryLog?.flush();
+  if (outcome === 'loop') throw new ExitRequest(ExitCode.FAILURE);
+  logger.info('stopped');
+}
+
+async function upstreamsOrExit(config: Config, logger: Logger): Promise<UpstreamAddress[]> {
+  try {
+    return await resolveUpstreams(config, logger);
+  } catch (error) {
+    if (error instanceof UpstreamConfigError) {
+      logger.fatal(error.message);
       throw new ExitRequest(ExitCode.USAGE);
     }
+    throw error;
+  }
+}
 
-    let server;
-    try {
-      server = await startServer(config, load.cluster, upstreams, logger);
-    } catch (error) {
-      if (error instanceof ListenError) {
-        logger.fatal(error.message);
-        throw new ExitRequest(ExitCode.FAILURE);
-      }
-      throw error;
+async function startOrExit(
+  config: Config,
+  cluster: LoadedCluster,
+  upstreams: readonly UpstreamAddress[],
+  logger: Logger,
+  observer: QueryObserver | undefined,
+): Promise<RunningServer> {
+  try {
+    return await startServer(config, cluster, upstreams, logger, observer);
+  } catch (error) {
+    if (error instanceof ListenError) {
+      logger.fatal(error.message);
+      throw new ExitRequest(ExitCode.FAILURE);
     }
-    logger.info(
-      { udp: `${server.dns.host}:${server.dns.port}`, tcp: `${server.dns.host}:${server.dns.port}`, zone: config.clusterDomain, ...summarize(load.cluster) },
-      `serving ${config.clusterDomain} on ${formatAddress(server.dns.host, server.dns.port)} (udp+tcp)`,
-    );
-    const forwarding = server.forwarding;
-    logger.info(
-      { upstreams: upstreams.map(endpointKey), stubDomains: config.stubDomains.map((stub) => stub.suffix) },
-      forwarding ? `forwarding other names to ${upstreams.map(endpointKey).join(', ') || 'stub domains only'}` : 'not forwarding: names outside the cluster get REFUSED',
-    );
-    const loop = forwarding ? watchForLoop(forwarding, server.dns.host, server.dns.port, logger) : new Promise<never>(() => {});
-    const outcome = await Promise.race([untilSignal(logger), loop]);
-    await server.close();
-    if (outcome === 'loop') throw new ExitRequest(ExitCode.FAILURE);
-    logger.info('stopped');
+    throw error;
+  }
+}
+
+interface AdminState {
+  notReady: string | undefined;
+  live: LiveCluster | undefined;
+  forwarding: Forwarding | undefined;
+  /** CoreDNS's `server` metric label, once the port is bound. */
+  serverLabel: string;
+}
+
+interface Admin {
+  readonly state: AdminState;
+  readonly metrics: Metrics;
+  readonly server: AdminServer;
+}
+
+/** --http: up before the manifests load, so /health answers and /ready says why not yet. */
+async function startAdmin(config: Config, logger: Logger): Promise<Admin | undefined> {
+  if (config.http === null) return undefined;
+  const state: AdminState = {
+    notReady: 'loading manifests',
+    live: undefined,
+    forwarding: undefined,
+    serverLabel: `dns://${formatAddress(config.bind, config.port)}`,
+  };
+  const metrics = createMetrics({
+    server: () => state.serverLabel,
+    family: config.bind.includes(':') ? '2' : '1',
+    forwarderStats: () => state.forwarding?.forwarder.stats,
   });
+  const context: AdminContext = {
+    readiness: () => ({ notReady: state.notReady, lastReloadError: state.live?.lastError }),
+    metrics,
+    live: () => state.live,
+    ...(config.httpToken !== null ? { token: config.httpToken } : {}),
+  };
+  let server: AdminServer;
+  try {
+    server = await startAdminServer(config.http.host, config.http.port, context, logger);
+  } catch (error) {
+    if (error instanceof AdminListenError) {
+      logger.fatal(error.message);
+      throw new ExitRequest(ExitCode.FAILURE);
+    }
+    throw error;
+  }
+  logger.info({ http: formatAddress(server.host, server.port) }, `admin HTTP on http://${formatAddress(server.host, server.port)} (/health /ready /metrics /v1)`);
+  return { state, metrics, server };
+}
+
+/** Metrics and the query log, when on; undefined keeps the hot path bare. */
+function queryObserver(queryLog: QueryLog | undefined, admin: Admin | undefined): QueryObserver | undefined {
+  const observers: QueryObserver[] = [];
+  if (admin) observers.push((q, r, s) => admin.metrics.observe(q, r, s));
+  if (queryLog) observers.push(queryLog.observe);
+  if (observers.length === 0) return undefined;
+  if (observers.length === 1) return observers[0];
+  return (query, response, seconds) => {
+    for (const observe of observers) observe(query, response, seconds);
+  };
 }
 
 export function reportConfigProblems(problems: readonly string[]): never {

@@ -48,7 +48,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
     connections.add(socket);
     socket.on('close', () => connections.delete(socket));
   });
-  log.info({ address: formatHostPort(options.host, port) }, 'DNS server listening (udp+tcp)');
+  log.debug({ address: formatHostPort(options.host, port) }, 'DNS server listening (udp+tcp)');
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {

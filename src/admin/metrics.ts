@@ -1,0 +1,195 @@
+// Prometheus metrics under CoreDNS's names, so existing dashboards work.
+//
+// The hot path is `observe`: a map hit on (qtype, proto) and a few number
+// increments; samples are built only when /metrics is scraped.
+// Forwarder and cache counters are read from the forwarder's own stats when
+// scraped, never counted twice.
+
+import { Counter, Gauge, Registry, type Metric } from 'prom-client';
+import { RRType, rrTypeName } from '../dns/types.js';
+import type { Query } from '../resolve/query.js';
+import type { LoadedCluster } from '../app.js';
+import type { ForwarderStats } from '../forward/index.js';
+
+const RCODE_NAMES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED', 'YXDOMAIN', 'YXRRSET', 'NXRRSET', 'NOTAUTH', 'NOTZONE'];
+const KNOWN_TYPES = new Set<number>(Object.values(RRType));
+/** CoreDNS's label for the server block of its default Corefile (`.:53`). */
+const ZONE = '.';
+
+export interface MetricsOptions {
+  /**
+   * `dns://host:port`, CoreDNS's `server` label. A function because the port
+   * is known only once bound (--port 0); read when a label set is first used.
+   */
+  readonly server: () => string;
+  /** '1' for IPv4, '2' for IPv6: the family of the address we listen on. */
+  readonly family: '1' | '2';
+  readonly forwarderStats?: () => Readonly<ForwarderStats> | undefined;
+}
+
+export interface Metrics {
+  readonly registry: Registry;
+  observe(query: Query, response: Buffer, seconds: number): void;
+  reloaded(ok: boolean): void;
+  clusterChanged(cluster: LoadedCluster): void;
+}
+
+/** CoreDNS: prometheus.ExponentialBuckets(0.00025, 2, 16). */
+const BUCKETS = Array.from({ length: 16 }, (_, i) => 0.00025 * 2 ** i);
+
+/** Plain numbers per (proto, qtype): all the hot path touches. */
+interface Slot {
+  readonly proto: string;
+  readonly type: string;
+  requests: number;
+  /** Non-cumulative counts per bucket; the last one is +Inf. */
+  readonly buckets: number[];
+  sum: number;
+}
+
+export function createMetrics(options: MetricsOptions): Metrics {
+  const registry = new Registry();
+  const slots = new Map<number, Slot>();
+  const rcodes = new Array<number>(16).fill(0);
+  registerQueryMetrics(registry, options, slots, rcodes);
+  registerForwardMetrics(registry, options);
+  const reloads = new Counter({
+    name: 'clusterdns_reloads_total',
+    help: 'Manifest reloads (watch or SIGHUP), by result.',
+    labelNames: ['result'],
+    registers: [registry],
+  });
+  const objects = new Gauge({ name: 'clusterdns_objects', help: 'Objects in the current cluster state, by kind.', labelNames: ['kind'], registers: [registry] });
+  const records = new Gauge({ name: 'clusterdns_records', help: 'Records the server answers with (as `clusterdns records` lists them).', registers: [registry] });
+
+  return {
+    registry,
+    observe(query, response, seconds) {
+      const key = query.qtype * 2 + (query.transport === 'tcp' ? 1 : 0);
+      let slot = slots.get(key);
+      if (slot === undefined) {
+        const type = KNOWN_TYPES.has(query.qtype) ? rrTypeName(query.qtype) : 'other';
+        slot = { proto: query.transport, type, requests: 0, buckets: new Array<number>(BUCKETS.length + 1).fill(0), sum: 0 };
+        slots.set(key, slot);
+      }
+      slot.requests++;
+      slot.sum += seconds;
+      let bucket = 0;
+      while (bucket < BUCKETS.length && seconds > BUCKETS[bucket]!) bucket++;
+      slot.buckets[bucket]!++;
+      rcodes[response.length >= 4 ? response[3]! & 0x0f : 2]!++;
+    },
+    reloaded(ok) {
+      reloads.inc({ result: ok ? 'success' : 'failure' });
+    },
+    clusterChanged(cluster) {
+      objects.reset();
+      objects.set({ kind: 'Namespace' }, cluster.state.namespaces.size);
+      objects.set({ kind: 'Service' }, cluster.state.services.length);
+      objects.set({ kind: 'Pod' }, cluster.state.pods.length);
+      records.set(cluster.index.recordCount);
+    },
+  };
+}
+
+/**
+ * Requests, responses and durations are counted in plain numbers and turned
+ * into Prometheus samples only when scraped: prom-client's labelled inc and
+ * observe hash their labels on every call, too slow for every query.
+ */
+function registerQueryMetrics(registry: Registry, options: MetricsOptions, slots: ReadonlyMap<number, Slot>, rcodes: readonly number[]): void {
+  const base = () => ({ server: options.server(), zone: ZONE });
+  new Counter({
+    name: 'coredns_dns_requests_total',
+    help: 'Counter of DNS requests made per zone, protocol and family.',
+    labelNames: ['server', 'zone', 'proto', 'family', 'type'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const slot of slots.values()) this.inc({ ...base(), proto: slot.proto, family: options.family, type: slot.type }, slot.requests);
+    },
+  });
+  new Counter({
+    name: 'coredns_dns_responses_total',
+    help: 'Counter of response status codes.',
+    labelNames: ['server', 'zone', 'rcode'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      rcodes.forEach((count, rcode) => {
+        if (count > 0) this.inc({ ...base(), rcode: RCODE_NAMES[rcode] ?? String(rcode) }, count);
+      });
+    },
+  });
+  registry.registerMetric(durationHistogram(base, slots) as unknown as Metric);
+}
+
+/** A collector in prom-client's shape (name, help, type, get) over our own bucket counts. */
+function durationHistogram(base: () => Record<string, string>, slots: ReadonlyMap<number, Slot>) {
+  const name = 'coredns_dns_request_duration_seconds';
+  return {
+    name,
+    help: 'Histogram of the time (in seconds) each request took.',
+    type: 'histogram',
+    aggregator: 'sum',
+    reset() {},
+    get() {
+      const byType = new Map<string, { buckets: number[]; sum: number; count: number }>();
+      for (const slot of slots.values()) {
+        const total = byType.get(slot.type) ?? { buckets: new Array<number>(BUCKETS.length + 1).fill(0), sum: 0, count: 0 };
+        slot.buckets.forEach((count, i) => (total.buckets[i]! += count));
+        total.sum += slot.sum;
+        total.count += slot.requests;
+        byType.set(slot.type, total);
+      }
+      const values: { labels: Record<string, string | number>; value: number; metricName: string }[] = [];
+      for (const [type, total] of byType) {
+        const labels = { ...base(), type };
+        let cumulative = 0;
+        BUCKETS.forEach((le, i) => {
+          cumulative += total.buckets[i]!;
+          values.push({ labels: { le, ...labels }, value: cumulative, metricName: `${name}_bucket` });
+        });
+        values.push({ labels: { le: '+Inf', ...labels }, value: total.count, metricName: `${name}_bucket` });
+        values.push({ labels, value: total.sum, metricName: `${name}_sum` });
+        values.push({ labels, value: total.count, metricName: `${name}_count` });
+      }
+      return { name, help: this.help, type: 'histogram', aggregator: 'sum', values };
+    },
+  };
+}
+
+/** Counters owned by the forwarder, copied in at scrape time. */
+function registerForwardMetrics(registry: Registry, options: MetricsOptions): void {
+  const stats = options.forwarderStats ?? (() => undefined);
+  new Counter({
+    name: 'coredns_forward_requests_total',
+    help: 'Counter of requests made per upstream.',
+    labelNames: ['to'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [to, counters] of Object.entries(stats()?.upstreams ?? {})) this.inc({ to }, counters.requests);
+    },
+  });
+  new Counter({
+    name: 'coredns_cache_hits_total',
+    help: 'The count of cache hits.',
+    labelNames: ['server'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc({ server: options.server() }, stats()?.cacheHits ?? 0);
+    },
+  });
+  new Counter({
+    name: 'coredns_cache_misses_total',
+    help: 'The count of cache misses.',
+    labelNames: ['server'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc({ server: options.server() }, stats()?.cacheMisses ?? 0);
+    },
+  });
+}

@@ -1,0 +1,87 @@
+// The admin HTTP server (--http): /health, /ready, /metrics and the /v1
+// control API, on node:http. Handlers are plain functions of a parsed
+// request (routes.ts) so they are easy to follow; this file is the transport.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../log.js';
+import { route, type AdminContext, type AdminReply } from './routes.js';
+
+/** Control-API bodies larger than this are refused (413). */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+export interface AdminServer {
+  readonly host: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export class AdminListenError extends Error {}
+
+export async function startAdminServer(host: string, port: number, context: AdminContext, logger: Logger): Promise<AdminServer> {
+  const log = logger.child({ module: 'admin' });
+  const server: Server = createServer((request, response) => {
+    void serve(request, response, context).catch((err: unknown) => {
+      log.error({ err, path: request.url }, 'admin request failed');
+      if (!response.headersSent) send(response, { status: 500, json: { error: 'internal error' } });
+      else response.destroy();
+    });
+  });
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new AdminListenError(`cannot listen for --http on ${host}:${port}: ${err.code ?? err.message}`)),
+    );
+    server.listen(port, host, () => resolve());
+  });
+  server.on('error', (err) => log.error({ err }, 'admin server error'));
+  const address = server.address() as AddressInfo;
+  return {
+    host: address.address,
+    port: address.port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function serve(request: IncomingMessage, response: ServerResponse, context: AdminContext): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://admin');
+  const body = await readBody(request);
+  const reply =
+    body === undefined
+      ? { status: 413, json: { error: `body larger than ${MAX_BODY_BYTES} bytes` } }
+      : await route(
+          { method: request.method ?? 'GET', path: url.pathname, query: url.searchParams, body, authorization: request.headers.authorization },
+          context,
+        );
+  send(response, reply);
+}
+
+function send(response: ServerResponse, reply: AdminReply): void {
+  const headers: Record<string, string> = { ...reply.headers };
+  let payload: string;
+  if (reply.json !== undefined) {
+    headers['content-type'] = 'application/json; charset=utf-8';
+    payload = `${JSON.stringify(reply.json, null, 2)}\n`;
+  } else {
+    headers['content-type'] ??= 'text/plain; charset=utf-8';
+    payload = reply.text ?? '';
+  }
+  response.writeHead(reply.status, headers);
+  response.end(payload);
+}
+
+/** The whole body as text, or undefined when it is too large. */
+async function readBody(request: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

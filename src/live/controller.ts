@@ -1,0 +1,190 @@
+// The live cluster: file reloads and control-API changes, each built off to
+// the side and swapped in whole. One operation at a time (a queue), so an API
+// change can never be lost to a file reload that started before it.
+
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+import { buildLoaded, logProblems, serialFor, type LoadedCluster } from '../app.js';
+import { loadManifests, parseManifestText, type LoadResult } from '../manifests/index.js';
+import { MANIFEST_KINDS, objectKey, type ManifestKind, type ManifestObject } from '../cluster/model.js';
+import { errorsOf, formatProblem, type Problem } from '../cluster/problems.js';
+import { diffRecords, summarizeDiff, type RecordDiff } from './diff.js';
+import {
+  EMPTY_OVERLAY,
+  SCALABLE_KINDS,
+  applyPodReadiness,
+  overlayObjects,
+  withDeletion,
+  withPodReady,
+  withReplicas,
+  withUpserts,
+  type Overlay,
+  type ScalableKind,
+} from './overlay.js';
+
+/** What one change did. `not-found` and `invalid` change nothing. */
+export type ChangeResult =
+  | { readonly kind: 'changed'; readonly diff: RecordDiff; readonly serial: number }
+  | { readonly kind: 'invalid'; readonly problems: readonly string[] }
+  | { readonly kind: 'not-found'; readonly what: string };
+
+export interface ReloadError {
+  /** ISO time of the failed reload. */
+  readonly at: string;
+  readonly problems: readonly string[];
+}
+
+export interface LiveClusterOptions {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly reverseFallthrough: boolean;
+  /** The startup load (ok) and what was built from it. */
+  readonly load: LoadResult;
+  readonly cluster: LoadedCluster;
+  /** Puts a newly built cluster into service. */
+  readonly swap: (cluster: LoadedCluster) => void;
+  /** Told after every file reload (metrics). */
+  readonly onReload?: (ok: boolean) => void;
+}
+
+export class LiveCluster {
+  private files: readonly ManifestObject[];
+  private newestMtime: number;
+  private overlay: Overlay = EMPTY_OVERLAY;
+  private objects: readonly ManifestObject[];
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly log: Logger;
+  current: LoadedCluster;
+  /** The last file reload's problems while it stays broken; cleared by a good reload. */
+  lastError: ReloadError | undefined;
+
+  constructor(private readonly options: LiveClusterOptions) {
+    this.files = options.load.objects;
+    this.objects = options.load.objects;
+    this.current = options.cluster;
+    this.newestMtime = options.cluster.index.serial;
+    this.log = options.logger.child({ module: 'live' });
+  }
+
+  /** Re-read every -f path; on errors keep serving what we have. */
+  reload(reason: string): Promise<ChangeResult> {
+    return this.enqueue(async () => {
+      if (this.options.config.manifests.includes('-')) {
+        this.log.warn({ reason }, 'not reloading: stdin (-f -) was read once at startup and cannot be read again');
+        return { kind: 'invalid', problems: ['manifests read from stdin cannot be reloaded'] };
+      }
+      const load = await loadManifests(this.options.config.manifests);
+      logProblems(this.options.logger, load.problems);
+      if (!load.ok) {
+        const problems = errorsOf(load.problems).map(formatProblem);
+        this.lastError = { at: new Date().toISOString(), problems };
+        this.log.error({ reason, errors: problems.length }, `reload failed: keeping the last good state (${problems.length} error(s) listed above)`);
+        this.options.onReload?.(false);
+        return { kind: 'invalid', problems };
+      }
+      this.newestMtime = await serialFor(load.files);
+      this.files = load.objects;
+      this.lastError = undefined;
+      const result = this.commit(this.overlay, `reload (${reason})`);
+      this.options.onReload?.(true);
+      return result;
+    });
+  }
+
+  /** Create or replace the objects of a YAML/JSON body. */
+  apply(text: string): Promise<ChangeResult> {
+    return this.enqueue(async () => {
+      const load = parseManifestText(text, '<api>');
+      if (!load.ok) return { kind: 'invalid', problems: errorsOf(load.problems).map(formatProblem) };
+      if (load.objects.length === 0) return { kind: 'invalid', problems: ['the body holds no object clusterdns uses'] };
+      return this.commit(withUpserts(this.overlay, load.objects), `apply ${load.objects.map(objectKey).join(' ')}`);
+    });
+  }
+
+  delete(kind: string, namespace: string, name: string): Promise<ChangeResult> {
+    return this.enqueue(async () => {
+      const key = this.findKey(kind, namespace, name);
+      if (key === undefined) return { kind: 'not-found', what: `${kind}/${namespace}/${name}` };
+      return this.commit(withDeletion(this.overlay, key), `delete ${key}`);
+    });
+  }
+
+  scale(kind: string, namespace: string, name: string, replicas: unknown): Promise<ChangeResult> {
+    return this.enqueue(async () => {
+      const problems: string[] = [];
+      const scalable = SCALABLE_KINDS.find((k) => k.toLowerCase() === kind.toLowerCase());
+      if (!scalable) problems.push(`kind must be one of ${SCALABLE_KINDS.join(', ')}, got ${JSON.stringify(kind)}`);
+      if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0 || replicas > 10000) {
+        problems.push(`replicas must be an integer from 0 to 10000, got ${JSON.stringify(replicas)}`);
+      }
+      if (problems.length > 0) return { kind: 'invalid', problems };
+      const key = this.findKey(scalable as ScalableKind, namespace, name);
+      if (key === undefined) return { kind: 'not-found', what: `${scalable}/${namespace}/${name}` };
+      return this.commit(withReplicas(this.overlay, key, replicas as number), `scale ${key} to ${String(replicas)}`);
+    });
+  }
+
+  setPodReady(namespace: string, name: string, ready: boolean): Promise<ChangeResult> {
+    return this.enqueue(async () => {
+      const exists = this.current.state.pods.some((pod) => pod.namespace === namespace && pod.name === name);
+      if (!exists) return { kind: 'not-found', what: `Pod/${namespace}/${name}` };
+      return this.commit(withPodReady(this.overlay, `${namespace}/${name}`, ready), `pod ${namespace}/${name} ready=${ready}`);
+    });
+  }
+
+  /** Drop every API change: back to what the files say. */
+  reset(): Promise<ChangeResult> {
+    return this.enqueue(async () => this.commit(EMPTY_OVERLAY, 'reset'));
+  }
+
+  /** The objects the current state was built from (files + API changes). */
+  currentObjects(): readonly ManifestObject[] {
+    return this.objects;
+  }
+
+  /** Build from files + `overlay`, swap it in, and log what changed. */
+  private commit(overlay: Overlay, what: string): ChangeResult {
+    const objects = overlayObjects(this.files, overlay);
+    const serial = Math.max(this.current.index.serial + 1, this.newestMtime);
+    const next = buildLoaded(this.options.config, objects, {
+      serial,
+      reverseFallthrough: this.options.reverseFallthrough,
+      adjust: (state) => applyPodReadiness(state, overlay.podReady),
+    });
+    const diff = diffRecords(this.current.index.records(), next.index.records());
+    this.warnNew(next.state.warnings);
+    this.overlay = overlay;
+    this.objects = objects;
+    this.current = next;
+    this.options.swap(next);
+    this.log.info({ serial, added: diff.added.length, removed: diff.removed.length, changed: diff.changed.length }, `${what}: ${summarizeDiff(diff)}`);
+    return { kind: 'changed', diff, serial };
+  }
+
+  private warnNew(warnings: readonly Problem[]): void {
+    const before = new Set(this.current.state.warnings.map(formatProblem));
+    logProblems(this.options.logger, warnings.filter((warning) => !before.has(formatProblem(warning))));
+  }
+
+  private findKey(kind: string, namespace: string, name: string): string | undefined {
+    const canonical = canonicalKind(kind);
+    if (canonical === undefined) return undefined;
+    const key = `${canonical}/${namespace}/${name}`;
+    return this.objects.some((object) => objectKey(object) === key) ? key : undefined;
+  }
+
+  private enqueue(operation: () => Promise<ChangeResult>): Promise<ChangeResult> {
+    const run = this.queue.then(operation, operation);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}
+
+/** `Service`, `service`, `services`: the kind as the model spells it. */
+export function canonicalKind(kind: string): ManifestKind | undefined {
+  const lower = kind.toLowerCase();
+  return MANIFEST_KINDS.find((k) => {
+    const name = k.toLowerCase();
+    return lower === name || lower === `${name}s` || (name.endsWith('s') && lower === `${name}es`);
+  });
+}

@@ -1,0 +1,67 @@
+// Reload wiring for `serve`: the LiveCluster, --watch and SIGHUP.
+
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+import type { LoadedCluster, RunningServer } from '../app.js';
+import type { LoadResult } from '../manifests/index.js';
+import { LiveCluster } from './controller.js';
+import { watchPaths, type Watcher } from './watcher.js';
+
+export { LiveCluster, canonicalKind, type ChangeResult, type ReloadError } from './controller.js';
+export { diffRecords, summarizeDiff, type RecordDiff } from './diff.js';
+
+/** Edits settle for this long before a --watch reload. */
+export const WATCH_DEBOUNCE_MS = 200;
+
+export interface LiveOptions {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly server: RunningServer;
+  readonly load: LoadResult;
+  readonly reverseFallthrough: boolean;
+  /** Told about every swap (metrics gauges) and file reload result. */
+  readonly onSwap?: (cluster: LoadedCluster) => void;
+  readonly onReload?: (ok: boolean) => void;
+}
+
+export interface Live {
+  readonly cluster: LiveCluster;
+  close(): void;
+}
+
+export async function startLive(options: LiveOptions): Promise<Live> {
+  const { config, logger, server } = options;
+  const cluster = new LiveCluster({
+    config,
+    logger,
+    reverseFallthrough: options.reverseFallthrough,
+    load: options.load,
+    cluster: server.cluster,
+    swap: (next) => {
+      server.swap(next);
+      options.onSwap?.(next);
+    },
+    ...(options.onReload ? { onReload: options.onReload } : {}),
+  });
+  const onHangup = (): void => {
+    logger.info({ signal: 'SIGHUP' }, 'received SIGHUP, reloading the manifests');
+    void cluster.reload('SIGHUP');
+  };
+  process.on('SIGHUP', onHangup);
+  let watcher: Watcher | undefined;
+  if (config.watch) {
+    watcher = await watchPaths({
+      paths: config.manifests,
+      debounceMs: WATCH_DEBOUNCE_MS,
+      onChange: () => void cluster.reload('watch'),
+      logger: logger.child({ module: 'watch' }),
+    });
+  }
+  return {
+    cluster,
+    close() {
+      process.off('SIGHUP', onHangup);
+      watcher?.close();
+    },
+  };
+}

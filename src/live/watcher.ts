@@ -1,0 +1,67 @@
+// --watch: notice edits under every -f path and call back once they settle.
+//
+// Files are watched through their parent directory, filtered by name: editors
+// and `kubectl`-style tools often replace a file (write a temp file, rename it
+// over), which ends a watch on the file itself. Directories are watched
+// recursively, so new files and subdirectories count too.
+
+import { watch, type FSWatcher } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from '../log.js';
+
+export interface Watcher {
+  close(): void;
+}
+
+export interface WatchOptions {
+  readonly paths: readonly string[];
+  /** Quiet time after the last event before `onChange` runs. */
+  readonly debounceMs: number;
+  readonly onChange: () => void;
+  readonly logger: Logger;
+}
+
+export async function watchPaths(options: WatchOptions): Promise<Watcher> {
+  const watchers: FSWatcher[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const changed = (): void => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = undefined;
+      options.onChange();
+    }, options.debounceMs);
+  };
+  for (const target of options.paths) {
+    if (target === '-') continue; // stdin is read once
+    const watcher = await watchOne(path.resolve(target), changed, options.logger);
+    if (watcher) watchers.push(watcher);
+  }
+  return {
+    close() {
+      if (timer) clearTimeout(timer);
+      for (const watcher of watchers) watcher.close();
+    },
+  };
+}
+
+async function watchOne(target: string, changed: () => void, logger: Logger): Promise<FSWatcher | undefined> {
+  let directory = false;
+  try {
+    directory = (await stat(target)).isDirectory();
+  } catch {
+    // A missing file may appear later: watch its directory for it.
+  }
+  try {
+    const watcher = directory
+      ? watch(target, { recursive: true }, () => changed())
+      : watch(path.dirname(target), (_event, file) => {
+          if (file === null || file === path.basename(target)) changed();
+        });
+    watcher.on('error', (err) => logger.warn({ err, path: target }, 'watch failed; edits here are no longer noticed (SIGHUP still reloads)'));
+    return watcher;
+  } catch (err) {
+    logger.warn({ err, path: target }, 'cannot watch this path; edits here are not noticed (SIGHUP still reloads)');
+    return undefined;
+  }
+}

@@ -1,0 +1,55 @@
+// Shared by the live and admin tests: a server with --http on a free port,
+// temp manifest dirs, and waiting for log lines.
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { startServe, type ServerProcess } from '../helpers/server-process.js';
+
+export interface LiveServer extends ServerProcess {
+  /** `http://127.0.0.1:PORT` of the admin server. */
+  readonly http: string;
+}
+
+/** `clusterdns serve --http 127.0.0.1:0 ARGS`, with the admin URL read from its log. */
+export async function startLive(args: readonly string[]): Promise<LiveServer> {
+  const server = await startServe(['--http', '127.0.0.1:0', ...args]);
+  const line = server.logs.find((entry) => typeof entry['http'] === 'string');
+  if (!line) throw new Error('no admin HTTP line in the log');
+  return Object.assign(server, { http: `http://${String(line['http'])}` });
+}
+
+export async function tempDir(): Promise<{ dir: string; remove(): Promise<void> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'clusterdns-live-'));
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Resolves once `predicate` holds (checked every 25 ms); rejects after `ms`. */
+export async function waitFor(predicate: () => boolean | Promise<boolean>, what: string, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Log lines of the reload controller (module "live"), in order. */
+export function liveLines(server: ServerProcess): string[] {
+  return server.logs.filter((entry) => entry['module'] === 'live').map((entry) => String(entry['msg']));
+}
+
+/** A headless service `db` whose endpoints are exactly `ips` (given Endpoints object). */
+export function dbManifest(ips: readonly string[]): string {
+  return `apiVersion: v1
+kind: Service
+metadata: {name: db}
+spec: {clusterIP: None, ports: [{port: 5432}]}
+---
+apiVersion: v1
+kind: Endpoints
+metadata: {name: db}
+subsets:
+  - addresses: [${ips.map((ip) => `{ip: ${ip}}`).join(', ')}]
+    ports: [{port: 5432}]
+`;
+}

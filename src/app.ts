@@ -127,6 +127,7 @@ export async function startServer(
       port: config.port,
       handler: observer ? observed(responder, observer) : (query) => responder.respond(query),
       logger: logger.child({ module: 'server' }),
+      identifyClients: config.logQueries,
     });
   } catch (error) {
     await forwarding?.close();

@@ -1,8 +1,8 @@
 // --log-queries: one line per answered query with the fields of CoreDNS's
 // `log` plugin common format
 //   {remote}:{port} - {>id} "{type} {class} {name} {proto} {size} {>do} {>bufsize}" {rcode} {>rflags} {rsize} {duration}
-// The client address/port and the request size are not known at the handler
-// (the socket adapter does not pass them on), so they are left out.
+// The client (address, port, request size) comes from the socket adapter,
+// which attaches it only when the query log is on.
 
 import { RCode, RRClass, rrTypeName } from '../dns/types.js';
 import { pino } from 'pino';
@@ -34,10 +34,14 @@ export function createQueryLog(): QueryLog {
   return {
     observe(query, response, seconds) {
       const rcode = response.length >= 4 ? response[3]! & 0x0f : RCode.SERVFAIL;
+      const client = query.client;
+      // The address is the socket's own text (an IP), never client-supplied bytes.
+      const remote = client ? `"remote":"${client.address}","port":${client.port},` : '';
+      const size = client ? `"size":${client.size},` : '';
       destination.write(
-        `{"level":30,"time":${Date.now()},"name":"clusterdns","module":"query","query":{"id":${query.id},` +
+        `{"level":30,"time":${Date.now()},"name":"clusterdns","module":"query",${remote}"query":{"id":${query.id},` +
           `"type":"${rrTypeName(query.qtype)}","class":"${CLASS_NAMES.get(query.qclass) ?? `CLASS${query.qclass}`}",` +
-          `"name":${JSON.stringify(`${query.name}.`)},"proto":"${query.transport}","do":${query.edns?.do ?? false},` +
+          `"name":${JSON.stringify(`${query.name}.`)},"proto":"${query.transport}",${size}"do":${query.edns?.do ?? false},` +
           `"bufsize":${query.edns?.udpSize ?? 512}},"rcode":"${RCODE_NAMES.get(rcode) ?? String(rcode)}",` +
           `"rflags":"${responseFlags(response)}","rsize":${response.length},"duration":"${seconds.toFixed(9)}s","msg":"query"}\n`,
       );

@@ -10,6 +10,14 @@ export interface Edns {
   readonly version: number;
 }
 
+/** Who sent a query, as the socket saw it; only logging reads it. */
+export interface Client {
+  readonly address: string;
+  readonly port: number;
+  /** The request's size in bytes (the datagram, or the TCP message without its length prefix). */
+  readonly size: number;
+}
+
 export interface Query {
   readonly id: number;
   readonly opcode: number;
@@ -24,6 +32,8 @@ export interface Query {
   /** Present when the query carried an OPT record. */
   readonly edns?: Edns;
   readonly transport: Transport;
+  /** Absent for queries that did not come off a socket (tests, `clusterdns query`). */
+  readonly client?: Client;
 }
 
 /** Largest UDP payload we ever send; the DNS flag day 2020 value. */

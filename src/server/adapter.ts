@@ -6,7 +6,7 @@ import type { Packet } from 'dns2';
 import type { Logger } from 'pino';
 import { RCode } from '../dns/types.js';
 import { writeEmptyResponse, writeHeaderOnlyResponse } from '../dns/wire.js';
-import type { Query, Transport } from '../resolve/query.js';
+import type { Client, Query, Transport } from '../resolve/query.js';
 import { readRequest } from './request.js';
 
 /** Returns the full response, already sized for the transport. */
@@ -18,10 +18,11 @@ export async function respond(
   transport: Transport,
   handler: QueryHandler,
   log: Logger,
+  client?: Client,
 ): Promise<Buffer | undefined> {
   let verdict;
   try {
-    verdict = readRequest(packet, transport);
+    verdict = readRequest(packet, transport, client);
   } catch (err) {
     log.error({ err }, 'cannot read request');
     return writeHeaderOnlyResponse(packet.header.id, 0, false, RCode.SERVFAIL);

@@ -4,7 +4,8 @@
 import type { Socket } from 'node:net';
 import type { Packet } from 'dns2';
 import type { Logger } from 'pino';
-import type { Transport } from '../resolve/query.js';
+import type { AddressInfo } from 'node:net';
+import type { Client, Transport } from '../resolve/query.js';
 import { respond, type QueryHandler } from './adapter.js';
 import { bindPair, formatHostPort } from './listen.js';
 
@@ -23,6 +24,11 @@ export interface DnsServerOptions {
   readonly port: number;
   readonly handler: QueryHandler;
   readonly logger: Logger;
+  /**
+   * Attach the client's address, port and request size to each query (for
+   * the query log). Off by default: over TCP the size costs a re-encode.
+   */
+  readonly identifyClients?: boolean;
 }
 
 type Send = (response: Buffer) => Promise<unknown> | unknown;
@@ -33,8 +39,10 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
   const { udp, tcp, port } = await bindPair(options.host, options.port);
   const connections = new Set<Socket>();
 
-  const serve = (transport: Transport) => (packet: Packet, send: Send): void => {
-    void serveOne(packet, send, transport, options.handler, log);
+  const identify = options.identifyClients === true;
+  const serve = (transport: Transport) => (packet: Packet, send: Send, peer: unknown): void => {
+    const client = identify ? identifyClient(packet, transport, peer) : undefined;
+    void serveOne(packet, send, transport, options.handler, log, client);
   };
   udp.on('request', serve('udp'));
   tcp.on('request', serve('tcp'));
@@ -70,12 +78,36 @@ async function serveOne(
   transport: Transport,
   handler: QueryHandler,
   log: Logger,
+  client: Client | undefined,
 ): Promise<void> {
   try {
-    const response = await respond(packet, transport, handler, log);
+    const response = await respond(packet, transport, handler, log, client);
     if (response) await send(response);
   } catch (err) {
     // send() failures (client gone, socket closed): nothing else to do.
     log.debug({ err, transport }, 'cannot send response');
   }
+}
+
+/**
+ * dns2 passes the UDP rinfo (which carries the datagram size) or the TCP
+ * socket as the third argument of 'request'. TCP frames are not kept, so
+ * their size is that of the message re-encoded, which is what was sent
+ * unless the client compressed differently.
+ */
+function identifyClient(packet: Packet, transport: Transport, peer: unknown): Client | undefined {
+  if (transport === 'udp') {
+    const rinfo = peer as (AddressInfo & { size?: number }) | undefined;
+    if (!rinfo) return undefined;
+    return { address: rinfo.address, port: rinfo.port, size: rinfo.size ?? 0 };
+  }
+  const socket = peer as Socket | undefined;
+  if (!socket) return undefined;
+  let size = 0;
+  try {
+    size = packet.toBuffer().length;
+  } catch {
+    // Not re-encodable: log the size as 0 rather than fail the query.
+  }
+  return { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0, size };
 }

@@ -5,7 +5,7 @@
 
 import type { Packet } from 'dns2';
 import { RCode, RRType } from '../dns/types.js';
-import type { Edns, Query, Transport } from '../resolve/query.js';
+import type { Client, Edns, Query, Transport } from '../resolve/query.js';
 
 export type RequestVerdict =
   /** A usable query: hand it to the handler. */
@@ -27,7 +27,7 @@ export type RequestVerdict =
 // dns2 decodes CD (and AD) but its Header type omits them.
 type Header = Packet['header'] & { readonly cd?: number };
 
-export function readRequest(packet: Packet, transport: Transport): RequestVerdict {
+export function readRequest(packet: Packet, transport: Transport, client?: Client): RequestVerdict {
   const header = packet.header as Header;
   if (header.qr) return { kind: 'drop', reason: 'QR set (a response, not a query)' };
   const opcode = header.opcode;
@@ -42,13 +42,13 @@ export function readRequest(packet: Packet, transport: Transport): RequestVerdic
     // NOTIFY and UPDATE included: we are nobody's secondary and take no updates.
     const reason = `opcode ${opcode} not implemented`;
     if (!questionDecoded || question === undefined) return bare(RCode.NOTIMP, reason);
-    return { kind: 'reject', query: toQuery(packet, question, transport, undefined), rcode: RCode.NOTIMP, reason };
+    return { kind: 'reject', query: toQuery(packet, question, transport, undefined, client), rcode: RCode.NOTIMP, reason };
   }
   if (header.qdcount !== 1) return bare(RCode.FORMERR, `question count ${header.qdcount}, expected 1`);
   if (!questionDecoded || question === undefined) {
     return bare(RCode.FORMERR, `undecodable question: ${packet.errors[0]?.message ?? 'missing'}`);
   }
-  const plain = toQuery(packet, question, transport, undefined);
+  const plain = toQuery(packet, question, transport, undefined, client);
   if (packet.errors.length > 0) {
     return { kind: 'reject', query: plain, rcode: RCode.FORMERR, reason: `undecodable record: ${packet.errors[0]?.message}` };
   }
@@ -58,7 +58,7 @@ export function readRequest(packet: Packet, transport: Transport): RequestVerdic
   if (opt === undefined) return { kind: 'query', query: plain };
   if (opt.name !== '') return { kind: 'reject', query: plain, rcode: RCode.FORMERR, reason: 'OPT owner is not the root' };
   const edns: Edns = { udpSize: opt.class, do: opt.doFlag === true, version: opt.version ?? 0 };
-  const query = toQuery(packet, question, transport, edns);
+  const query = toQuery(packet, question, transport, edns, client);
   // RFC 6891 §6.1.3: we speak version 0 only.
   if (edns.version > 0) return { kind: 'reject', query, rcode: RCode.BADVERS, reason: `EDNS version ${edns.version}` };
   return { kind: 'query', query };
@@ -69,6 +69,7 @@ function toQuery(
   question: Packet['questions'][number],
   transport: Transport,
   edns: Edns | undefined,
+  client: Client | undefined,
 ): Query {
   const header = packet.header as Header;
   const name = question.name.endsWith('.') ? question.name.slice(0, -1) : question.name;
@@ -82,5 +83,6 @@ function toQuery(
     qclass: question.class,
     ...(edns ? { edns } : {}),
     transport,
+    ...(client ? { client } : {}),
   };
 }

@@ -1,5 +1,5 @@
 // --log-queries (issue 4 part 4): one pino line per query with the fields of
-// CoreDNS's log plugin that the handler knows.
+// CoreDNS's log plugin.
 
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,20 +17,35 @@ afterAll(async () => {
 });
 
 describe('--log-queries', () => {
-  it('logs one line per query: id, type, class, name, proto, do, bufsize, rcode, flags, size, duration', async () => {
-    const result = await dig(server.port, ['+dnssec', 'web-0.nginx.default.svc.cluster.local', 'A']);
+  it('logs one line per query: client, id, type, class, name, proto, size, do, bufsize, rcode, flags, rsize, duration', async () => {
+    const result = await dig(server.port, ['+dnssec', '+nocookie', 'web-0.nginx.default.svc.cluster.local', 'A']);
     await waitFor(() => server.logs.some((l) => l['module'] === 'query'), 'the query line');
     const line = server.logs.find((l) => l['module'] === 'query')!;
+    // 12 header + 39 name + 4 type/class + 11 OPT.
+    const size = 12 + 'web-0.nginx.default.svc.cluster.local'.length + 2 + 4 + 11;
     expect(line).toMatchObject({
       level: 30,
       msg: 'query',
-      query: { type: 'A', class: 'IN', name: 'web-0.nginx.default.svc.cluster.local.', proto: 'udp', do: true, bufsize: 1232 },
+      remote: '127.0.0.1',
+      query: { type: 'A', class: 'IN', name: 'web-0.nginx.default.svc.cluster.local.', proto: 'udp', size, do: true, bufsize: 1232 },
       rcode: 'NOERROR',
       rflags: 'qr,aa,rd',
     });
     expect(line['rsize']).toBeGreaterThan(0);
     expect(String(line['duration'])).toMatch(/^\d+\.\d{9}s$/);
+    expect(line['port']).toBeGreaterThan(0);
     expect(result.status).toBe('NOERROR');
+  });
+
+  it('logs TCP queries with the client and the message size', async () => {
+    await dig(server.port, ['+tcp', '+noedns', 'nginx.default.svc.cluster.local', 'SRV']);
+    const isTcp = (l: Record<string, unknown>) => (l['query'] as { proto?: string } | undefined)?.proto === 'tcp';
+    await waitFor(() => server.logs.some(isTcp), 'the TCP query line');
+    const line = server.logs.find(isTcp)!;
+    expect(line).toMatchObject({
+      remote: '127.0.0.1',
+      query: { type: 'SRV', name: 'nginx.default.svc.cluster.local.', size: 12 + 'nginx.default.svc.cluster.local'.length + 2 + 4, do: false, bufsize: 512 },
+    });
   });
 });
 

@@ -9,6 +9,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../log.js';
+import { MANIFEST_EXTENSIONS } from '../manifests/files.js';
 
 export interface Watcher {
   close(): void;
@@ -54,7 +55,9 @@ async function watchOne(target: string, changed: () => void, logger: Logger): Pr
   }
   try {
     const watcher = directory
-      ? watch(target, { recursive: true }, () => changed())
+      ? watch(target, { recursive: true }, (_event, file) => {
+          if (file === null || mayHoldManifests(file)) changed();
+        })
       : watch(path.dirname(target), (_event, file) => {
           if (file === null || file === path.basename(target)) changed();
         });
@@ -64,4 +67,16 @@ async function watchOne(target: string, changed: () => void, logger: Logger): Pr
     logger.warn({ err, path: target }, 'cannot watch this path; edits here are not noticed (SIGHUP still reloads)');
     return undefined;
   }
+}
+
+/**
+ * Inside a watched directory, only names the loader would read (or a
+ * subdirectory, which has no extension) start a reload: a log file or an
+ * editor's swap file (`.a.yaml.swp`, `a.yaml~`) written there must not.
+ */
+export function mayHoldManifests(file: string): boolean {
+  // The loader skips dot-entries at any depth (`.git/`, `.a.yaml.swp`).
+  if (file.split(/[\\/]/).some((part) => part.startsWith('.'))) return false;
+  const extension = path.extname(file);
+  return extension === '' || MANIFEST_EXTENSIONS.has(extension.toLowerCase());
 }

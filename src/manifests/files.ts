@@ -9,7 +9,7 @@ import type { Collected } from './result.js';
 import { decodeText, formatMiB, MAX_TEXT_BYTES } from './yaml-text.js';
 
 export const STDIN_NAME = '<stdin>';
-const MANIFEST_EXTENSIONS: ReadonlySet<string> = new Set(['.yaml', '.yml', '.json']);
+export const MANIFEST_EXTENSIONS: ReadonlySet<string> = new Set(['.yaml', '.yml', '.json']);
 
 export type StdinSource = NodeJS.ReadableStream | (() => Promise<string>);
 

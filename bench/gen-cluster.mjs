@@ -10,18 +10,26 @@
 
 import { parseArgs } from 'node:util';
 
+/** `wide-hl` answers 100 addresses, `solo-hl` one; both headless, in ns-000. */
+export const SIZE_APPS = [
+  { name: 'wide', namespace: 'ns-000', kind: 'Deployment', replicas: 100, fixed: true },
+  { name: 'solo', namespace: 'ns-000', kind: 'Deployment', replicas: 1, fixed: true },
+];
+
 export function clusterShape({ services, pods, namespaces }) {
   const apps = Math.max(1, Math.floor(services / 2));
   // Replica counts cycle through 3..20 and are then scaled to hit the total.
   const raw = Array.from({ length: apps }, (_, i) => 3 + ((i * 7) % 18));
   const rawTotal = raw.reduce((a, b) => a + b, 0);
   const replicas = raw.map((r) => Math.max(1, Math.round((r * pods) / rawTotal)));
-  return Array.from({ length: apps }, (_, i) => ({
+  const shape = Array.from({ length: apps }, (_, i) => ({
     name: `app-${String(i).padStart(5, '0')}`,
     namespace: `ns-${String(i % namespaces).padStart(3, '0')}`,
     kind: i % 2 === 0 ? 'Deployment' : 'StatefulSet',
     replicas: replicas[i],
   }));
+  // Two fixed apps for the answer-size comparison: 100 endpoints vs one.
+  return [...shape, ...SIZE_APPS];
 }
 
 export function* clusterYaml(shape, namespaces) {

@@ -8,7 +8,8 @@
 import { parseArgs } from 'node:util';
 import { clusterShape, sizeFlags } from './gen-cluster.mjs';
 
-export function* queryMix(shape, count, zone = 'cluster.local') {
+export function* queryMix(all, count, zone = 'cluster.local') {
+  const shape = all.filter((app) => !app.fixed);
   const statefulSets = shape.filter((app) => app.kind === 'StatefulSet');
   for (let i = 0; i < count; i++) {
     const app = shape[(i * 7919) % shape.length];

@@ -1,104 +1,231 @@
 #!/usr/bin/env node
-// First benchmark: dnsperf against clusterdns serving a generated cluster.
+// The whole benchmark (issue 6): `npm run bench` (minutes; not part of npm test).
 //
-//   npm run bench -- [--services 1000] [--pods 10000] [--seconds 10] [--clients 4]
+//   node bench/run.mjs [--seconds 10] [--only cluster,size,latency,forward,querylog,workers,scale]
+//                      [--services 1000] [--pods 10000] [--no-record]
 //
-// Generates bench/out/cluster.yaml and bench/out/queries.txt, starts
-// `node dist/cli.js serve` on a free loopback port (pinned to CPU 1 with
-// taskset when available), runs dnsperf pinned to CPU 0, and prints
-// queries/s, lost queries and latency. Not part of `npm test`.
+// Every server listens on 127.0.0.1 and never forwards off the machine.
+// Servers run on CPU 1 and dnsperf on CPU 0 (taskset); A/B runs alternate
+// (A B A B) and the best of each side gives the ratio, since these machines
+// are noisy. Prints Markdown, writes bench/out/results.json, bench/chart.svg
+// and appends the run (command, machine, date, load) to bench/RESULTS.md.
 
-import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
-import dgram from 'node:dgram';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { clusterShape, clusterYaml } from './gen-cluster.mjs';
 import { queryMix } from './gen-queries.mjs';
+import { dnsmasqForCluster } from './dnsmasq-config.mjs';
+import { dnsmasqArgs, dnsperf, fixed, freePort, loadAverage, out, root, serveArgs, start, stop, stopAll, waitForAnswer, writeLines } from './lib.mjs';
+import { scaleRun } from './scale.mjs';
+import { chartSvg } from './chart.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const out = path.join(root, 'bench/out');
-
+const SECTIONS = ['cluster', 'size', 'latency', 'forward', 'querylog', 'workers', 'scale'];
 const { values } = parseArgs({
   options: {
+    seconds: { type: 'string', default: '10' },
     services: { type: 'string', default: '1000' },
     pods: { type: 'string', default: '10000' },
     namespaces: { type: 'string', default: '20' },
-    seconds: { type: 'string', default: '10' },
-    clients: { type: 'string', default: '4' },
-    queries: { type: 'string', default: '100000' },
+    only: { type: 'string', default: SECTIONS.join(',') },
+    'no-record': { type: 'boolean', default: false },
   },
 });
+const seconds = Number(values.seconds);
+const only = new Set(values.only.split(','));
 const size = { services: Number(values.services), pods: Number(values.pods), namespaces: Number(values.namespaces) };
-
+const zone = 'cluster.local';
 mkdirSync(out, { recursive: true });
+
+const report = [];
+const results = { date: new Date().toISOString(), machine: machine(), load: { before: loadAverage() } };
+const say = (text) => {
+  report.push(text);
+  process.stdout.write(`${text}\n`);
+};
+
 const shape = clusterShape(size);
 const clusterFile = path.join(out, 'cluster.yaml');
-await writeLines(clusterFile, [...clusterYaml(shape, size.namespaces)].map((doc) => `---\n${doc}`));
+await writeLines(clusterFile, [...clusterYaml(shape, size.namespaces)].map((doc) => `---\n${doc.trimEnd()}`));
 const queryFile = path.join(out, 'queries.txt');
-await writeLines(queryFile, [...queryMix(shape, Number(values.queries))].map((line) => `${line}\n`));
+await writeLines(queryFile, queryMix(shape, 100_000, zone));
+const probe = `${shape[0].name}.${shape[0].namespace}.svc.${zone}`;
 
-const hasTaskset = spawnSync('taskset', ['-V']).status === 0;
-const pin = (cpu, argv) => (hasTaskset ? ['taskset', ['-c', String(cpu), ...argv]] : [argv[0], argv.slice(1)]);
-
-const port = await freePort();
-const [serverCmd, serverArgs] = pin(1, [
-  process.execPath, path.join(root, 'dist/cli.js'), 'serve', '-f', clusterFile, '--port', String(port), '--log-level', 'warn', '--upstream', 'none',
-  '--pod-cidr', size.pods > 60000 ? '10.128.0.0/9' : '10.244.0.0/16',
-]);
-const started = Date.now();
-const server = spawn(serverCmd, serverArgs, { stdio: ['ignore', 'inherit', 'inherit'] });
 try {
-  await waitForAnswer(port, `${shape[0].name}.${shape[0].namespace}.svc.cluster.local`);
-  const loadSeconds = (Date.now() - started) / 1000;
-  const [perfCmd, perfArgs] = pin(0, [
-    'dnsperf', '-s', '127.0.0.1', '-p', String(port), '-d', queryFile, '-l', values.seconds, '-c', values.clients, '-q', '200',
-  ]);
-  const perf = spawnSync(perfCmd, perfArgs, { encoding: 'utf8' });
-  if (perf.status !== 0) throw new Error(`dnsperf failed: ${perf.stderr}`);
-  const figure = (label) => /[\d.]+/.exec(perf.stdout.split('\n').find((l) => l.includes(label)) ?? '')?.[0];
-  const result = {
-    date: new Date().toISOString().slice(0, 10),
-    services: size.services,
-    pods: size.pods,
-    loadSeconds: loadSeconds.toFixed(2),
-    qps: Math.round(Number(figure('Queries per second'))),
-    sent: figure('Queries sent'),
-    lost: figure('Queries lost'),
-    avgLatencyMs: (Number(figure('Average Latency')) * 1000).toFixed(3),
-  };
-  const table =
-    `| date | services | pods | load+first answer (s) | queries/s | sent | lost | avg latency (ms) |\n` +
-    `|---|---|---|---|---|---|---|---|\n` +
-    `| ${result.date} | ${result.services} | ${result.pods} | ${result.loadSeconds} | ${result.qps} | ${result.sent} | ${result.lost} | ${result.avgLatencyMs} |\n`;
-  writeFileSync(path.join(out, 'results.md'), table);
-  process.stdout.write(perf.stdout + '\n' + table);
+  if (only.has('cluster') || only.has('latency')) await clusterSection();
+  if (only.has('size')) await sizeSection();
+  if (only.has('forward')) await forwardSection();
+  if (only.has('querylog')) await queryLogSection();
+  if (only.has('workers')) await workersSection();
+  if (only.has('scale')) await scaleSection();
 } finally {
-  server.kill('SIGTERM');
+  await stopAll();
 }
+results.load.after = loadAverage();
+writeFileSync(path.join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(path.join(root, 'bench/chart.svg'), chartSvg(results));
+if (!values['no-record']) record();
 
-async function writeLines(file, chunks) {
-  const stream = createWriteStream(file);
-  for (const chunk of chunks) if (!stream.write(chunk)) await new Promise((r) => stream.once('drain', r));
-  await new Promise((r) => stream.end(r));
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const socket = dgram.createSocket('udp4');
-    socket.bind(0, '127.0.0.1', () => {
-      const { port } = socket.address();
-      socket.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForAnswer(port, name) {
-  for (let i = 0; i < 600; i++) {
-    const dig = spawnSync('dig', ['@127.0.0.1', '-p', String(port), '+tries=1', '+time=1', '+short', name], { encoding: 'utf8' });
-    if (dig.status === 0 && dig.stdout.trim()) return;
-    await new Promise((r) => setTimeout(r, 100));
+/** Target 1 (cluster answers vs dnsmasq) and target 3 (latency at half the maximum). */
+async function clusterSection() {
+  const [ours, theirs] = [await freePort(), await freePort()];
+  const clusterdns = start(1, serveArgs(clusterFile, ours));
+  const dnsmasq = start(1, dnsmasqArgs(theirs, dnsmasqForCluster(clusterFile, out, queryFile)));
+  await waitForAnswer(ours, probe);
+  await waitForAnswer(theirs, probe);
+  dnsperf(ours, queryFile, { seconds: 2 }); // warm: encode the answers, let V8 optimize
+  const runs = alternate([['clusterdns', ours], ['dnsmasq', theirs]], (port) => dnsperf(port, queryFile, { seconds }));
+  results.cluster = summarize(runs);
+  say(`\n### Cluster answers (mix: ClusterIP 40 %, headless 20 %, StatefulSet pod 10 %, SRV 10 %, NXDOMAIN 20 %; ${size.services} services, ${size.pods} pods)\n`);
+  say(runTable(runs));
+  say(`\nclusterdns / dnsmasq: **${fixed(results.cluster.ratio)}** (best of two each; target ≥ 0.7)\n`);
+  if (only.has('latency')) {
+    const rate = Math.round(results.cluster.best.clusterdns / 2);
+    const latency = alternate([['clusterdns', ours], ['dnsmasq', theirs]], (port) => dnsperf(port, queryFile, { seconds, rate }), 1);
+    results.latency = { rate, runs: latency };
+    say(`\n### Latency at half clusterdns's maximum (dnsperf -Q ${rate})\n`);
+    say(runTable(latency, true));
+    say('\nTarget: p99 under 1 ms.\n');
   }
-  throw new Error('the server never answered');
+  await stop(clusterdns);
+  await stop(dnsmasq);
+}
+
+/** Target 2: a 100-address headless answer costs no more than a one-address one. */
+async function sizeSection() {
+  const wideFile = path.join(out, 'wide.txt');
+  const soloFile = path.join(out, 'solo.txt');
+  await writeLines(wideFile, [`wide-hl.ns-000.svc.${zone} A`]);
+  await writeLines(soloFile, [`solo-hl.ns-000.svc.${zone} A`]);
+  const port = await freePort();
+  const clusterdns = start(1, serveArgs(clusterFile, port));
+  await waitForAnswer(port, probe);
+  dnsperf(port, wideFile, { seconds: 1, edns: true });
+  const runs = alternate([['100 addresses', wideFile], ['1 address', soloFile]], (file) => dnsperf(port, file, { seconds: Math.max(2, seconds / 2), edns: true }));
+  await stop(clusterdns);
+  results.size = summarize(runs, '100 addresses', '1 address');
+  say(`\n### Answer size (headless service, EDNS 1232: 100 addresses rotate, ~75 fit, TC set)\n`);
+  say(runTable(runs));
+  say(`\n100 addresses / 1 address: **${fixed(results.size.ratio)}** (target ≥ 0.8)\n`);
+}
+
+/** Target 4: forwarded names from the cache vs dnsmasq's cache, same upstream. */
+async function forwardSection() {
+  const names = 1000;
+  const hostsFile = path.join(out, 'upstream.hosts');
+  await writeLines(hostsFile, Array.from({ length: names }, (_, i) => `10.1.${i >> 8}.${i & 255} ext-${i}.example.com`));
+  const forwardQueries = path.join(out, 'forward-queries.txt');
+  await writeLines(forwardQueries, Array.from({ length: names }, (_, i) => `ext-${i}.example.com A`));
+  const [upstream, ours, theirs] = [await freePort(), await freePort(), await freePort()];
+  const children = [
+    start(0, dnsmasqArgs(upstream, [`--addn-hosts=${hostsFile}`, '--local-ttl=300', '--cache-size=0'])),
+    start(1, dnsmasqArgs(theirs, [`--server=127.0.0.1#${upstream}`, '--cache-size=10000'])),
+    start(1, serveArgs(path.join(root, 'manifests'), ours, ['--upstream', `127.0.0.1:${upstream}`])),
+  ];
+  for (const port of [upstream, ours, theirs]) await waitForAnswer(port, 'ext-0.example.com');
+  for (const port of [ours, theirs]) dnsperf(port, forwardQueries, { seconds: 2 }); // fill the caches
+  const runs = alternate([['clusterdns', ours], ['dnsmasq', theirs]], (port) => dnsperf(port, forwardQueries, { seconds }));
+  for (const child of children) await stop(child);
+  results.forward = summarize(runs);
+  say(`\n### Forwarded names, answered from the cache (${names} names, upstream dnsmasq on loopback)\n`);
+  say(runTable(runs));
+  say(`\nclusterdns / dnsmasq: **${fixed(results.forward.ratio)}** (target ≥ 0.7)\n`);
+}
+
+/** Issue 4: the query log must not cut throughput by more than a third. */
+async function queryLogSection() {
+  const [plain, logged] = [await freePort(), await freePort()];
+  const logFile = path.join(out, 'query-log.ndjson');
+  const { openSync } = await import('node:fs');
+  const logFd = openSync(logFile, 'w');
+  const a = start(1, serveArgs(clusterFile, plain));
+  const b = start(1, serveArgs(clusterFile, logged, ['--log-queries', '--log-level', 'info']), { stderr: logFd });
+  await waitForAnswer(plain, probe);
+  await waitForAnswer(logged, probe);
+  const runs = alternate([['no query log', plain], ['--log-queries', logged]], (port) => dnsperf(port, queryFile, { seconds: Math.max(2, seconds / 2) }));
+  await stop(a);
+  await stop(b);
+  results.querylog = summarize(runs, '--log-queries', 'no query log');
+  say(`\n### Query log (--log-queries, stderr to a file)\n`);
+  say(runTable(runs));
+  say(`\nwith / without the query log: **${fixed(results.querylog.ratio)}** (target ≥ 0.67)\n`);
+}
+
+/** Target 6: --workers 2. Two cores are shared by dnsperf and the server here. */
+async function workersSection() {
+  const [one, two] = [await freePort(), await freePort()];
+  const runs = [];
+  for (const [label, port, workers] of [['--workers 1', one, 1], ['--workers 2', two, 2]]) {
+    const cpus = workers === 1 ? 1 : '0,1';
+    const server = start(cpus, serveArgs(clusterFile, port, ['--workers', String(workers)]));
+    await waitForAnswer(port, probe);
+    dnsperf(port, queryFile, { seconds: 2, clients: 8, cpus: '0,1' });
+    const run = dnsperf(port, queryFile, { seconds, clients: 8, cpus: workers === 1 ? 0 : '0,1' });
+    runs.push({ label, ...run });
+    await stop(server);
+  }
+  results.workers = summarize(runs, '--workers 2', '--workers 1');
+  say(`\n### --workers (dnsperf -c 8; with 2 workers dnsperf and both workers share the 2 cores)\n`);
+  say(runTable(runs));
+  say(`\n2 workers / 1 worker: **${fixed(results.workers.ratio)}**\n`);
+}
+
+/** Target 5: load time, RSS and reload time at 1k, 10k and 150k pods. */
+async function scaleSection() {
+  const sizes = [
+    { services: 100, pods: 1000, namespaces: 10 },
+    { services: 1000, pods: 10000, namespaces: 20 },
+    { services: 10000, pods: 150000, namespaces: 50 },
+  ];
+  results.scale = [];
+  for (const scale of sizes) results.scale.push(await scaleRun(scale, zone));
+  say(`\n### Scale (load from YAML to first answer, RSS after it, --watch reload of one edited file)\n`);
+  say('| services | pods | first answer (s) | RSS (MB) | reload: edit → answered (s) |\n|---|---|---|---|---|');
+  for (const row of results.scale) {
+    say(`| ${row.services} | ${row.pods} | ${fixed(row.firstAnswerSeconds)} | ${fixed(row.rssMB, 0)} | ${fixed(row.reloadSeconds)} |`);
+  }
+  say('\nTargets at 150k pods: first answer < 5 s, RSS < 150 MB, edit answered < 1 s.\n');
+}
+
+/** A B A B: each pair in turn, `rounds` times. */
+function alternate(pairs, run, rounds = 2) {
+  const runs = [];
+  for (let round = 0; round < rounds; round++) for (const [label, target] of pairs) runs.push({ label, ...run(target) });
+  return runs;
+}
+
+function summarize(runs, a = 'clusterdns', b = 'dnsmasq') {
+  const best = {};
+  for (const run of runs) best[run.label] = Math.max(best[run.label] ?? 0, run.qps);
+  return { runs, best, ratio: best[a] / best[b] };
+}
+
+function runTable(runs, percentiles = false) {
+  const head = percentiles
+    ? '| server | queries/s | lost | avg (ms) | p50 (ms) | p99 (ms) |\n|---|---|---|---|---|---|'
+    : '| server | queries/s | lost | avg latency (ms) |\n|---|---|---|---|';
+  const rows = runs.map((run) =>
+    percentiles
+      ? `| ${run.label} | ${run.qps} | ${run.lost} | ${fixed(run.avgMs, 3)} | ${fixed(run.p50Ms, 3)} | ${fixed(run.p99Ms, 3)} |`
+      : `| ${run.label} | ${run.qps} | ${run.lost} | ${fixed(run.avgMs, 3)} |`,
+  );
+  return [head, ...rows].join('\n');
+}
+
+function machine() {
+  const cpus = os.cpus();
+  return `${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GB, Linux ${os.release()}, Node ${process.version}`;
+}
+
+function record() {
+  const command = `node bench/run.mjs ${process.argv.slice(2).join(' ')}`.trim();
+  const header = [
+    `\n## ${results.date.slice(0, 16).replace('T', ' ')} UTC`,
+    '',
+    `- command: \`${command}\` (after \`npm run build\`)`,
+    `- machine: ${results.machine}`,
+    `- load average before / after: ${results.load.before} / ${results.load.after}`,
+  ];
+  appendFileSync(path.join(root, 'bench/RESULTS.md'), `${[...header, ...report].join('\n')}\n`);
 }

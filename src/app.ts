@@ -13,6 +13,7 @@ import { formatProblem, type Problem } from './cluster/problems.js';
 import { describeSource, type ManifestObject } from './cluster/model.js';
 import { buildRecordIndex, type RecordIndex } from './records/index.js';
 import { createResponder } from './resolve/responder.js';
+import type { UnresolvedHook } from './resolve/address-hostnames.js';
 import { startDnsServer, type DnsServer } from './server/index.js';
 import { createForwarding, forwardingEnabled, type Forwarding } from './forwarding.js';
 import type { UpstreamAddress } from './forward/index.js';
@@ -34,11 +35,15 @@ export interface LoadOptions {
   readonly serial?: number;
   /** Reverse names we do not know go upstream instead of NXDOMAIN (an upstream exists). */
   readonly reverseFallthrough?: boolean;
+  /** What to read instead of `config.manifests` (the Node API's text and objects). */
+  readonly sources?: () => Promise<LoadResult>;
 }
 
 /** Read every manifest and build the state and the record index, or report every problem. */
 export async function loadCluster(config: Config, logger: Logger, options: LoadOptions = {}): Promise<ClusterLoad> {
-  const load = await loadManifests(config.manifests, options.stdin ? { stdin: options.stdin } : undefined);
+  const load = options.sources
+    ? await options.sources()
+    : await loadManifests(config.manifests, options.stdin ? { stdin: options.stdin } : undefined);
   const log = logger.child({ module: 'manifests' });
   for (const skipped of load.skipped) {
     log.info(
@@ -101,7 +106,25 @@ export interface RunningServer {
   /** Absent when nothing is forwarded (no upstream). */
   readonly forwarding?: Forwarding;
   close(): Promise<void>;
+  /**
+   * Graceful stop: accept nothing new, let queries in flight finish for up
+   * to `graceMs`, answer the ones still waiting on an upstream SERVFAIL,
+   * then close every socket.
+   */
+  drain(graceMs: number): Promise<DrainResult>;
 }
+
+export interface DrainResult {
+  /** Queries in flight when the stop began. */
+  readonly inFlight: number;
+  /** Of those, still unanswered after the grace period (answered SERVFAIL, or lost if even that failed). */
+  readonly late: number;
+  /** Still without any reply when the sockets closed. */
+  readonly lost: number;
+}
+
+/** After the grace period, how long the SERVFAILs for late queries get to go out. */
+const LATE_ANSWER_MS = 100;
 
 /**
  * Start answering on `config.bind:config.port` from an already loaded
@@ -119,6 +142,8 @@ export async function startServer(
   const responder = createResponder({
     index: () => current.index,
     ...(forwarding ? { upstream: forwarding.forwarder, forward: (query: Query) => forwarding.forward(query) } : {}),
+    ...(config.searchNamespace ? { searchNamespace: config.searchNamespace } : {}),
+    onUnresolvedHostname: unresolvedHostnameLogger(logger, forwarding !== undefined),
   });
   let dns: DnsServer;
   try {
@@ -128,6 +153,8 @@ export async function startServer(
       handler: observer ? observed(responder, observer) : (query) => responder.respond(query),
       logger: logger.child({ module: 'server' }),
       identifyClients: config.logQueries,
+      clientAddresses: forwarding?.clientsChecked === true,
+      guard: { tcp: config.tcp, rateLimit: config.rateLimit },
     });
   } catch (error) {
     await forwarding?.close();
@@ -146,6 +173,41 @@ export async function startServer(
       await dns.close();
       await forwarding?.close();
     },
+    drain: async (graceMs) => {
+      dns.stopAccepting();
+      const inFlight = dns.inFlight;
+      await dns.idle(graceMs);
+      const late = dns.inFlight;
+      // Closing the forwarder resolves every pending upstream exchange, so late queries get SERVFAIL now.
+      await forwarding?.close();
+      await dns.idle(LATE_ANSWER_MS);
+      const lost = dns.inFlight;
+      await dns.close();
+      return { inFlight, late, lost };
+    },
+  };
+}
+
+/**
+ * One warning per `clusterdns.io/address` hostname and reason, not one per
+ * query: the name answers its literals (or NODATA) meanwhile, as an
+ * ExternalName whose target does not resolve answers its CNAME alone.
+ * NODATA is normal (an IPv4-only container asked for AAAA): debug only.
+ */
+function unresolvedHostnameLogger(logger: Logger, hasUpstream: boolean): UnresolvedHook {
+  const told = new Set<string>();
+  const log = logger.child({ module: 'resolve' });
+  return (hostname, reason) => {
+    if (told.has(`${hostname} ${reason}`)) return;
+    told.add(`${hostname} ${reason}`);
+    const why = !hasUpstream
+      ? 'there is no upstream to ask (start with --upstream ADDR, e.g. 127.0.0.11 on a compose network)'
+      : reason === 'unreachable'
+        ? 'the upstream gave no usable answer (timeout, SERVFAIL or REFUSED)'
+        : `the upstream has no such name (${reason.toUpperCase()})`;
+    const message = `clusterdns.io/address ${hostname} does not resolve: ${why}; answering without it until it does`;
+    if (hasUpstream && reason === 'nodata') log.debug({ annotation: { hostname, reason } }, message);
+    else log.warn({ annotation: { hostname, reason } }, message);
   };
 }
 

@@ -6,6 +6,9 @@ import type { LevelWithSilent } from 'pino';
 import { LOG_LEVELS } from './log.js';
 import { parseStubDomain, parseUpstream } from './forward/index.js';
 import type { Policy, StubDomain, UpstreamAddress } from './forward/index.js';
+import { DEFAULT_ALLOW, parseAllowList } from './guard/acl.js';
+import { parseRate, RATE_LIMIT_DEFAULTS, type RateLimitSettings } from './guard/rrl.js';
+import { TCP_DEFAULTS, type TcpLimits } from './server/tcp-limits.js';
 
 export type PodMode = 'insecure' | 'verified' | 'disabled';
 export const POD_MODES: readonly PodMode[] = ['insecure', 'verified', 'disabled'];
@@ -46,6 +49,23 @@ export interface Config {
   readonly httpToken: string | null;
   /** One log line per query (--log-queries). */
   readonly logQueries: boolean;
+  /** Clients whose names outside the cluster are forwarded (--allow); others get REFUSED for them. */
+  readonly allow: readonly string[];
+  /** Per-client-network UDP response rate limit (--rate-limit); null = off. */
+  readonly rateLimit: RateLimitSettings | null;
+  /** DNS-over-TCP caps (--tcp-*). */
+  readonly tcp: TcpLimits;
+  /** Forwarded queries waiting on upstreams at once; past it SERVFAIL at once (--forward-max-inflight). */
+  readonly forwardMaxInFlight: number;
+  /** How long a first SIGTERM/SIGINT waits for queries in flight (--shutdown-grace). */
+  readonly shutdownGraceMs: number;
+  /**
+   * --search-namespace: short names outside the cluster domain are tried as
+   * a pod of this namespace would try them before being forwarded; null = off.
+   */
+  readonly searchNamespace: string | null;
+  /** Processes answering on the port (--workers), each with its own copy of the cluster; 1 = this process only. */
+  readonly workers: number;
 }
 
 export const POLICIES: readonly Policy[] = ['sequential', 'random', 'round_robin'];
@@ -71,6 +91,13 @@ export const DEFAULTS: Config = {
   http: null,
   httpToken: null,
   logQueries: false,
+  allow: DEFAULT_ALLOW,
+  rateLimit: null,
+  tcp: TCP_DEFAULTS,
+  forwardMaxInFlight: 1000,
+  shutdownGraceMs: 1000,
+  searchNamespace: null,
+  workers: 1,
 };
 
 /** What a user may pass: every field optional, strings where flags give strings. */
@@ -79,6 +106,13 @@ export type RawConfig = { [K in keyof Config]?: unknown } & {
   cacheSize?: unknown;
   cacheMaxTtl?: unknown;
   noCache?: unknown;
+  /** Flag forms of `rateLimit` and `tcp`. */
+  rateLimitSlip?: unknown;
+  tcpMaxConnections?: unknown;
+  tcpMaxPerClient?: unknown;
+  tcpIdleTimeoutMs?: unknown;
+  tcpMaxInFlight?: unknown;
+  tcpMaxMessage?: unknown;
 };
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -146,6 +180,15 @@ export function validateConfig(raw: RawConfig): ConfigResult {
     problems.push('--http-token must be printable ASCII without spaces');
   }
   if (httpToken !== null && http === null) problems.push('--http-token needs --http ADDR:PORT');
+  const allow = validateAllow(raw.allow, problems);
+  const rateLimit = validateRateLimit(raw, problems);
+  const tcp = validateTcp(raw, problems);
+  const forwardMaxInFlight = integerIn('--forward-max-inflight', merged.forwardMaxInFlight, 1, 1_000_000, 'queries', problems);
+  const shutdownGraceMs = integerIn('--shutdown-grace', merged.shutdownGraceMs, 0, 60_000, 'milliseconds', problems);
+  const searchNamespace = validateSearchNamespace(merged.searchNamespace, problems);
+  const workers = integerIn('--workers', merged.workers, 1, 64, 'processes', problems);
+  // The admin API and its counters live in one process; with workers each would hold its own.
+  if (workers > 1 && http !== null) problems.push('--workers above 1 cannot be combined with --http yet');
 
   if (problems.length > 0) return { ok: false, problems };
   return {
@@ -171,8 +214,71 @@ export function validateConfig(raw: RawConfig): ConfigResult {
       http,
       httpToken,
       logQueries: merged.logQueries === true,
+      allow,
+      rateLimit,
+      tcp,
+      forwardMaxInFlight,
+      shutdownGraceMs,
+      searchNamespace,
+      workers,
     },
   };
+}
+
+/** A namespace name: a DNS-1123 label, as the API server requires. */
+function validateSearchNamespace(value: unknown, problems: string[]): string | null {
+  if (value === null || value === undefined || value === false) return null;
+  const text = String(value);
+  if (text.length > 63 || !DNS_LABEL.test(text)) {
+    problems.push(
+      `--search-namespace must be a namespace name: a DNS-1123 label of at most 63 lower-case letters, digits and '-', ` +
+        `starting and ending with a letter or digit, got ${show(value)}`,
+    );
+    return null;
+  }
+  return text;
+}
+
+function validateAllow(value: unknown, problems: string[]): readonly string[] {
+  if (value === undefined) return DEFAULTS.allow;
+  const entries = toStringList(value).flatMap((entry) => entry.split(',')).map((entry) => entry.trim()).filter(Boolean);
+  const parsed = parseAllowList(entries);
+  problems.push(...parsed.problems);
+  return parsed.cidrs;
+}
+
+function validateRateLimit(raw: RawConfig, problems: string[]): Config['rateLimit'] {
+  if (raw.rateLimit === undefined || raw.rateLimit === null || raw.rateLimit === false) {
+    if (raw.rateLimitSlip !== undefined) problems.push('--rate-limit-slip needs --rate-limit N/s');
+    return null;
+  }
+  const given = raw.rateLimit as Partial<RateLimitSettings> | string | number;
+  const perSecond = typeof given === 'object' ? given.perSecond : parseRate(String(given));
+  if (perSecond instanceof Error) problems.push(perSecond.message);
+  const slip = integerIn('--rate-limit-slip', raw.rateLimitSlip ?? (typeof given === 'object' ? given.slip : undefined) ?? RATE_LIMIT_DEFAULTS.slip, 0, 10, '(0 = never send a truncated reply)', problems);
+  return typeof perSecond === 'number' ? { perSecond, slip } : null;
+}
+
+function validateTcp(raw: RawConfig, problems: string[]): TcpLimits {
+  const given = (typeof raw.tcp === 'object' && raw.tcp !== null ? raw.tcp : {}) as Partial<TcpLimits>;
+  const pick = (flag: unknown, key: keyof TcpLimits): unknown => flag ?? given[key] ?? TCP_DEFAULTS[key];
+  return {
+    maxConnections: integerIn('--tcp-max-connections', pick(raw.tcpMaxConnections, 'maxConnections'), 1, 1_000_000, 'connections', problems),
+    maxPerClient: integerIn('--tcp-max-per-client', pick(raw.tcpMaxPerClient, 'maxPerClient'), 1, 1_000_000, 'connections', problems),
+    idleTimeoutMs: integerIn('--tcp-idle-timeout', pick(raw.tcpIdleTimeoutMs, 'idleTimeoutMs'), 100, 600_000, 'milliseconds', problems),
+    maxInFlight: integerIn('--tcp-max-inflight', pick(raw.tcpMaxInFlight, 'maxInFlight'), 1, 65_535, 'queries per connection', problems),
+    maxMessageBytes: integerIn('--tcp-max-message', pick(raw.tcpMaxMessage, 'maxMessageBytes'), 12, 65_535, 'bytes', problems),
+  };
+}
+
+/** An integer in [min, max], or a problem naming the flag (and 0 in its place). */
+function integerIn(flag: string, value: unknown, min: number, max: number, unit: string, problems: string[]): number {
+  const number = toInteger(value);
+  if (number === undefined || number < min || number > max) {
+    problems.push(`${flag} must be an integer from ${min} to ${max} ${unit}, got ${show(value)}`);
+    return 0;
+  }
+  return number;
 }
 
 /** `ADDR:PORT`, `[v6]:PORT` or `:PORT` (loopback: the control API is not for the network by default). */

@@ -16,6 +16,8 @@ import {
 import { RCode } from './dns/types.js';
 import { writeEmptyResponse } from './dns/wire.js';
 import type { Query } from './resolve/query.js';
+import { forwardingAcl } from './guard/acl.js';
+import { BurstLog } from './forward/burst-log.js';
 
 /** A problem with the upstreams that makes starting pointless. */
 export class UpstreamConfigError extends Error {}
@@ -48,8 +50,8 @@ export async function resolveUpstreams(config: Config, logger: Logger): Promise<
     );
     return [];
   }
-  const usable = found.filter((upstream) => !isSelf(upstream, self));
-  for (const dropped of found.filter((upstream) => isSelf(upstream, self))) {
+  const usable = found.filter((upstream) => !listsSelf(upstream, self));
+  for (const dropped of found.filter((upstream) => listsSelf(upstream, self))) {
     logger.warn(`ignoring nameserver ${endpointKey(dropped)} from ${config.resolvConf}: it is this server (a forwarding loop)`);
   }
   if (usable.length === 0) {
@@ -58,9 +60,30 @@ export async function resolveUpstreams(config: Config, logger: Logger): Promise<
   return usable;
 }
 
+/**
+ * Docker's embedded DNS. In a container on a user-defined network resolv.conf
+ * names 127.0.0.11, and the container's own NAT rules send port 53 there to
+ * dockerd's resolver: listening on 0.0.0.0:53 in that container does not make
+ * it ours. It is the upstream that resolves the other containers' names.
+ */
+const DOCKER_EMBEDDED_DNS = '127.0.0.11';
+
+/**
+ * A resolv.conf nameserver that is this server. With a wildcard bind every
+ * loopback address would be, except Docker's NATed one; a real loop through
+ * it is still caught by serve's startup loop probe.
+ */
+function listsSelf(upstream: UpstreamAddress, self: UpstreamAddress): boolean {
+  const wildcard = self.host === '0.0.0.0' || self.host === '::';
+  if (wildcard && upstream.host === DOCKER_EMBEDDED_DNS) return false;
+  return isSelf(upstream, self);
+}
+
 export interface Forwarding {
   readonly forwarder: Forwarder;
   readonly upstreams: readonly UpstreamAddress[];
+  /** Set when forward() checks the client against --allow: the server must attach every query's address. */
+  readonly clientsChecked?: boolean;
   /** Relays a query we are not authoritative for; answers our own loop probes NXDOMAIN. */
   forward(query: Query): Promise<Buffer>;
   /**
@@ -87,14 +110,24 @@ export function createForwarding(config: Config, upstreams: readonly UpstreamAdd
     stubDomains: config.stubDomains,
     policy: config.policy,
     timeoutMs: config.upstreamTimeoutMs,
+    maxInFlight: config.forwardMaxInFlight,
     cache: config.cache === false ? false : { maxEntries: config.cache.maxEntries, maxTtl: config.cache.maxTtl },
     logger: logger.child({ module: 'forward' }),
   });
   const detector: LoopDetector = createLoopDetector();
+  const acl = forwardingAcl(config.bind, config.allow);
+  const refusals = new BurstLog(logger.child({ module: 'guard' }));
   return {
     forwarder,
     upstreams,
+    ...(acl ? { clientsChecked: true } : {}),
     forward(query) {
+      // Not an open resolver: names outside the cluster only for --allow clients.
+      if (acl && query.client && !acl.allows(query.client.address)) {
+        refusals.event('acl', { client: query.client.address },
+          'not forwarding for a client outside --allow: answered REFUSED; counting further refusals for 10 s');
+        return Promise.resolve(writeEmptyResponse(query, { rcode: RCode.REFUSED }));
+      }
       if (detector.isLoopProbe(query.name)) return Promise.resolve(writeEmptyResponse(query, { rcode: RCode.NXDOMAIN }));
       // Only stub domains configured: everything else is as with no upstream.
       if (upstreams.length === 0 && !underStubDomain(query.name, config)) {

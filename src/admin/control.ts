@@ -3,10 +3,8 @@
 // file and swapped in atomically like a reload.
 
 import { describeSource, objectKey } from '../cluster/model.js';
-import { rrTypeCode, rrTypeName } from '../dns/types.js';
-import { formatData, formatRecord } from '../dns/zonetext.js';
-import { normalizeName } from '../dns/names.js';
 import type { ChangeResult, LiveCluster } from '../live/controller.js';
+import { listRecords } from '../live/records.js';
 import type { AdminReply, AdminRequest } from './routes.js';
 
 type Handler = (request: AdminRequest, live: LiveCluster, params: string[]) => AdminReply | Promise<AdminReply>;
@@ -64,22 +62,10 @@ async function podReady(req: AdminRequest, live: LiveCluster, [namespace, name]:
 
 /** The records the server answers with, filtered by exact name and/or type. */
 function records(req: AdminRequest, live: LiveCluster): AdminReply {
-  const name = req.query.get('name');
-  const typeText = req.query.get('type');
-  const qtype = typeText ? rrTypeCode(typeText.toUpperCase()) : undefined;
-  if (typeText && qtype === undefined) return invalid([`type must be a record type such as A, AAAA, SRV, PTR; got ${JSON.stringify(typeText)}`]);
-  const wanted = name ? normalizeName(name) : undefined;
   const index = live.current.index;
-  const list = index
-    .records()
-    .filter((rr) => (wanted === undefined || rr.name.toLowerCase() === wanted) && (typeText ? rr.data.type === rrTypeName(qtype!) : true));
-  return {
-    status: 200,
-    json: {
-      serial: index.serial,
-      records: list.map((rr) => ({ name: rr.name, ttl: rr.ttl, type: rr.data.type, data: formatData(rr.data), text: formatRecord(rr) })),
-    },
-  };
+  const found = listRecords(index, req.query.get('name') ?? undefined, req.query.get('type') ?? undefined);
+  if (!found.ok) return invalid([found.problem]);
+  return { status: 200, json: { serial: index.serial, records: found.records } };
 }
 
 /** The objects the state is built from, and the pods and services it holds. */

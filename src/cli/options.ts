@@ -49,7 +49,12 @@ export function addForwardOptions(command: Command): Command {
     )
     .option('--cache-size <entries>', 'forwarded answers kept in the cache', '10000')
     .option('--cache-max-ttl <seconds>', 'longest time a forwarded answer is cached', '3600')
-    .option('--no-cache', 'do not cache forwarded answers');
+    .option('--no-cache', 'do not cache forwarded answers')
+    .option(
+      '--search-namespace <ns>',
+      'answer short names (web, web.prod, web-0.nginx) from clients that are not pods as a pod in NS would resolve them ' +
+        '(a CNAME to the cluster name, then its records); names not found are forwarded as usual',
+    );
 }
 
 /** Reload, admin HTTP and query log (serve only). */
@@ -59,6 +64,27 @@ export function addLiveOptions(command: Command): Command {
     .option('--http <addr:port>', 'admin HTTP server: /health, /ready, /metrics and the /v1 control API (:PORT listens on loopback)')
     .option('--http-token <token>', 'require "Authorization: Bearer TOKEN" on every /v1 control API call')
     .option('--log-queries', 'log one line per query (CoreDNS log plugin fields)');
+}
+
+/** Abuse resistance (serve only): who may forward, rate limits, TCP caps, shutdown. See docs/hardening.md. */
+export function addGuardOptions(command: Command): Command {
+  const tcp = DEFAULTS.tcp;
+  return command
+    .option(
+      '--allow <cidr>',
+      'clients whose names outside the cluster are forwarded; others get REFUSED for them; repeatable ' +
+        '(default: loopback, 10/8, 172.16/12, 192.168/16, 169.254/16, fc00::/7, fe80::/10)',
+      collect,
+    )
+    .option('--rate-limit <n/s>', 'UDP responses per second per client /24 (IPv4) or /56 (IPv6); past it, drop with slip (default: off)')
+    .option('--rate-limit-slip <n>', 'every Nth rate-limited response is sent truncated (TC) so real clients retry over TCP; 0 = never', '2')
+    .option('--tcp-max-connections <n>', 'open TCP connections; past it the longest-idle one is closed', String(tcp.maxConnections))
+    .option('--tcp-max-per-client <n>', 'open TCP connections per client address', String(tcp.maxPerClient))
+    .option('--tcp-idle-timeout <ms>', 'close a TCP connection that completes no query for this long', String(tcp.idleTimeoutMs))
+    .option('--tcp-max-inflight <n>', 'queries in flight per TCP connection; more get REFUSED', String(tcp.maxInFlight))
+    .option('--tcp-max-message <bytes>', 'largest TCP query; a longer one closes the connection', String(tcp.maxMessageBytes))
+    .option('--forward-max-inflight <n>', 'forwarded queries waiting on upstreams; more get SERVFAIL at once', String(DEFAULTS.forwardMaxInFlight))
+    .option('--shutdown-grace <ms>', 'on SIGTERM/SIGINT, how long queries in flight may finish', String(DEFAULTS.shutdownGraceMs));
 }
 
 export interface ClusterFlags {
@@ -85,6 +111,18 @@ export interface ClusterFlags {
   http?: string;
   httpToken?: string;
   logQueries?: boolean;
+  allow?: string[];
+  rateLimit?: string;
+  rateLimitSlip?: string;
+  tcpMaxConnections?: string;
+  tcpMaxPerClient?: string;
+  tcpIdleTimeout?: string;
+  tcpMaxInflight?: string;
+  tcpMaxMessage?: string;
+  forwardMaxInflight?: string;
+  shutdownGrace?: string;
+  searchNamespace?: string;
+  workers?: string;
 }
 
 export function configFromFlags(flags: ClusterFlags): ConfigResult {
@@ -111,6 +149,19 @@ export function configFromFlags(flags: ClusterFlags): ConfigResult {
     http: flags.http,
     httpToken: flags.httpToken,
     logQueries: flags.logQueries === true,
+    allow: flags.allow,
+    rateLimit: flags.rateLimit,
+    // The slip default is a commander default: only meaningful with --rate-limit.
+    rateLimitSlip: flags.rateLimit === undefined ? undefined : flags.rateLimitSlip,
+    tcpMaxConnections: flags.tcpMaxConnections,
+    tcpMaxPerClient: flags.tcpMaxPerClient,
+    tcpIdleTimeoutMs: flags.tcpIdleTimeout,
+    tcpMaxInFlight: flags.tcpMaxInflight,
+    tcpMaxMessage: flags.tcpMaxMessage,
+    forwardMaxInFlight: flags.forwardMaxInflight,
+    shutdownGraceMs: flags.shutdownGrace,
+    searchNamespace: flags.searchNamespace,
+    workers: flags.workers,
   };
   const result = validateConfig(raw);
   if (result.ok && result.config.manifests.length === 0) {

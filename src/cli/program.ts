@@ -5,6 +5,12 @@ import { Command, CommanderError } from 'commander';
 import { ExitCode } from './exit.js';
 import { registerServe } from './serve.js';
 import { registerRecords } from './records.js';
+import { registerValidate } from './validate.js';
+import { registerQuery } from './query.js';
+import { registerExplain } from './explain.js';
+import { registerResolvConf } from './resolv-conf.js';
+import { registerHostSetup } from './host-setup.js';
+import { registerHealth } from './health.js';
 
 export function buildProgram(): Command {
   const program = new Command('clusterdns')
@@ -16,7 +22,13 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerServe(program);
+  registerValidate(program);
+  registerQuery(program);
+  registerExplain(program);
   registerRecords(program);
+  registerResolvConf(program);
+  registerHostSetup(program);
+  registerHealth(program);
   program.addHelpText(
     'after',
     `
@@ -24,8 +36,11 @@ Examples:
   clusterdns serve -f manifests/ --port 1053
   dig @127.0.0.1 -p 1053 userlist-svc.user03.svc.cluster.local
   clusterdns records -f manifests/
+  clusterdns explain web.shop.svc.cluster.local -f manifests/
 
-Exit codes: 0 ok, 1 could not start or failed while running, 2 bad flags or manifests.`,
+Exit codes: 0 ok; 1 what was asked failed (the server could not start or stopped on
+an error, validate found problems, no answer from --server); 2 bad flags or
+unreadable/invalid manifests. Each command's --help says its own.`,
   );
   for (const command of program.commands) command.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;

@@ -1,7 +1,7 @@
 // `clusterdns serve`: load the manifests and answer DNS on UDP and TCP.
 
 import type { Command } from 'commander';
-import { addClusterOptions, addForwardOptions, addLiveOptions, configFromFlags, type ClusterFlags } from './options.js';
+import { addClusterOptions, addForwardOptions, addGuardOptions, addLiveOptions, configFromFlags, type ClusterFlags } from './options.js';
 import { loadCluster, logProblems, startServer, summarize, type LoadedCluster, type QueryObserver, type RunningServer } from '../app.js';
 import type { Config } from '../config.js';
 import type { UpstreamAddress } from '../forward/index.js';
@@ -12,6 +12,7 @@ import { resolveUpstreams, UpstreamConfigError, type Forwarding } from '../forwa
 import { endpointKey } from '../forward/index.js';
 import { ListenError } from '../server/index.js';
 import { ExitCode } from './exit.js';
+import { isWorker, superviseWorkers } from './workers.js';
 import { ExitRequest } from './program.js';
 import { DEFAULTS } from '../config.js';
 
@@ -20,12 +21,18 @@ export function registerServe(program: Command): void {
     .command('serve')
     .description('answer DNS queries for the cluster described by the manifests, on UDP and TCP')
     .option('--bind <address>', 'address to listen on (0.0.0.0 or :: for every interface)', DEFAULTS.bind)
-    .option('-p, --port <port>', 'UDP and TCP port to listen on (below 1024 needs privileges)', String(DEFAULTS.port));
-  addLiveOptions(addForwardOptions(addClusterOptions(command))).action(async (flags: ClusterFlags) => {
+    .option('-p, --port <port>', 'UDP and TCP port to listen on (below 1024 needs privileges)', String(DEFAULTS.port))
+    .option('--workers <count>', 'processes answering on the port, each with its own copy of the cluster', String(DEFAULTS.workers));
+  addGuardOptions(addLiveOptions(addForwardOptions(addClusterOptions(command)))).action(async (flags: ClusterFlags) => {
     const result = configFromFlags(flags);
     if (!result.ok) return reportConfigProblems(result.problems);
     const config = result.config;
     const logger = createLogger(config.logLevel);
+    if (config.workers > 1 && !isWorker()) {
+      const code = await superviseWorkers(config.workers, logger);
+      if (code !== ExitCode.OK) throw new ExitRequest(code);
+      return;
+    }
     const admin = await startAdmin(config, logger);
     try {
       await serve(config, logger, admin);
@@ -64,6 +71,9 @@ async function serve(config: Config, logger: Logger, admin: Admin | undefined): 
     admin.state.live = live.cluster;
     admin.state.notReady = undefined;
   }
+  // Before the "serving" line: whoever reads it may signal at once, and an
+  // unhandled SIGTERM would kill the process without the graceful stop.
+  const signalled = untilSignal(logger);
   logger.info(
     { udp: `${server.dns.host}:${server.dns.port}`, tcp: `${server.dns.host}:${server.dns.port}`, zone: config.clusterDomain, ...summarize(load.cluster) },
     `serving ${config.clusterDomain} on ${formatAddress(server.dns.host, server.dns.port)} (udp+tcp)`,
@@ -74,13 +84,47 @@ async function serve(config: Config, logger: Logger, admin: Admin | undefined): 
     forwarding ? `forwarding other names to ${upstreams.map(endpointKey).join(', ') || 'stub domains only'}` : 'not forwarding: names outside the cluster get REFUSED',
   );
   const loop = forwarding ? watchForLoop(forwarding, server.dns.host, server.dns.port, logger) : new Promise<never>(() => {});
-  const outcome = await Promise.race([untilSignal(logger), loop]);
+  const outcome = await Promise.race([signalled, loop]);
   if (admin) admin.state.notReady = 'shutting down';
+  const impatient = exitOnSecondSignal(logger);
   live.close();
-  await server.close();
+  const drained = await server.drain(outcome === 'loop' ? 0 : config.shutdownGraceMs);
   queryLog?.flush();
+  impatient.stop();
+  exitSoon();
   if (outcome === 'loop') throw new ExitRequest(ExitCode.FAILURE);
-  logger.info('stopped');
+  logger.info(
+    { inFlight: drained.inFlight, late: drained.late, lost: drained.lost, graceMs: config.shutdownGraceMs },
+    `stopped: ${drained.inFlight} queries were in flight, ${drained.late} answered SERVFAIL after the grace period, ${drained.lost} lost`,
+  );
+}
+
+/**
+ * While a graceful stop runs, a second SIGINT or SIGTERM ends the process at
+ * once, with the shell's code for that signal (130 for SIGINT, 143 for SIGTERM).
+ */
+function exitOnSecondSignal(logger: Logger): { stop(): void } {
+  const now = (signal: NodeJS.Signals): void => {
+    logger.warn({ signal }, `received ${signal} again: exiting at once`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', now);
+  process.once('SIGTERM', now);
+  return {
+    stop() {
+      process.off('SIGINT', now);
+      process.off('SIGTERM', now);
+    },
+  };
+}
+
+/**
+ * Everything is closed, so the process ends by itself; should some handle
+ * still hold the event loop (a client library's socket, a bug), do not hang
+ * a container's stop for it. Unref'd: it never delays a clean exit.
+ */
+function exitSoon(): void {
+  setTimeout(() => process.exit(process.exitCode ?? ExitCode.OK), 500).unref();
 }
 
 async function upstreamsOrExit(config: Config, logger: Logger): Promise<UpstreamAddress[]> {

@@ -41,7 +41,7 @@ export function buildCluster(objects: readonly ManifestObject[], options: Cluste
   const serviceCIDRs = parseCIDRs(options.serviceCIDRs, 'service', warnings);
   const podCIDRs = parseCIDRs(options.podCIDRs, 'pod', warnings);
 
-  const explicit = scanExplicitAddresses(objects, serviceCIDRs, podCIDRs);
+  const explicit = scanExplicitAddresses(objects);
   const servicePool = new FamilyPool(serviceCIDRs, explicit.taken);
   for (const family of servicePool.families) {
     const first = servicePool.allocator(family)?.firstHost();

@@ -1,11 +1,13 @@
 // Every address written in a manifest, collected before anything is
 // allocated so that no synthesized address can land on one (spec §6).
 // Cluster IPs and pod IPs are claims: two objects claiming one address is a
-// warning naming both. Endpoint addresses are only marked taken — they
-// normally repeat pod IPs on purpose.
+// warning naming both. Any address is accepted, inside the configured CIDRs
+// or not: a test points names at the containers that really play them
+// (issue 5). Endpoint addresses are only marked taken — they normally repeat
+// pod IPs on purpose.
 
 import { TakenAddresses } from './allocate.js';
-import { cidrContains, parseIP, type CIDR } from './ip.js';
+import { parseIP } from './ip.js';
 import { describeSource, type ManifestObject, type SourceRef } from './model.js';
 import type { Problem } from './problems.js';
 import { serviceKind } from './families.js';
@@ -23,16 +25,12 @@ export interface ExplicitAddresses {
   readonly warnings: readonly Problem[];
 }
 
-export function scanExplicitAddresses(
-  objects: readonly ManifestObject[],
-  serviceCIDRs: readonly CIDR[],
-  podCIDRs: readonly CIDR[],
-): ExplicitAddresses {
+export function scanExplicitAddresses(objects: readonly ManifestObject[]): ExplicitAddresses {
   const taken = new TakenAddresses();
   const owners = new Map<string, AddressOwner>();
   const warnings: Problem[] = [];
 
-  const claim = (text: string, owner: AddressOwner, field: string, cidrs: readonly CIDR[], label: string): void => {
+  const claim = (text: string, owner: AddressOwner, field: string, label: string): void => {
     const ip = parseIP(text);
     if (!ip) return;
     taken.add(ip);
@@ -41,11 +39,6 @@ export function scanExplicitAddresses(
       const message = `${label} ${ip.text} of ${owner.what} is also used by ${previous.what} (${describeSource(previous.source)})`;
       warnings.push({ level: 'warning', source: owner.source, field, message });
     } else if (!previous) owners.set(ip.text, owner);
-    if (!cidrs.some((cidr) => cidrContains(cidr, ip))) {
-      const ranges = cidrs.map((cidr) => cidr.text).join(', ') || 'none configured';
-      const message = `${label} ${ip.text} is outside the configured CIDRs (${ranges}); served as written`;
-      warnings.push({ level: 'warning', source: owner.source, field, message });
-    }
   };
   const mark = (text: string): void => {
     const ip = parseIP(text);
@@ -57,11 +50,11 @@ export function scanExplicitAddresses(
     switch (object.kind) {
       case 'Service':
         if (serviceKind(object) === 'ClusterIP') {
-          for (const ip of clusterIPsOf(object)) claim(ip, owner, 'spec.clusterIPs', serviceCIDRs, 'cluster IP');
+          for (const ip of clusterIPsOf(object)) claim(ip, owner, 'spec.clusterIPs', 'cluster IP');
         }
         break;
       case 'Pod':
-        for (const ip of new Set(object.status?.podIPs ?? [])) claim(ip, owner, 'status.podIPs', podCIDRs, 'pod IP');
+        for (const ip of new Set(object.status?.podIPs ?? [])) claim(ip, owner, 'status.podIPs', 'pod IP');
         break;
       case 'EndpointSlice':
         for (const endpoint of object.endpoints) endpoint.addresses.forEach(mark);

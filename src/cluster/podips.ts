@@ -35,6 +35,7 @@ export function settlePods(drafts: readonly PodDraft[], pool: FamilyPool): Settl
     if (draft.spec.hostname) pod.hostname = draft.spec.hostname;
     if (draft.spec.subdomain) pod.subdomain = draft.spec.subdomain;
     if (draft.owner) pod.owner = draft.owner;
+    if (draft.address) pod.address = draft.address;
     const entry: { -readonly [K in keyof PodEntry]: PodEntry[K] } = { pod, addresses, spec: draft.spec };
     if (draft.phase !== undefined) entry.phase = draft.phase;
     return entry;

@@ -5,6 +5,7 @@
 import { parseIP, type ParsedIP } from './ip.js';
 import type { Labels, PodObject, PodSpec, SourceRef } from './model.js';
 import type { Pod } from './state.js';
+import { addressOverrideOf, type AddressOverride } from './annotations.js';
 
 export interface PodDraft {
   readonly name: string;
@@ -18,6 +19,7 @@ export interface PodDraft {
   readonly givenIPs?: readonly ParsedIP[];
   readonly owner?: string;
   readonly source: SourceRef;
+  readonly address?: AddressOverride;
 }
 
 /** A settled pod, with the spec and phase that endpoint derivation reads. */
@@ -46,6 +48,8 @@ export function draftFromPodObject(object: PodObject): PodDraft {
     terminating: object.meta.deletionTimestamp !== undefined,
     source: object.meta.source,
   };
+  const address = addressOverrideOf(object.meta.annotations);
+  if (address) draft.address = address;
   if (!status) draft.phase = 'Running';
   else {
     if (status.phase !== undefined) draft.phase = status.phase;

@@ -7,6 +7,7 @@ import type { ExplicitAddresses } from './explicit.js';
 import { resolveAddressing, type ServiceAddressing } from './families.js';
 import type { IPFamily, ServiceObject } from './model.js';
 import type { Problem } from './problems.js';
+import { addressOverrideOf } from './annotations.js';
 import { compareKeys } from './order.js';
 import type { NamedPort, Service } from './state.js';
 
@@ -54,6 +55,7 @@ function settleOne(object: ServiceObject, pool: FamilyPool, warnings: Problem[])
     if (ip !== undefined) allocated.set(family, ip);
   }
   const selector = object.selector && Object.keys(object.selector).length > 0 ? object.selector : undefined;
+  const address = addressOverrideOf(object.meta.annotations);
   return {
     name: object.meta.name,
     namespace: object.meta.namespace,
@@ -66,6 +68,7 @@ function settleOne(object: ServiceObject, pool: FamilyPool, warnings: Problem[])
     publishNotReadyAddresses: object.publishNotReadyAddresses,
     implicit: false,
     source: object.meta.source,
+    ...(address && addressing.kind !== 'ExternalName' ? { address } : {}),
   };
 }
 

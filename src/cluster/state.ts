@@ -6,6 +6,7 @@
 
 import type { IPFamily, Labels, Protocol, SourceRef } from './model.js';
 import type { Problem } from './problems.js';
+import type { AddressOverride } from './annotations.js';
 
 export interface ClusterOptions {
   /** Service CIDRs, one per family, primary family first (default ['10.96.0.0/12']). */
@@ -71,6 +72,8 @@ export interface Service {
   /** True for the `kubernetes.default` service the server adds when it is not declared. */
   readonly implicit: boolean;
   readonly source?: SourceRef;
+  /** `clusterdns.io/address`: what the service name's A/AAAA answer instead (not for ExternalName). */
+  readonly address?: AddressOverride;
 }
 
 export interface Pod {
@@ -86,6 +89,8 @@ export interface Pod {
   /** `StatefulSet/web` etc. for synthesized pods; absent for Pod objects. */
   readonly owner?: string;
   readonly source: SourceRef;
+  /** `clusterdns.io/address`: what this pod's endpoints answer instead of its IPs. */
+  readonly address?: AddressOverride;
 }
 
 export interface ClusterState {

@@ -16,6 +16,7 @@ import type { NameRegistry } from './names.js';
 import { podTemplateHash } from './names.js';
 import type { PodDraft } from './pods.js';
 import type { Problem } from './problems.js';
+import { addressOverrideOf } from './annotations.js';
 
 export interface SynthesisResult {
   readonly pods: readonly PodDraft[];
@@ -83,7 +84,9 @@ function shape(
 
 /** A Running/Ready generated pod; shapes may be shared between replicas (they are never mutated). */
 function generated(workload: WorkloadObject, name: string, podShape: PodShape): PodDraft {
+  const address = addressOverrideOf(workload.template.annotations);
   return {
+    ...(address ? { address } : {}),
     name,
     namespace: workload.meta.namespace,
     labels: podShape.labels,

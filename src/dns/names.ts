@@ -56,13 +56,22 @@ function parseStrict(text: string): ParsedIP | undefined {
   return undefined;
 }
 
+/**
+ * Exactly the texts ipaddr's four-part decimal check accepts with every part
+ * ≤ 255: already canonical, so the common case skips parsing (load time of
+ * large clusters is dominated by it otherwise).
+ */
+const CANONICAL_IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
 /** Canonical text of an IP (IPv6 compressed, lower-case), or undefined when it is not one. */
 export function canonicalIP(text: string): string | undefined {
+  if (CANONICAL_IPV4.test(text)) return text;
   return parseStrict(text)?.toString();
 }
 
 /** The family of an IP address text, or undefined when it is not an IP. */
 export function ipFamilyOf(text: string): IPFamily | undefined {
+  if (CANONICAL_IPV4.test(text)) return 'IPv4';
   const parsed = parseStrict(text);
   if (!parsed) return undefined;
   return parsed.kind() === 'ipv4' ? 'IPv4' : 'IPv6';
@@ -73,6 +82,7 @@ export const IPV6_REVERSE_ZONE = 'ip6.arpa';
 
 /** `10.96.0.1` → `1.0.96.10.in-addr.arpa`; IPv6 → 32 nibbles under `ip6.arpa`. */
 export function reverseName(ip: string): string {
+  if (CANONICAL_IPV4.test(ip)) return `${ip.split('.').reverse().join('.')}.${IPV4_REVERSE_ZONE}`;
   const parsed = parseStrict(ip);
   if (!parsed) throw new Error(`reverseName: not an IP address: ${ip}`);
   const bytes = parsed.toByteArray();

@@ -44,6 +44,8 @@ export interface PreparedAnswer {
    * run of A or AAAA records (CoreDNS loadbalance). Absent when fewer than 2.
    */
   readonly rotation?: { readonly start: number; readonly count: number };
+  /** The rotation run in bytes, computed once here rather than per query. */
+  readonly run?: RunGeometry;
 }
 
 /**
@@ -68,7 +70,7 @@ export function prepareAnswer(
     writeRecord(writer, table, record, { register: !rotates });
     recordEnds.push(writer.length);
   });
-  const prepared: PreparedAnswer = {
+  const unchecked: PreparedAnswer = {
     rcode,
     authoritative: options?.authoritative ?? true,
     qnameLength,
@@ -79,8 +81,8 @@ export function prepareAnswer(
     recordEnds,
     ...(rotation ? { rotation } : {}),
   };
-  if (rotation) runGeometry(prepared); // asserts the equal-length invariant
-  return prepared;
+  const run = runGeometry(unchecked); // asserts the equal-length invariant
+  return run ? { ...unchecked, run } : unchecked;
 }
 
 /** The first run of ≥2 consecutive A (or AAAA) answers with the same owner. */
@@ -174,7 +176,7 @@ function recordsThatFit(recordEnds: readonly number[], budget: number): number {
   return low;
 }
 
-interface RunGeometry {
+export interface RunGeometry {
   readonly start: number;
   readonly size: number;
   readonly count: number;
@@ -194,27 +196,28 @@ function runGeometry(answer: PreparedAnswer): RunGeometry | undefined {
 
 /** Copy body[0, length) into out at `at`, with the run rotated by `turn`. */
 function copyBody(out: Buffer, at: number, answer: PreparedAnswer, length: number, turn: number): void {
-  const run = runGeometry(answer);
+  const run = answer.run;
   const shift = run ? (((turn % run.count) + run.count) % run.count) * run.size : 0;
   if (!run || shift === 0 || length <= run.start) {
     answer.body.copy(out, at, 0, length);
     return;
   }
+  // The rotated body is four segments: before the run, the run from `shift`,
+  // the run up to `shift`, after the run; the message is their first `length` bytes.
   const runEnd = run.start + run.size * run.count;
-  // Segments of the rotated body, in order; the message is their first `length` bytes.
-  const segments: Array<[number, number]> = [
-    [0, run.start],
-    [run.start + shift, runEnd],
-    [run.start, run.start + shift],
-    [runEnd, answer.body.length],
-  ];
-  let written = 0;
-  for (const [from, to] of segments) {
-    if (written >= length) break;
-    const end = Math.min(to, from + (length - written));
-    answer.body.copy(out, at + written, from, end);
-    written += end - from;
-  }
+  const body = answer.body;
+  let written = copySegment(body, out, at, 0, 0, run.start, length);
+  written = copySegment(body, out, at, written, run.start + shift, runEnd, length);
+  written = copySegment(body, out, at, written, run.start, run.start + shift, length);
+  copySegment(body, out, at, written, runEnd, body.length, length);
+}
+
+/** Copy body[from, to) to out[at + written …], stopping at `length` bytes in all; the new total. */
+function copySegment(body: Buffer, out: Buffer, at: number, written: number, from: number, to: number, length: number): number {
+  if (written >= length) return written;
+  const end = Math.min(to, from + (length - written));
+  body.copy(out, at + written, from, end);
+  return written + (end - from);
 }
 
 /** Wire length of a name (`web.prod` → 10); the root '' is 1. One octet per character (latin1). */

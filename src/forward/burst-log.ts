@@ -1,6 +1,8 @@
-// Upstream failures are logged once per burst: the first failure of an
-// upstream logs a warning, the next ones within the window are only counted,
-// and the first warning after the window says how many were left out.
+// Once-per-burst logging: the first event of a kind logs a warning, the next
+// ones within the window are only counted, and the first warning after the
+// window says how many were left out. Upstream failures, refused TCP
+// connections and rate-limited clients all go through it, so a flood costs
+// one log line per window, not one per packet.
 
 import type { Logger } from 'pino';
 
@@ -11,7 +13,7 @@ interface Window {
   suppressed: number;
 }
 
-export class BurstLogger {
+export class BurstLog {
   private readonly windows = new Map<string, Window>();
 
   constructor(
@@ -20,17 +22,34 @@ export class BurstLogger {
     private readonly windowMs: number = BURST_WINDOW_MS,
   ) {}
 
-  failure(upstream: string, reason: string, err?: Error): void {
+  /** Log `message` with `fields` unless an event of `key` was logged within the window. */
+  event(key: string, fields: Record<string, unknown>, message: string): void {
     const now = this.now();
-    const window = this.windows.get(upstream);
+    const window = this.windows.get(key);
     if (window && now - window.openedAt < this.windowMs) {
       window.suppressed++;
       return;
     }
-    this.windows.set(upstream, { openedAt: now, suppressed: 0 });
+    // Stale windows go when the table grows (many distinct keys, e.g. clients).
+    if (this.windows.size >= 10_000) this.windows.clear();
+    this.windows.set(key, { openedAt: now, suppressed: 0 });
     const suppressed = window?.suppressed ?? 0;
-    this.logger.warn(
-      { upstream, reason, ...(suppressed > 0 ? { suppressed } : {}), ...(err ? { err } : {}) },
+    this.logger.warn({ ...fields, ...(suppressed > 0 ? { suppressed } : {}) }, message);
+  }
+}
+
+/** Upstream failures, one warning per upstream per window. */
+export class BurstLogger {
+  private readonly log: BurstLog;
+
+  constructor(logger: Logger, now?: () => number, windowMs?: number) {
+    this.log = new BurstLog(logger, now, windowMs);
+  }
+
+  failure(upstream: string, reason: string, err?: Error): void {
+    this.log.event(
+      upstream,
+      { upstream, reason, ...(err ? { err } : {}) },
       'upstream failed; further failures of this upstream are counted for 10 s',
     );
   }

@@ -45,6 +45,11 @@ export interface LiveClusterOptions {
   readonly swap: (cluster: LoadedCluster) => void;
   /** Told after every file reload (metrics). */
   readonly onReload?: (ok: boolean) => void;
+  /**
+   * What a reload reads. Default: every `config.manifests` path. The Node API
+   * passes its own, which also re-decodes the YAML text and objects it was given.
+   */
+  readonly loadSources?: () => Promise<LoadResult>;
 }
 
 export class LiveCluster {
@@ -73,7 +78,7 @@ export class LiveCluster {
         this.log.warn({ reason }, 'not reloading: stdin (-f -) was read once at startup and cannot be read again');
         return { kind: 'invalid', problems: ['manifests read from stdin cannot be reloaded'] };
       }
-      const load = await loadManifests(this.options.config.manifests);
+      const load = await (this.options.loadSources?.() ?? loadManifests(this.options.config.manifests));
       logProblems(this.options.logger, load.problems);
       if (!load.ok) {
         const problems = errorsOf(load.problems).map(formatProblem);

@@ -9,6 +9,7 @@ import { watchPaths, type Watcher } from './watcher.js';
 
 export { LiveCluster, canonicalKind, type ChangeResult, type ReloadError } from './controller.js';
 export { diffRecords, summarizeDiff, type RecordDiff } from './diff.js';
+export { listRecords, type RecordListing, type RecordLookup } from './records.js';
 
 /** Edits settle for this long before a --watch reload. */
 export const WATCH_DEBOUNCE_MS = 200;
@@ -22,6 +23,10 @@ export interface LiveOptions {
   /** Told about every swap (metrics gauges) and file reload result. */
   readonly onSwap?: (cluster: LoadedCluster) => void;
   readonly onReload?: (ok: boolean) => void;
+  /** What a reload reads (see LiveClusterOptions.loadSources). */
+  readonly loadSources?: () => Promise<LoadResult>;
+  /** Reload on SIGHUP (the CLI). Default true; the Node API leaves signals to its caller. */
+  readonly signals?: boolean;
 }
 
 export interface Live {
@@ -42,12 +47,14 @@ export async function startLive(options: LiveOptions): Promise<Live> {
       options.onSwap?.(next);
     },
     ...(options.onReload ? { onReload: options.onReload } : {}),
+    ...(options.loadSources ? { loadSources: options.loadSources } : {}),
   });
   const onHangup = (): void => {
     logger.info({ signal: 'SIGHUP' }, 'received SIGHUP, reloading the manifests');
     void cluster.reload('SIGHUP');
   };
-  process.on('SIGHUP', onHangup);
+  const signals = options.signals ?? true;
+  if (signals) process.on('SIGHUP', onHangup);
   let watcher: Watcher | undefined;
   if (config.watch) {
     watcher = await watchPaths({
@@ -60,7 +67,7 @@ export async function startLive(options: LiveOptions): Promise<Live> {
   return {
     cluster,
     close() {
-      process.off('SIGHUP', onHangup);
+      if (signals) process.off('SIGHUP', onHangup);
       watcher?.close();
     },
   };

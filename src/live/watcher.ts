@@ -24,7 +24,7 @@ export interface WatchOptions {
 }
 
 export async function watchPaths(options: WatchOptions): Promise<Watcher> {
-  const watchers: FSWatcher[] = [];
+  const watchers: Watcher[] = [];
   let timer: NodeJS.Timeout | undefined;
   const changed = (): void => {
     if (timer) clearTimeout(timer);
@@ -35,8 +35,7 @@ export async function watchPaths(options: WatchOptions): Promise<Watcher> {
   };
   for (const target of options.paths) {
     if (target === '-') continue; // stdin is read once
-    const watcher = await watchOne(path.resolve(target), changed, options.logger);
-    if (watcher) watchers.push(watcher);
+    watchers.push(await watchOne(path.resolve(target), changed, options.logger));
   }
   return {
     close() {
@@ -46,21 +45,49 @@ export async function watchPaths(options: WatchOptions): Promise<Watcher> {
   };
 }
 
-async function watchOne(target: string, changed: () => void, logger: Logger): Promise<FSWatcher | undefined> {
-  let directory = false;
+/**
+ * Two watches per path. The parent directory, filtered by the path's name,
+ * sees the path itself deleted, recreated, replaced (a directory by a file,
+ * a file renamed over) — and then the inner watch is set up again, since a
+ * watch on a deleted directory goes silent. The inner, recursive watch sees
+ * what happens inside a directory.
+ */
+async function watchOne(target: string, changed: () => void, logger: Logger): Promise<Watcher> {
+  let inner: FSWatcher | undefined;
+  let generation = 0;
+  let closed = false;
+  const rewatch = async (): Promise<void> => {
+    const mine = ++generation;
+    inner?.close();
+    inner = undefined;
+    const directory = await stat(target).then((info) => info.isDirectory(), () => false);
+    if (closed || mine !== generation || !directory) return;
+    inner = tryWatch(target, logger, () =>
+      watch(target, { recursive: true }, (_event, file) => {
+        if (file === null || mayHoldManifests(file)) changed();
+      }),
+    );
+  };
+  await rewatch();
+  const outer = tryWatch(target, logger, () =>
+    watch(path.dirname(target), (_event, file) => {
+      if (file !== null && file !== path.basename(target)) return;
+      changed();
+      void rewatch();
+    }),
+  );
+  return {
+    close() {
+      closed = true;
+      inner?.close();
+      outer?.close();
+    },
+  };
+}
+
+function tryWatch(target: string, logger: Logger, start: () => FSWatcher): FSWatcher | undefined {
   try {
-    directory = (await stat(target)).isDirectory();
-  } catch {
-    // A missing file may appear later: watch its directory for it.
-  }
-  try {
-    const watcher = directory
-      ? watch(target, { recursive: true }, (_event, file) => {
-          if (file === null || mayHoldManifests(file)) changed();
-        })
-      : watch(path.dirname(target), (_event, file) => {
-          if (file === null || file === path.basename(target)) changed();
-        });
+    const watcher = start();
     watcher.on('error', (err) => logger.warn({ err, path: target }, 'watch failed; edits here are no longer noticed (SIGHUP still reloads)'));
     return watcher;
   } catch (err) {

@@ -67,10 +67,31 @@ async function readManifestFile(path: string, ctx: ReadContext): Promise<void> {
     ctx.collected.problems.push(tooLarge(path, info.size));
     return;
   }
-  const text = await readFile(real, 'utf8').catch((error: unknown) => fail(ctx, path, error));
-  if (text === undefined) return;
+  const bytes = await readFile(real).catch((error: unknown) => fail(ctx, path, error));
+  if (bytes === undefined) return;
+  const text = decodeUtf8(bytes);
+  if (typeof text !== 'string') {
+    ctx.collected.problems.push({
+      level: 'error',
+      message: `${path}: not valid UTF-8 (first bad byte on line ${text.line}); a binary file, or another encoding? Save it as UTF-8`,
+    });
+    return;
+  }
   ctx.collected.files.push(path);
   decodeText(text, path, ctx.collected);
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The text, or the line of the first byte that is not UTF-8 (YAML is UTF-8; a silent U+FFFD would hide the damage). */
+function decodeUtf8(bytes: Buffer): string | { line: number } {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    const lenient = bytes.toString('utf8');
+    const at = lenient.indexOf('\uFFFD');
+    return { line: lenient.slice(0, Math.max(0, at)).split('\n').length };
+  }
 }
 
 async function readStdin(ctx: ReadContext): Promise<void> {

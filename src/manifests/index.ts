@@ -15,8 +15,7 @@ import { decodeText, internalError } from './yaml-text.js';
 export type { LoadResult, SkippedObject } from './types.js';
 export { combineLoads } from './result.js';
 export { STDIN_NAME } from './files.js';
-export { MAX_TEXT_BYTES, MAX_ALIAS_COUNT } from './yaml-text.js';
-export { MAX_NESTING } from './nesting.js';
+export { MAX_TEXT_BYTES, MAX_ALIAS_COUNT, MAX_NESTING, MAX_DOCUMENTS } from './limits.js';
 
 export interface LoadOptions {
   /** What `-` reads; default process.stdin. */

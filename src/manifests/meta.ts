@@ -4,6 +4,7 @@
 import type { ManifestKind, ObjectMeta } from '../cluster/model.js';
 import { readLabelName, readSubdomainName } from './names.js';
 import type { Field } from './reader.js';
+import { checkAddressAnnotation } from './address-annotation.js';
 
 /** Kinds whose names become DNS labels (spec §1); the others need RFC 1123 subdomains. */
 const LABEL_NAMED: ReadonlySet<ManifestKind> = new Set(['Namespace', 'Service', 'Pod', 'StatefulSet']);
@@ -25,6 +26,8 @@ export function readMeta(root: Field, kind: ManifestKind): ObjectMeta | undefine
   const namespace = kind === 'Namespace' ? name : (readLabelName(namespaceField, { emptyIsAbsent: true }) ?? DEFAULT_NAMESPACE);
   const labels = metadata.get('labels').stringMap();
   const annotations = metadata.get('annotations').stringMap();
+  if (kind === 'Service' || kind === 'Pod') checkAddressAnnotation(metadata, { allowed: true });
+  else checkAddressAnnotation(metadata, { allowed: 'ignored', why: `read on Services, Pods and pod templates (spec.template.metadata), not on a ${kind}` });
   const deletionTimestamp = readTimestamp(metadata.get('deletionTimestamp'));
   if (name === undefined || namespace === undefined) return undefined;
   return {

@@ -11,13 +11,16 @@
 
 import { CST, Lexer } from 'yaml';
 
-/** Far beyond any real manifest (a CRD schema reaches ~40), far below what the composer survives (~800). */
-export const MAX_NESTING = 128;
+import { MAX_NESTING } from './limits.js';
+
+export { MAX_NESTING } from './limits.js';
 
 export interface TooDeep {
   /** 1-based document and line where the limit was crossed. */
   readonly document: number;
   readonly line: number;
+  /** Which cap: nesting depth, or the document count (checked in the same pass). */
+  readonly limit: 'nesting' | 'documents';
 }
 
 /**
@@ -26,7 +29,7 @@ export interface TooDeep {
  * flow brackets. Scalars are single lexemes, so brackets inside strings or
  * block scalars never count.
  */
-export function findTooDeep(text: string, limit: number = MAX_NESTING): TooDeep | undefined {
+export function findTooDeep(text: string, limit: number = MAX_NESTING, maxDocuments = Infinity): TooDeep | undefined {
   const indents: number[] = [];
   let flow = 0;
   let indicators = 0;
@@ -60,6 +63,7 @@ export function findTooDeep(text: string, limit: number = MAX_NESTING): TooDeep 
       case 'doc-end':
         if (documentStarted || type === 'doc-end') document += 1;
         documentStarted = type === 'doc-start';
+        if (document > maxDocuments) return { document, line, limit: 'documents' };
         [indents.length, flow] = [0, 0];
         continue;
       case 'flow-seq-start':
@@ -83,7 +87,7 @@ export function findTooDeep(text: string, limit: number = MAX_NESTING): TooDeep 
       indents.push(indent);
     }
     atLineStart = false;
-    if (indents.length + indicators + flow > limit) return { document, line };
+    if (indents.length + indicators + flow > limit) return { document, line, limit: 'nesting' };
   }
   return undefined;
 }

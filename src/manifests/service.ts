@@ -7,6 +7,7 @@ import { isDNSSubdomain, readIP } from './names.js';
 import { checkOnePerFamily } from './pod.js';
 import type { Field } from './reader.js';
 import { readServicePorts } from './service-ports.js';
+import { checkAddressAnnotation } from './address-annotation.js';
 
 const SERVICE_TYPES: readonly ServiceType[] = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'];
 const FAMILIES: readonly IPFamily[] = ['IPv4', 'IPv6'];
@@ -35,6 +36,9 @@ export function decodeService(root: Field, meta: ObjectMeta): ServiceObject {
   const externalName = external ? readExternalName(spec.get('externalName'), meta) : undefined;
   if (!external && spec.get('externalName').present) {
     spec.get('externalName').warn(`ignored: externalName is only used when type is ExternalName (type is ${type})`);
+  }
+  if (external) {
+    checkAddressAnnotation(root.get('metadata'), { allowed: false, why: 'an ExternalName service is a CNAME and has no addresses of its own' });
   }
   const tolerate = meta.annotations[TOLERATE_UNREADY_ANNOTATION];
   const publish = spec.get('publishNotReadyAddresses').boolean() ?? false;

@@ -16,6 +16,7 @@ import { matchesLabelSelector } from '../cluster/selectors.js';
 import { readLabelName } from './names.js';
 import { readPodSpec } from './pod.js';
 import type { Field } from './reader.js';
+import { checkAddressAnnotation } from './address-annotation.js';
 import { formatLabelSelector, formatLabels, readLabelSelector } from './selector.js';
 
 const MAX = Number.MAX_SAFE_INTEGER;
@@ -44,6 +45,7 @@ function readWorkload(root: Field, required: boolean): WorkloadParts {
     annotations: templateField.get('metadata').get('annotations').stringMap(),
     spec: readPodSpec(templateField.get('spec')),
   };
+  checkAddressAnnotation(templateField.get('metadata'), { allowed: true });
   const selector = readLabelSelector(spec.get('selector'), { required });
   if (selector !== undefined && labelsField.present && !matchesLabelSelector(selector, template.labels)) {
     labelsField.error(

@@ -6,13 +6,11 @@ import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node,
 import type { SourceRef } from '../cluster/model.js';
 import type { Problem } from '../cluster/problems.js';
 import { decodeDocument, type DecodeOutput } from './decode.js';
-import { findTooDeep, MAX_NESTING } from './nesting.js';
+import { MAX_ALIAS_COUNT, MAX_DOCUMENTS, MAX_NESTING, MAX_TEXT_BYTES } from './limits.js';
+import { findTooDeep } from './nesting.js';
 import type { PathSegment } from './reader.js';
 
-/** Largest manifest text (file, stdin or API body) accepted. */
-export const MAX_TEXT_BYTES = 64 * 1024 * 1024;
-/** Alias expansions allowed per document (YAML "billion laughs" protection). */
-export const MAX_ALIAS_COUNT = 100;
+export { MAX_ALIAS_COUNT, MAX_TEXT_BYTES } from './limits.js';
 
 export interface TextOutput extends DecodeOutput {
   readonly problems: Problem[];
@@ -22,17 +20,25 @@ export interface TextOutput extends DecodeOutput {
 export function decodeText(text: string, file: string, out: TextOutput): void {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_TEXT_BYTES) {
-    out.problems.push({ level: 'error', message: `${file}: ${formatMiB(bytes)} is over the limit of ${formatMiB(MAX_TEXT_BYTES)} per manifest file; split it` });
+    out.problems.push({ level: 'error', message: `${file}: ${formatMiB(bytes)} (${bytes} bytes) is over the limit of ${formatMiB(MAX_TEXT_BYTES)} per manifest file; split it` });
     return;
   }
-  const deep = findTooDeep(text);
+  const deep = findTooDeep(text, MAX_NESTING, MAX_DOCUMENTS);
   if (deep) {
     const source = { file, document: deep.document, line: deep.line };
-    out.problems.push({ level: 'error', source, message: `nested more than ${MAX_NESTING} levels deep; refusing to parse this file (no Kubernetes object is nested that deeply)` });
+    const message =
+      deep.limit === 'documents'
+        ? `more than ${MAX_DOCUMENTS} YAML documents in one file; refusing to parse this file (split it across files)`
+        : `nested more than ${MAX_NESTING} levels deep; refusing to parse this file (no Kubernetes object is nested that deeply)`;
+    out.problems.push({ level: 'error', source, message });
     return;
   }
   const lineCounter = new LineCounter();
-  const documents = parseAllDocuments(text, { lineCounter, prettyErrors: true, merge: true });
+  // uniqueKeys off: the library compares every key with every other (a
+  // 40,000-key mapping took 52 s); duplicateKeys() does it in one pass.
+  // logLevel 'error': the library's own warnings (collection keys) would go
+  // to process.emitWarning on stderr; ours are Problems.
+  const documents = parseAllDocuments(text, { lineCounter, prettyErrors: true, merge: true, uniqueKeys: false, logLevel: 'error' });
   documents.forEach((doc, index) => {
     const source: SourceRef = { file, document: index + 1, line: lineOf(lineCounter, doc.contents?.range?.[0] ?? doc.range[0]) };
     try {
@@ -47,6 +53,11 @@ function decodeParsed(doc: Document.Parsed, source: SourceRef, lineCounter: Line
   for (const warning of doc.warnings) out.problems.push(yamlProblem('warning', source, warning));
   if (doc.errors.length > 0) {
     for (const error of doc.errors) out.problems.push(yamlProblem('error', source, error));
+    return;
+  }
+  const duplicates = duplicateKeys(doc, lineCounter, source);
+  if (duplicates.length > 0) {
+    out.problems.push(...duplicates);
     return;
   }
   let value: unknown;
@@ -65,6 +76,31 @@ function decodeParsed(doc: Document.Parsed, source: SourceRef, lineCounter: Line
   if (value === null || value === undefined) return;
   const locate = (path: readonly PathSegment[]): number | undefined => locateLine(doc, lineCounter, path);
   decodeDocument(value, { source, problems: out.problems, locate, prefix: [] }, out);
+}
+
+/** Mapping keys given twice (the check the library's uniqueKeys makes), in one pass per mapping. */
+function duplicateKeys(doc: Document.Parsed, lineCounter: LineCounter, source: SourceRef): Problem[] {
+  const problems: Problem[] = [];
+  const pending: unknown[] = [doc.contents];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (isSeq(node)) pending.push(...node.items);
+    if (!isMap(node)) continue;
+    const seen = new Set<string>();
+    for (const pair of node.items) {
+      pending.push(pair.value);
+      if (!isScalar(pair.key)) continue;
+      if (typeof pair.key.value === 'symbol') continue; // merge keys (<<) may repeat
+      const key = String(pair.key.value);
+      if (seen.has(key)) {
+        const position = pair.key.range ? lineCounter.linePos(pair.key.range[0]) : undefined;
+        const where = position ? ` at column ${position.col}` : '';
+        problems.push({ level: 'error', source: position ? { ...source, line: position.line } : source, message: `YAML syntax error${where}: Map keys must be unique` });
+      }
+      seen.add(key);
+    }
+  }
+  return problems;
 }
 
 /** `YAML syntax error at column 9: Nested mappings are not allowed in compact mappings`, on the error's line. */

@@ -39,6 +39,11 @@ export class PodNames {
     return addressRecord(name, this.ttl, ip);
   }
 
+  /** How many records listing() returns. */
+  count(): number {
+    return this.mode === 'verified' ? this.known.size : 0;
+  }
+
   /** Verified mode only: one record per known pod IP, under its dashed name. */
   listing(): ResourceRecord[] {
     if (this.mode !== 'verified') return [];

@@ -5,10 +5,13 @@ import { RRType } from '../dns/types.js';
 import { endpointId } from '../dns/names.js';
 import type { Endpoint, NamedPort, Service } from '../cluster/state.js';
 import { addAddresses, addSrv, addressRecord, type NameTable, type SrvTarget } from './table.js';
+import type { AddressOverrides, AddressPlan } from './address-override.js';
 
 export interface BuildContext {
   readonly zone: string;
   readonly ttl: number;
+  /** `clusterdns.io/address` annotations; absent = every name answers its cluster addresses. */
+  readonly overrides?: AddressOverrides;
 }
 
 /** `web.prod.svc.<zone>`. */
@@ -50,8 +53,9 @@ export function addService(table: NameTable, service: Service, context: BuildCon
   const ready = readyEndpoints(service);
   const groups = byEndpointName(ready);
   const targets = endpointTargets(groups, owner, context);
-  if (service.kind === 'ClusterIP') addClusterIP(table, service, owner, context);
-  else addHeadless(table, ready, [...targets.values()].flat(), owner, context);
+  const plan = servicePlan(service, ready, context);
+  if (service.kind === 'ClusterIP') addClusterIP(table, service, plan, owner, context);
+  else addHeadless(table, ready, plan, [...targets.values()].flat(), owner, context);
   addEndpointNames(table, groups, targets, owner, context);
 }
 
@@ -74,7 +78,7 @@ function endpointTargets(
     const target = `${label}.${owner}`;
     const targets: EndpointTarget[] = [];
     byName.set(target, targets);
-    const addresses = endpoints.map((endpoint) => addressRecord(target, context.ttl, endpoint.address));
+    const addresses = endpointPlan(endpoints, context).ips.map((ip) => addressRecord(target, context.ttl, ip));
     for (const endpoint of endpoints) {
       for (const port of endpoint.ports) {
         targets.push({
@@ -91,10 +95,10 @@ function endpointTargets(
   return byName;
 }
 
-function addClusterIP(table: NameTable, service: Service, owner: string, context: BuildContext): void {
+function addClusterIP(table: NameTable, service: Service, plan: AddressPlan, owner: string, context: BuildContext): void {
   const { zone, ttl } = context;
-  addAddresses(table, owner, zone, ttl, service.clusterIPs);
-  const addresses = service.clusterIPs.map((ip) => addressRecord(owner, ttl, ip));
+  addPlanned(table, owner, context, plan);
+  const addresses = plan.ips.map((ip) => addressRecord(owner, ttl, ip));
   const srv = (port: NamedPort): SrvTarget => ({ port: port.port, target: owner, addresses });
   addSrv(table, owner, zone, ttl, service.ports.map(srv));
   for (const port of service.ports) {
@@ -102,13 +106,14 @@ function addClusterIP(table: NameTable, service: Service, owner: string, context
     if (!name) continue;
     addSrv(table, name, zone, ttl, [srv(port)]);
     // CoreDNS answers A/AAAA at a `_port._proto` name with the cluster IPs.
-    addHiddenAddresses(table, name, context, service.clusterIPs);
+    addHiddenAddresses(table, name, context, plan);
   }
 }
 
 function addHeadless(
   table: NameTable,
   ready: readonly Endpoint[],
+  plan: AddressPlan,
   targets: readonly EndpointTarget[],
   owner: string,
   context: BuildContext,
@@ -116,13 +121,7 @@ function addHeadless(
   // No ready endpoint: the name does not exist at all (§3.2, NXDOMAIN).
   if (ready.length === 0) return;
   const { zone, ttl } = context;
-  addAddresses(
-    table,
-    owner,
-    zone,
-    ttl,
-    ready.map((endpoint) => endpoint.address),
-  );
+  addPlanned(table, owner, context, plan);
   addSrv(table, owner, zone, ttl, targets);
   const named = new Map<string, EndpointTarget[]>();
   for (const target of targets) {
@@ -138,7 +137,10 @@ function addHeadless(
       table,
       name,
       context,
-      group.map((target) => target.endpoint.address),
+      endpointPlan(
+        group.map((target) => target.endpoint),
+        context,
+      ),
     );
   }
 }
@@ -154,13 +156,7 @@ function addEndpointNames(
   const { zone, ttl } = context;
   for (const [label, endpoints] of groups) {
     const name = `${label}.${owner}`;
-    addAddresses(
-      table,
-      name,
-      zone,
-      ttl,
-      endpoints.map((endpoint) => endpoint.address),
-    );
+    addPlanned(table, name, context, endpointPlan(endpoints, context));
     addSrv(
       table,
       name,
@@ -171,11 +167,28 @@ function addEndpointNames(
   }
 }
 
-function addHiddenAddresses(table: NameTable, name: string, context: BuildContext, addresses: readonly string[]): void {
-  addAddresses(table, name, context.zone, context.ttl, addresses);
+function addHiddenAddresses(table: NameTable, name: string, context: BuildContext, plan: AddressPlan): void {
+  addPlanned(table, name, context, plan);
   const entry = table.get(name);
   for (const qtype of [RRType.A, RRType.AAAA]) {
     const set = entry?.sets.get(qtype);
     if (set) set.listed = false;
   }
+}
+
+/** The service name's addresses: its cluster IPs (headless: its ready endpoints'), or its annotation's. */
+function servicePlan(service: Service, ready: readonly Endpoint[], context: BuildContext): AddressPlan {
+  if (context.overrides) return context.overrides.service(service, ready);
+  return service.kind === 'ClusterIP' ? { ips: service.clusterIPs, hostnames: [] } : endpointPlan(ready, context);
+}
+
+/** Endpoint addresses after their pods' `clusterdns.io/address` annotations. */
+function endpointPlan(endpoints: readonly Endpoint[], context: BuildContext): AddressPlan {
+  return context.overrides?.endpoints(endpoints) ?? { ips: endpoints.map((endpoint) => endpoint.address), hostnames: [] };
+}
+
+/** The literal addresses go in the table now; hostnames are noted for the responder to resolve per query. */
+function addPlanned(table: NameTable, name: string, context: BuildContext, plan: AddressPlan): void {
+  addAddresses(table, name, context.zone, context.ttl, plan.ips);
+  context.overrides?.note(name, plan);
 }

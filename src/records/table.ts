@@ -1,10 +1,11 @@
 // The name table the record families fill while the index is built: for every
 // name the cluster answers, its records per query type. Plain data, no wire
-// encoding; index.ts encodes it once at the end.
+// encoding; index.ts encodes a set on its first query.
 
-import { formatRecord } from '../dns/zonetext.js';
+import { formatData } from '../dns/zonetext.js';
 import { RRType, type RecordData, type ResourceRecord } from '../dns/types.js';
 import { ipFamilyOf } from '../dns/names.js';
+import type { Lookup } from './types.js';
 
 /** Records answering one (name, qtype), plus what goes in the additional section. */
 export interface RRSet {
@@ -35,11 +36,17 @@ export interface NameEntry {
   otherTypes: 'nodata' | 'nxdomain';
   /** For an ExternalName service's own name: the CNAME it answers (chains follow it). */
   cname?: ResourceRecord;
+  /** The index's encoded answers per qtype, filled on first query (null: no set). */
+  answers?: Map<number, Lookup | null>;
 }
+
+/** Sets up to this size are deduplicated by comparing records; larger ones keep a key set. */
+const SCAN_LIMIT = 16;
 
 export class NameTable {
   private readonly entries = new Map<string, NameEntry>();
-  private readonly seen = new Map<RRSet, Set<string>>();
+  /** Keys of the records in large sets; dropped by seal() once the table is built. */
+  private seen = new Map<RRSet, Set<string>>();
 
   /** The entry for `name`, created (existing, empty: NODATA for every type) when missing. */
   touch(name: string, apex: string): NameEntry {
@@ -55,11 +62,20 @@ export class NameTable {
     return this.entries.get(name);
   }
 
+  get size(): number {
+    return this.entries.size;
+  }
+
   all(): IterableIterator<NameEntry> {
     return this.entries.values();
   }
 
-  /** Add records (deduplicated by their text) to `name`'s set for `qtype`. */
+  /** Building is over: free what only deduplication needed. */
+  seal(): void {
+    this.seen = new Map();
+  }
+
+  /** Add records (deduplicated: same owner ignoring case, TTL, type and data) to `name`'s set for `qtype`. */
   add(
     name: string,
     apex: string,
@@ -72,22 +88,44 @@ export class NameTable {
     if (!set) {
       set = { answer: [], additional: [], listed: true };
       entry.sets.set(qtype, set);
-      this.seen.set(set, new Set());
     }
-    const seen = this.seen.get(set) ?? new Set<string>();
-    for (const [section, records] of [
-      ['answer', answer],
-      ['additional', additional],
-    ] as const) {
-      for (const rr of records) {
-        const key = `${section} ${formatRecord(rr).toLowerCase()}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        set[section].push(rr);
-      }
-    }
+    for (const rr of answer) if (!this.holds(set, 'answer', rr)) set.answer.push(rr);
+    for (const rr of additional) if (!this.holds(set, 'additional', rr)) set.additional.push(rr);
     return set;
   }
+
+  /** Whether `set[section]` already has `rr`; remembers it as held when it does not. */
+  private holds(set: RRSet, section: 'answer' | 'additional', rr: ResourceRecord): boolean {
+    const records = set[section];
+    if (records.length + 1 < SCAN_LIMIT && !this.seen.has(set)) return records.some((other) => sameRecord(other, rr));
+    let keys = this.seen.get(set);
+    if (!keys) {
+      keys = new Set([...set.answer.map((r) => `answer ${recordKey(r)}`), ...set.additional.map((r) => `additional ${recordKey(r)}`)]);
+      this.seen.set(set, keys);
+    }
+    const key = `${section} ${recordKey(rr)}`;
+    if (keys.has(key)) return true;
+    keys.add(key);
+    return false;
+  }
+}
+
+function sameRecord(a: ResourceRecord, b: ResourceRecord): boolean {
+  if (a.ttl !== b.ttl || a.data.type !== b.data.type) return false;
+  if (a.name !== b.name && a.name.toLowerCase() !== b.name.toLowerCase()) return false;
+  if ((a.data.type === 'A' || a.data.type === 'AAAA') && (b.data.type === 'A' || b.data.type === 'AAAA')) {
+    return a.data.address.toLowerCase() === b.data.address.toLowerCase();
+  }
+  if (a.data.type === 'SRV' && b.data.type === 'SRV') {
+    const [x, y] = [a.data, b.data];
+    return x.port === y.port && x.priority === y.priority && x.weight === y.weight && x.target.toLowerCase() === y.target.toLowerCase();
+  }
+  return formatData(a.data).toLowerCase() === formatData(b.data).toLowerCase();
+}
+
+/** What sameRecord compares, as one string. */
+function recordKey(rr: ResourceRecord): string {
+  return `${rr.name} ${rr.ttl} ${rr.data.type} ${formatData(rr.data)}`.toLowerCase();
 }
 
 export function record(name: string, ttl: number, data: RecordData): ResourceRecord {

@@ -35,6 +35,12 @@ export interface IndexOptions {
  *   lower-case); the responder asks the upstream for `target`/qtype and
  *   answers CNAMEs + upstream records, AA set. `nodata` is the answer to give
  *   when the upstream is unreachable.
+ *   With `hostnames` set, the name is a Service or endpoint whose
+ *   `clusterdns.io/address` annotation names a host: the responder asks the
+ *   upstream for every one of `hostnames` (`target` is the first) and answers
+ *   `hostnames.fixed` plus the addresses found, all owned by the question
+ *   name, TTL at most `hostnames.ttl`; `cnames` is empty, and `nodata` is what
+ *   the table holds (the literal addresses, or NODATA) for when nothing resolves.
  * - `reverse-miss`: a name in `in-addr.arpa`/`ip6.arpa` the cluster does not
  *   know, with `reverseFallthrough` on: forward it when an upstream exists,
  *   else write `nxdomain`.
@@ -49,10 +55,21 @@ export type Lookup =
       readonly cnames: readonly ResourceRecord[];
       readonly target: string;
       readonly nodata: PreparedAnswer;
+      readonly hostnames?: HostnameTargets;
     }
   | { readonly kind: 'reverse-miss'; readonly nxdomain: PreparedAnswer }
   | { readonly kind: 'refused' }
   | { readonly kind: 'not-ours' };
+
+/** The `clusterdns.io/address` hostnames behind one name (see `external` above). */
+export interface HostnameTargets {
+  /** Lower-case, outside the cluster zone; never empty. */
+  readonly targets: readonly string[];
+  /** Literal addresses the name answers as well (other endpoints of a headless service). */
+  readonly fixed: readonly ResourceRecord[];
+  /** The cluster TTL: resolved addresses are answered with min(this, the upstream's TTL). */
+  readonly ttl: number;
+}
 
 export interface RecordIndex {
   readonly zone: string;

@@ -4,10 +4,12 @@
 
 import { RCode, RRClass, type ResourceRecord } from '../dns/types.js';
 import { normalizeName } from '../dns/names.js';
-import { prepareAnswer, writeEmptyResponse, writeResponse } from '../dns/wire.js';
-import type { Lookup, RecordIndex } from '../records/types.js';
+import { prepareAnswer, writeEmptyResponse, writeResponse, type PreparedAnswer } from '../dns/wire.js';
+import type { HostnameTargets, Lookup, RecordIndex } from '../records/types.js';
 import type { Query } from './query.js';
 import { NO_UPSTREAM, type Upstream } from './upstream.js';
+import { resolveHostnameAddresses, type UnresolvedHook } from './address-hostnames.js';
+import { createAutopath } from './autopath.js';
 
 export interface ResponderOptions {
   /** The current index; a reload swaps what this returns. */
@@ -16,6 +18,13 @@ export interface ResponderOptions {
   readonly upstream?: Upstream;
   /** Relays a query we are not authoritative for; absent ⇒ REFUSED. */
   readonly forward?: (query: Query) => Promise<Buffer>;
+  /**
+   * --search-namespace: short names outside the zone are first tried as a
+   * pod of this namespace would try them (autopath.ts); absent ⇒ off.
+   */
+  readonly searchNamespace?: string;
+  /** Told when a `clusterdns.io/address` hostname gave no address (for a log line). */
+  readonly onUnresolvedHostname?: UnresolvedHook;
 }
 
 export interface Responder {
@@ -44,12 +53,21 @@ export function createResponder(options: ResponderOptions): Responder {
       case 'refused':
         return writeEmptyResponse(query, { rcode: RCode.REFUSED });
       case 'not-ours':
-        return options.forward ? options.forward(query) : writeEmptyResponse(query, { rcode: RCode.REFUSED });
+        return autopath ? autopath(query, name) : notOurs(query);
     }
   }
 
+  function notOurs(query: Query): Buffer | Promise<Buffer> {
+    return options.forward ? options.forward(query) : writeEmptyResponse(query, { rcode: RCode.REFUSED });
+  }
+
+  const autopath = options.searchNamespace
+    ? createAutopath({ namespace: options.searchNamespace, zone: () => options.index().zone, respond, fallback: notOurs })
+    : undefined;
+
   /** ExternalName outside the zone: our CNAME chain, then whatever the upstream has for the target. */
   async function external(query: Query, name: string, lookup: Extract<Lookup, { kind: 'external' }>): Promise<Buffer> {
+    if (lookup.hostnames) return annotated(query, name, lookup.hostnames, lookup.nodata);
     const result = await upstream.lookup(lookup.target, query.qtype);
     if (result.kind === 'unreachable') return writeResponse(query, lookup.nodata, turn++);
     const fetched: readonly ResourceRecord[] = result.kind === 'answer' ? result.records : [];
@@ -61,6 +79,14 @@ export function createResponder(options: ResponderOptions): Responder {
       { answer, authority: [], additional: [] },
       { authoritative: true },
     );
+    return writeResponse(query, prepared, turn++);
+  }
+
+  /** A name whose `clusterdns.io/address` is a hostname: the upstream's addresses under the name itself. */
+  async function annotated(query: Query, name: string, hostnames: HostnameTargets, fallback: PreparedAnswer): Promise<Buffer> {
+    const answer = await resolveHostnameAddresses(upstream, name, query.qtype, hostnames, options.onUnresolvedHostname);
+    if (!answer) return writeResponse(query, fallback, turn++);
+    const prepared = prepareAnswer(name, RCode.NOERROR, { answer, authority: [], additional: [] }, { authoritative: true });
     return writeResponse(query, prepared, turn++);
   }
 

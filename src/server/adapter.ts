@@ -42,17 +42,34 @@ export async function respond(
   }
 }
 
-async function answer(query: Query, handler: QueryHandler, log: Logger): Promise<Buffer> {
+/**
+ * The handler's reply to a usable query, SERVFAIL when it throws or rejects.
+ * Synchronous when the handler is (the UDP fast path sends without a promise).
+ */
+export function answer(query: Query, handler: QueryHandler, log: Logger): Buffer | Promise<Buffer> {
+  let response: Buffer | Promise<Buffer>;
   try {
-    const response = await handler(query);
-    if (log.isLevelEnabled('debug')) {
-      log.debug({ transport: query.transport, query: { name: query.name, qtype: query.qtype }, bytes: response.length }, 'answered');
-    }
-    return response;
+    response = handler(query);
   } catch (err) {
-    log.error({ err, query: { name: query.name, qtype: query.qtype, transport: query.transport } }, 'handler failed; answering SERVFAIL');
-    return safeEmpty(query, RCode.SERVFAIL, log);
+    return failed(query, err, log);
   }
+  if (Buffer.isBuffer(response)) return answered(query, response, log);
+  return response.then(
+    (buffer) => answered(query, buffer, log),
+    (err: unknown) => failed(query, err, log),
+  );
+}
+
+function answered(query: Query, response: Buffer, log: Logger): Buffer {
+  if (log.isLevelEnabled('debug')) {
+    log.debug({ transport: query.transport, query: { name: query.name, qtype: query.qtype }, bytes: response.length }, 'answered');
+  }
+  return response;
+}
+
+function failed(query: Query, err: unknown, log: Logger): Buffer {
+  log.error({ err, query: { name: query.name, qtype: query.qtype, transport: query.transport } }, 'handler failed; answering SERVFAIL');
+  return safeEmpty(query, RCode.SERVFAIL, log);
 }
 
 /** An empty response; falls back to a bare header if even the question cannot be written. */

@@ -1,13 +1,17 @@
-// The DNS server: UDP and TCP on one port via dns2, every packet through the
-// guards in adapter.ts before the handler sees it.
+// The DNS server: UDP and TCP on one port. Every request goes through
+// serveRequest() — the one place where the client is known before anything is
+// answered — and then either the UDP fast path (scan.ts: plain queries, no
+// dns2 decode) or the guards in adapter.ts over a dns2 Packet.
 
 import type { Socket } from 'node:net';
-import type { Packet } from 'dns2';
+import type { RemoteInfo } from 'node:dgram';
+import { Packet } from 'dns2';
 import type { Logger } from 'pino';
-import type { AddressInfo } from 'node:net';
-import type { Client, Transport } from '../resolve/query.js';
-import { respond, type QueryHandler } from './adapter.js';
+import type { Client, Query, Transport } from '../resolve/query.js';
+import { answer, respond, type QueryHandler } from './adapter.js';
 import { bindPair, formatHostPort } from './listen.js';
+import { scanQuery } from './scan.js';
+import { refusedReply, RequestGate, slipReply, type ServerGuardOptions } from './guards.js';
 
 export type { QueryHandler } from './adapter.js';
 export { ListenError } from './listen.js';
@@ -16,6 +20,14 @@ export interface DnsServer {
   readonly host: string;
   readonly port: number;
   close(): Promise<void>;
+  /** Stop listening for TCP connections and ignore new requests; those in flight still get answers. */
+  stopAccepting(): void;
+  /** Requests taken and not yet answered. */
+  readonly inFlight: number;
+  /** Resolves true once nothing is in flight, false when `timeoutMs` passes first. */
+  idle(timeoutMs: number): Promise<boolean>;
+  /** The caps' and rate limit's counters (tests, load runs). */
+  readonly gate: RequestGate;
 }
 
 export interface DnsServerOptions {
@@ -29,30 +41,89 @@ export interface DnsServerOptions {
    * the query log). Off by default: over TCP the size costs a re-encode.
    */
   readonly identifyClients?: boolean;
+  /** Attach address and port (not the TCP size) to every query: the --allow check reads them. */
+  readonly clientAddresses?: boolean;
+  /** TCP caps and the UDP rate limit; defaults: TCP_DEFAULTS, no rate limit. */
+  readonly guard?: ServerGuardOptions;
 }
 
 type Send = (response: Buffer) => Promise<unknown> | unknown;
+
+/**
+ * One request off a socket: scanned by the UDP fast path (a Query, with
+ * `client` attached when clients are identified), or decoded by dns2.
+ */
+type Incoming = { readonly query: Query; readonly packet?: undefined } | { readonly query?: undefined; readonly packet: Packet };
 
 /** Bind UDP and TCP on host:port and serve. Rejects with a ListenError when a bind fails. */
 export async function startDnsServer(options: DnsServerOptions): Promise<DnsServer> {
   const log = options.logger; // already scoped by the caller (child({ module }))
   const { udp, tcp, port } = await bindPair(options.host, options.port);
   const connections = new Set<Socket>();
+  const identify = options.identifyClients === true || options.clientAddresses === true;
+  const handler = options.handler;
+  const gate = new RequestGate(options.guard ?? {}, log);
 
-  const identify = options.identifyClients === true;
-  const serve = (transport: Transport) => (packet: Packet, send: Send, peer: unknown): void => {
-    const client = identify ? identifyClient(packet, transport, peer) : undefined;
-    void serveOne(packet, send, transport, options.handler, log, client);
-  };
-  udp.on('request', serve('udp'));
-  tcp.on('request', serve('tcp'));
-  // Socket errors after binding must never crash the process.
+  /**
+   * Every request passes here, UDP fast path and dns2 path alike, with the
+   * peer known (`peer.size` is 0 over TCP unless clients are identified).
+   * The place for per-client policy (ACLs, rate limits) before any answering.
+   */
+  function serveRequest(incoming: Incoming, transport: Transport, peer: Client, send: Send, done?: () => void): void {
+    if (!gate.accepting) return done?.(); // stopping: only what is in flight is answered
+    if (transport === 'udp') {
+      const verdict = gate.rateLimit(peer.address);
+      if (verdict === 'drop') return;
+      if (verdict === 'slip') return sendSafely(send, slipReply(incoming), transport, log);
+    }
+    gate.begin();
+    const finish = (response: Buffer | undefined): void => {
+      if (response) sendSafely(send, response, transport, log);
+      gate.end();
+      done?.();
+    };
+    if (incoming.query) {
+      const reply = answer(incoming.query, handler, log);
+      if (Buffer.isBuffer(reply)) finish(reply);
+      else void reply.then(finish);
+      return;
+    }
+    const client = identify ? { address: peer.address, port: peer.port, size: peer.size } : undefined;
+    void respond(incoming.packet, transport, handler, log, client).then(finish);
+  }
+
+  udp.on('message', (message: Buffer, rinfo: RemoteInfo) => {
+    const send = (response: Buffer): void => udp.send(fitUdp(response, message), rinfo.port, rinfo.address);
+    const query = scanQuery(message, identify ? { address: rinfo.address, port: rinfo.port, size: rinfo.size } : undefined);
+    if (query) return serveRequest({ query }, 'udp', rinfo, send);
+    let packet: Packet;
+    try {
+      packet = Packet.parse(message);
+    } catch (err) {
+      // Shorter than a header: nothing to answer.
+      log.debug({ err, transport: 'udp' }, 'undecodable message');
+      return;
+    }
+    serveRequest({ packet }, 'udp', rinfo, send);
+  });
+  tcp.on('request', (packet: Packet, send: Send, socket: Socket | undefined) => {
+    const peer: Client = {
+      address: socket?.remoteAddress ?? '',
+      port: socket?.remotePort ?? 0,
+      size: options.identifyClients === true ? tcpRequestSize(packet) : 0,
+    };
+    if (socket && !gate.tcp.admit(socket)) return sendSafely(send, refusedReply({ packet }), 'tcp', log);
+    serveRequest({ packet }, 'tcp', peer, send, socket ? () => gate.tcp.release(socket) : undefined);
+  });
+  // Socket errors after binding must never crash the process. UDP sends take
+  // no callback (a callback costs a deferred tick per answer): their rare
+  // failures arrive here.
   udp.on('error', (err: Error) => log.error({ err }, 'UDP socket error'));
   tcp.on('error', (err: Error) => log.error({ err }, 'TCP server error'));
-  // Unparseable messages (shorter than a header, bad TCP framing): nothing to answer.
-  udp.on('requestError', (err: Error) => log.debug({ err, transport: 'udp' }, 'undecodable message'));
+  // Bad TCP framing: nothing to answer.
   tcp.on('requestError', (err: Error) => log.debug({ err, transport: 'tcp' }, 'undecodable message'));
   tcp.on('connection', (socket: Socket) => {
+    if (!gate.accepting || !gate.tcp.accept(socket)) return void socket.destroy();
     connections.add(socket);
     socket.on('close', () => connections.delete(socket));
   });
@@ -69,45 +140,68 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
     ]).then(() => undefined);
     return closing;
   };
-  return { host: options.host, port, close };
+  return {
+    host: options.host,
+    port,
+    close,
+    stopAccepting() {
+      gate.stopAccepting();
+      tcp.close(); // existing connections stay until close()
+    },
+    get inFlight() {
+      return gate.inFlight;
+    },
+    idle: (timeoutMs) => gate.idle(timeoutMs),
+    gate,
+  };
 }
 
-async function serveOne(
-  packet: Packet,
-  send: Send,
-  transport: Transport,
-  handler: QueryHandler,
-  log: Logger,
-  client: Client | undefined,
-): Promise<void> {
+/** Send without a promise when the transport is synchronous (UDP); failures are only logged. */
+function sendSafely(send: Send, response: Buffer, transport: Transport, log: Logger): void {
   try {
-    const response = await respond(packet, transport, handler, log, client);
-    if (response) await send(response);
+    const sent = send(response);
+    if (sent instanceof Promise) sent.catch((err: unknown) => sendFailed(err, transport, log));
   } catch (err) {
-    // send() failures (client gone, socket closed): nothing else to do.
-    log.debug({ err, transport }, 'cannot send response');
+    sendFailed(err, transport, log);
+  }
+}
+
+function sendFailed(err: unknown, transport: Transport, log: Logger): void {
+  // Client gone, socket closed: nothing else to do.
+  log.debug({ err, transport }, 'cannot send response');
+}
+
+/**
+ * The last guard dns2's UDP server kept: a response larger than the client's
+ * buffer (its OPT size, at least 512) is cut there with TC set. Responses we
+ * build already fit; this only protects against a handler that does not.
+ */
+function fitUdp(response: Buffer, request: Buffer): Buffer {
+  if (response.length <= 512) return response;
+  const limit = Math.max(optPayloadSize(request), 512);
+  if (response.length <= limit) return response;
+  const cut = Buffer.from(response.subarray(0, limit));
+  if (cut.length >= 3) cut[2] = (cut[2] as number) | 0x02;
+  return cut;
+}
+
+function optPayloadSize(request: Buffer): number {
+  try {
+    const opt = Packet.parse(request).additionals.find((record) => record.type === 41);
+    return opt?.class ?? 0;
+  } catch {
+    return 0;
   }
 }
 
 /**
- * dns2 passes the UDP rinfo (which carries the datagram size) or the TCP
- * socket as the third argument of 'request'. TCP frames are not kept, so
- * their size is that of the message re-encoded, which is what was sent
- * unless the client compressed differently.
+ * TCP frames are not kept by dns2, so the size is that of the message
+ * re-encoded, which is what was sent unless the client compressed differently.
  */
-function identifyClient(packet: Packet, transport: Transport, peer: unknown): Client | undefined {
-  if (transport === 'udp') {
-    const rinfo = peer as (AddressInfo & { size?: number }) | undefined;
-    if (!rinfo) return undefined;
-    return { address: rinfo.address, port: rinfo.port, size: rinfo.size ?? 0 };
-  }
-  const socket = peer as Socket | undefined;
-  if (!socket) return undefined;
-  let size = 0;
+function tcpRequestSize(packet: Packet): number {
   try {
-    size = packet.toBuffer().length;
+    return packet.toBuffer().length;
   } catch {
-    // Not re-encodable: log the size as 0 rather than fail the query.
+    return 0; // not re-encodable: log the size as 0 rather than fail the query
   }
-  return { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0, size };
 }

@@ -1,7 +1,8 @@
 // Binding UDP and TCP on one port, and bind failures a user can act on.
 
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
-import { TCPServer, UDPServer } from 'dns2';
+import { TCPServer } from 'dns2';
 
 export type Protocol = 'udp' | 'tcp';
 
@@ -44,7 +45,8 @@ function toListenError(err: unknown, host: string, port: number, protocol: Proto
 }
 
 export interface BoundPair {
-  readonly udp: UDPServer;
+  /** A plain socket: index.ts reads its datagrams itself (the fast path). */
+  readonly udp: UdpSocket;
   readonly tcp: TCPServer;
   readonly port: number;
 }
@@ -55,7 +57,8 @@ const EPHEMERAL_ATTEMPTS = 8;
 /** Bind UDP, then TCP on the same port. Port 0 picks a free port for both. */
 export async function bindPair(host: string, port: number): Promise<BoundPair> {
   for (let attempt = 1; ; attempt++) {
-    const udp = new UDPServer({ type: isIPv6(host) ? 'udp6' : 'udp4' });
+    const family = isIPv6(host) ? 6 : 4;
+    const udp = createSocket({ type: family === 6 ? 'udp6' : 'udp4', lookup: literalAddress(family) });
     await bindUdp(udp, host, port);
     const chosen = udp.address().port;
     const tcp = new TCPServer();
@@ -70,7 +73,19 @@ export async function bindPair(host: string, port: number): Promise<BoundPair> {
   }
 }
 
-function bindUdp(socket: UDPServer, host: string, port: number): Promise<void> {
+/**
+ * Replies go back to the address a datagram came from, always an IP literal:
+ * answering it directly spares dns.lookup's deferred callback on every send.
+ */
+function literalAddress(family: 4 | 6) {
+  return (
+    address: string,
+    _options: unknown,
+    callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+  ): void => callback(null, address, family);
+}
+
+function bindUdp(socket: UdpSocket, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (err: Error): void => {
       socket.off('listening', onListening);

@@ -37,17 +37,21 @@ export function readRequest(packet: Packet, transport: Transport, client?: Clien
   });
   const question = packet.questions.length === 1 && header.qdcount === 1 ? packet.questions[0] : undefined;
   const questionDecoded = question !== undefined && !packet.errors.some((e) => e.section === 'questions');
+  // dns2 joins labels with '.', so a '.' inside a label is lost; when it left
+  // an empty label the name cannot be echoed as sent (nor written at all).
+  const dotInLabel = question !== undefined && /^\.|\.\.|\.$/.test(question.name);
 
   if (opcode !== 0) {
     // NOTIFY and UPDATE included: we are nobody's secondary and take no updates.
     const reason = `opcode ${opcode} not implemented`;
-    if (!questionDecoded || question === undefined) return bare(RCode.NOTIMP, reason);
+    if (!questionDecoded || question === undefined || dotInLabel) return bare(RCode.NOTIMP, reason);
     return { kind: 'reject', query: toQuery(packet, question, transport, undefined, client), rcode: RCode.NOTIMP, reason };
   }
   if (header.qdcount !== 1) return bare(RCode.FORMERR, `question count ${header.qdcount}, expected 1`);
   if (!questionDecoded || question === undefined) {
     return bare(RCode.FORMERR, `undecodable question: ${packet.errors[0]?.message ?? 'missing'}`);
   }
+  if (dotInLabel) return bare(RCode.FORMERR, 'question name has a "." inside a label');
   const plain = toQuery(packet, question, transport, undefined, client);
   if (packet.errors.length > 0) {
     return { kind: 'reject', query: plain, rcode: RCode.FORMERR, reason: `undecodable record: ${packet.errors[0]?.message}` };

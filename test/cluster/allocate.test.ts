@@ -100,7 +100,7 @@ describe('explicit address collisions (§6)', () => {
         service('a', { clusterIP: '10.96.0.10' }),
         pod('b', { status: { phase: 'Running', podIPs: ['10.96.0.10'] } }),
       ],
-      want: [/pod IP 10\.96\.0\.10 of Pod default\/b is also used by Service default\/a/, /pod IP 10\.96\.0\.10 is outside the configured CIDRs/],
+      want: [/pod IP 10\.96\.0\.10 of Pod default\/b is also used by Service default\/a/],
     },
     {
       name: 'a declared service on the implicit kubernetes.default address',
@@ -108,9 +108,14 @@ describe('explicit address collisions (§6)', () => {
       want: [/10\.96\.0\.1 of Service default\/a is also used by the implicit Service default\/kubernetes/],
     },
     {
-      name: 'explicit addresses outside the CIDRs are honoured with a warning',
+      name: 'explicit addresses outside the CIDRs are accepted without a warning (issue 5)',
       objects: [service('a', { clusterIP: '172.30.0.10' }), pod('b', { status: { phase: 'Running', podIPs: ['172.17.0.3'] } })],
-      want: [/cluster IP 172\.30\.0\.10 is outside/, /pod IP 172\.17\.0\.3 is outside/],
+      want: [],
+    },
+    {
+      name: 'two services on one address outside the CIDRs: only the collision is warned, naming both',
+      objects: [service('a', { clusterIP: '172.18.0.5' }), service('b', { clusterIP: '172.18.0.5' })],
+      want: [/cluster IP 172\.18\.0\.5 of Service default\/b is also used by Service default\/a \(test\.yaml, document/],
     },
     {
       name: 'an EndpointSlice repeating a pod IP is no collision',

@@ -31,7 +31,10 @@ describe('close()', () => {
     expect(decode(await pending).rcode).toBe(RCode.SERVFAIL);
     await h.close();
     await tick();
-    expect(handles()).toEqual(before);
+    // Only growth is a leak: a timer of the test runner's may have been live when `before` was taken.
+    const after = handles();
+    const grown = Object.fromEntries(Object.entries(after).filter(([kind, count]) => count > (before[kind] ?? 0)));
+    expect(grown).toEqual({});
   });
 
   it('after close, answers SERVFAIL without sending anything', async () => {

@@ -10,6 +10,7 @@ import {
   combineLoads,
   decodeManifestValues,
   loadManifests,
+  MAX_DOCUMENTS,
   MAX_NESTING,
   MAX_TEXT_BYTES,
   parseManifestText,
@@ -178,6 +179,24 @@ describe('abuse guards', () => {
 
   test('text over the size limit is refused with the limit in the message', () => {
     const result = parseManifestText(`# ${'x'.repeat(MAX_TEXT_BYTES)}\n`, 'huge.yaml');
-    expect(errors(result)).toEqual(['error: huge.yaml: 64.0 MiB is over the limit of 64 MiB per manifest file; split it']);
+    expect(errors(result)).toEqual(['error: huge.yaml: 16.0 MiB (16777219 bytes) is over the limit of 16 MiB per manifest file; split it']);
+  });
+
+  test('more documents than the cap are refused before parsing, naming the document', () => {
+    const result = parseManifestText('---\n'.repeat(MAX_DOCUMENTS * 100), 'many.yaml');
+    expect(errors(result)).toEqual([
+      `error: many.yaml, document ${MAX_DOCUMENTS + 1} (line ${MAX_DOCUMENTS + 1}): more than ${MAX_DOCUMENTS} YAML documents in one file; refusing to parse this file (split it across files)`,
+    ]);
+  });
+
+  test('a key given twice in a mapping is an error at its line (checked in one pass, not pairwise)', () => {
+    const many = Array.from({ length: 50_000 }, (_, i) => `  k${i}: v`).join('\n');
+    const result = parseManifestText(`${SERVICE}  labels:\n${many}\n  k7: again\n`, 'dup.yaml');
+    expect(errors(result)).toEqual([`error: dup.yaml, document 1 (line ${10 + 50_000}): YAML syntax error at column 3: Map keys must be unique`]);
+  });
+
+  test('merge keys (<<) may repeat', () => {
+    const text = `${SERVICE}---\nbase: &b {a: 1}\nmore: &m {c: 1}\nx:\n  <<: *b\n  <<: *m\n`;
+    expect(errors(parseManifestText(text, 'merge.yaml')).filter((e) => e.includes('unique'))).toEqual([]);
   });
 });

@@ -1,0 +1,64 @@
+# syntax=docker/dockerfile:1
+#
+# clusterdns in a container: answers like a Kubernetes cluster's DNS from the
+# manifests mounted at /manifests, on port 53 (UDP+TCP), admin HTTP on 8080.
+#
+#   docker build -t clusterdns .
+#   docker run --rm -p 1053:53/udp -p 1053:53/tcp -p 8080:8080 \
+#     -v "$PWD/manifests:/manifests:ro" clusterdns
+#   dig @127.0.0.1 -p 1053 userlist-svc.user03.svc.cluster.local
+#
+# Port 53 as a non-root user: the process has no capabilities; binding below
+# 1024 works because the container's network namespace has
+# net.ipv4.ip_unprivileged_port_start=0. Docker (20.10+) and Podman set that
+# by default for every container with its own network; for other runtimes pass
+# `--sysctl net.ipv4.ip_unprivileged_port_start=0` (compose: `sysctls:`,
+# Kubernetes: securityContext.sysctls, a "safe" sysctl). With --network host
+# the host's setting applies: add `--port 1053` to the command instead.
+# (Why not `setcap cap_net_bind_service` on node: a file capability makes the
+# binary fail to start under `--cap-drop ALL`, and is ignored under
+# no-new-privileges; the sysctl needs neither.)
+
+ARG NODE_IMAGE=node:20-alpine
+
+# 1. Build with the dev dependencies (TypeScript).
+FROM ${NODE_IMAGE} AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+# 2. The production dependencies alone.
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+
+# 3. The image: node, the compiled code, its dependencies. npm and yarn are
+# removed: nothing at run time needs them.
+FROM ${NODE_IMAGE}
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json ./
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /src/dist ./dist
+# The example cluster, so `docker run clusterdns` answers something; mount your own over it.
+COPY manifests /manifests
+RUN rm -rf /usr/local/lib/node_modules/npm /usr/local/bin/npm /usr/local/bin/npx /opt/yarn-* /usr/local/bin/yarn /usr/local/bin/yarnpkg \
+ && chmod 0755 /app/dist/cli.js \
+ && ln -s /app/dist/cli.js /usr/local/bin/clusterdns \
+ && addgroup -S -g 65532 nonroot \
+ && adduser -S -D -H -u 65532 -G nonroot -h /nonexistent -s /sbin/nologin nonroot
+USER 65532:65532
+
+EXPOSE 53/udp 53/tcp 8080
+# /ready: 503 until the manifests are loaded and port 53 is bound, so
+# `depends_on: condition: service_healthy` waits for answers. No curl needed.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
+  CMD ["clusterdns", "health", "--http", "http://127.0.0.1:8080/ready"]
+# SIGTERM (docker stop) closes the listeners and exits 0 at once.
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["clusterdns"]
+CMD ["serve", "-f", "/manifests", "--bind", "0.0.0.0", "--port", "53", "--http", "0.0.0.0:8080", "--watch"]

@@ -1,0 +1,132 @@
+// The options of startClusterDns: the CLI's `serve` flags in camelCase, turned
+// into the same validated Config the CLI builds. Library defaults differ from
+// the CLI's on purpose: port 0, no forwarding, no logs.
+
+import type { LevelWithSilent } from 'pino';
+import { validateConfig, type Config, type PodMode, type RawConfig } from '../config.js';
+import type { Policy } from '../forward/index.js';
+import { createLogger, silentLogger, type Logger } from '../log.js';
+import { ClusterDnsError } from './errors.js';
+import { manifestSources, type ManifestInput, type ManifestSources } from './sources.js';
+
+export interface ClusterDnsOptions {
+  /** Paths, manifest text and objects, or one of them; read in order. */
+  readonly manifests: ManifestInput | readonly ManifestInput[];
+  /** Address to listen on (`--bind`). Default `127.0.0.1`. */
+  readonly bind?: string;
+  /** UDP and TCP port (`--port`). Default 0: a free port, the same for both. */
+  readonly port?: number;
+  /** Default `cluster.local`. */
+  readonly clusterDomain?: string;
+  /** TTL of every cluster record, 0–3600. Default 5. */
+  readonly ttl?: number;
+  /** `<dashed-ip>.<ns>.pod.<zone>` answers (`--pods`). Default `insecure`. */
+  readonly pods?: PodMode;
+  /** Range(s) for synthesized cluster IPs; an IPv4 and an IPv6 one for dual-stack. Default `10.96.0.0/12`. */
+  readonly serviceCIDR?: string | readonly string[];
+  /** Range(s) for synthesized pod IPs. Default `10.244.0.0/16`. */
+  readonly podCIDR?: string | readonly string[];
+  /** Nodes a DaemonSet runs one pod on. Default 1. */
+  readonly nodes?: number;
+  /**
+   * Where names outside the cluster go: `['127.0.0.1:5353', ...]`, or
+   * `'resolv-conf'` for the nameservers of `resolvConf`. Default `[]`: no
+   * forwarding, such names get REFUSED (the CLI's `--upstream none`).
+   */
+  readonly upstreams?: readonly string[] | 'resolv-conf';
+  /** Read when `upstreams` is `'resolv-conf'`. Default `/etc/resolv.conf`. */
+  readonly resolvConf?: string;
+  readonly policy?: Policy;
+  /** Per-try upstream timeout in milliseconds. Default 2000. */
+  readonly upstreamTimeoutMs?: number;
+  /** `corp.example=10.0.0.1[:port][,addr...]` entries (`--stub-domain`). */
+  readonly stubDomains?: readonly string[];
+  /** Forwarded-answer cache; `false` turns it off. Default 10000 entries, 3600 s. */
+  readonly cache?: false | { readonly maxEntries?: number; readonly maxTtl?: number };
+  /** Reload when a file or directory among `manifests` changes (`--watch`). Default false. */
+  readonly watch?: boolean;
+  /** Where logs go (a pino logger). Default: nowhere. */
+  readonly logger?: Logger;
+  /** Log JSON lines to stderr at this level, as the CLI does. Ignored when `logger` is given. */
+  readonly logLevel?: LevelWithSilent;
+}
+
+export interface Prepared {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly sources: ManifestSources;
+}
+
+const KNOWN = new Set([
+  'manifests', 'bind', 'port', 'clusterDomain', 'ttl', 'pods', 'serviceCIDR', 'podCIDR', 'nodes', 'upstreams', 'resolvConf',
+  'policy', 'upstreamTimeoutMs', 'stubDomains', 'cache', 'watch', 'logger', 'logLevel',
+]);
+
+/** The CLI's flag names in config problems, as this API spells them. */
+const OPTION_NAMES: readonly [RegExp, string][] = [
+  [/--upstream-timeout\b/g, 'upstreamTimeoutMs'],
+  [/--upstream\b/g, 'upstreams'],
+  [/--cluster-domain\b/g, 'clusterDomain'],
+  [/--service-cidr\b/g, 'serviceCIDR'],
+  [/--pod-cidr\b/g, 'podCIDR'],
+  [/--stub-domain\b/g, 'stubDomains'],
+  [/--cache-size\b/g, 'cache.maxEntries'],
+  [/--cache-max-ttl\b/g, 'cache.maxTtl'],
+  [/--log-level\b/g, 'logLevel'],
+  [/--(bind|port|ttl|pods|nodes|policy)\b/g, '$1'],
+];
+
+/** Validate everything at once; throws a ClusterDnsError('options') listing every problem. */
+export function prepare(options: ClusterDnsOptions): Prepared {
+  const problems: string[] = [];
+  if (typeof options !== 'object' || options === null) throw new ClusterDnsError('options', 'startClusterDns needs an options object');
+  for (const key of Object.keys(options)) if (!KNOWN.has(key)) problems.push(`unknown option ${JSON.stringify(key)}`);
+  const inputs = toInputs(options.manifests, problems);
+  const sources = manifestSources(inputs);
+  const result = validateConfig(rawConfig(options, sources.paths));
+  if (!result.ok) problems.push(...result.problems.map(apiSpelling));
+  if (problems.length > 0 || !result.ok) throw new ClusterDnsError('options', 'invalid clusterdns options', problems);
+  const logger = options.logger ?? (options.logLevel ? createLogger(options.logLevel) : silentLogger());
+  return { config: result.config, logger, sources };
+}
+
+function rawConfig(options: ClusterDnsOptions, paths: readonly string[]): RawConfig {
+  const cache = options.cache;
+  return {
+    manifests: paths,
+    bind: options.bind,
+    port: options.port ?? 0,
+    clusterDomain: options.clusterDomain,
+    ttl: options.ttl,
+    podMode: options.pods,
+    serviceCIDRs: options.serviceCIDR,
+    podCIDRs: options.podCIDR,
+    nodes: options.nodes,
+    logLevel: options.logger ? undefined : (options.logLevel ?? 'silent'),
+    upstreams: options.upstreams ?? [],
+    resolvConf: options.resolvConf,
+    policy: options.policy,
+    upstreamTimeoutMs: options.upstreamTimeoutMs,
+    stubDomains: options.stubDomains,
+    cacheSize: cache ? cache.maxEntries : undefined,
+    cacheMaxTtl: cache ? cache.maxTtl : undefined,
+    noCache: cache === false,
+    watch: options.watch === true,
+  };
+}
+
+function toInputs(value: ClusterDnsOptions['manifests'] | undefined, problems: string[]): ManifestInput[] {
+  const inputs = (Array.isArray(value) ? value : value === undefined ? [] : [value]) as ManifestInput[];
+  if (inputs.length === 0) problems.push('manifests must name at least one path, manifest text or object');
+  inputs.forEach((input, index) => {
+    if (input === '-') problems.push(`manifests[${index}]: '-' (stdin) is for the CLI; pass the text itself`);
+    else if (typeof input !== 'string' && (typeof input !== 'object' || input === null)) {
+      problems.push(`manifests[${index}] must be a path, manifest text or an object, got ${input === null ? 'null' : typeof input}`);
+    }
+  });
+  return inputs;
+}
+
+function apiSpelling(problem: string): string {
+  return OPTION_NAMES.reduce((text, [flag, name]) => text.replace(flag, name), problem);
+}

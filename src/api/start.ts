@@ -1,0 +1,166 @@
+// startClusterDns: the Node API. The same steps as `clusterdns serve` (load,
+// build, bind, go live) through the same functions, and the control API's
+// changes as methods, all through the one LiveCluster.
+
+import { Resolver } from 'node:dns/promises';
+import { loadCluster, logProblems, startServer, type RunningServer } from '../app.js';
+import { formatProblem, errorsOf } from '../cluster/problems.js';
+import { resolveUpstreams, UpstreamConfigError } from '../forwarding.js';
+import { ListenError } from '../server/index.js';
+import { listRecords, startLive, type ChangeResult, type Live, type RecordListing } from '../live/index.js';
+import { ClusterDnsError } from './errors.js';
+import { prepare, type ClusterDnsOptions } from './options.js';
+import { applyText, type ManifestInput } from './sources.js';
+
+/** What one change did: owner names whose records appeared, went away or changed. */
+export interface ChangeSummary {
+  /** The SOA serial now served. */
+  readonly serial: number;
+  readonly added: readonly string[];
+  readonly removed: readonly string[];
+  readonly changed: readonly string[];
+}
+
+/** A pod as `pods()` lists it. */
+export interface PodListing {
+  readonly namespace: string;
+  readonly name: string;
+  readonly ips: readonly string[];
+  readonly ready: boolean;
+  /** `Deployment/userlist`, `StatefulSet/web`; absent for Pod objects. */
+  readonly owner?: string;
+}
+
+export interface ClusterDns {
+  /** The address listened on, as bound (`127.0.0.1`, or `0.0.0.0` when asked for). */
+  readonly host: string;
+  /** The UDP and TCP port (the actual one when started with port 0). */
+  readonly port: number;
+  /**
+   * Where a client sends queries, as `"127.0.0.1:53053"` (`"[::1]:53053"` for
+   * IPv6; a wildcard bind gives the loopback address). The form
+   * `Resolver#setServers` and most DNS libraries take.
+   */
+  readonly udp: string;
+  /** Same address as `udp`: both transports share the port. */
+  readonly tcp: string;
+  /** A new `node:dns/promises` Resolver that asks this server (and nothing else). */
+  resolver(options?: { timeout?: number; tries?: number }): Resolver;
+  /** Create or replace objects: YAML/JSON text (one or more documents), an object, or an array of them. */
+  apply(manifests: string | ManifestInput | readonly ManifestInput[]): Promise<ChangeSummary>;
+  /** Remove an object: `delete('Service', 'user03', 'userlist-svc')`; kind in any case, plural accepted. */
+  delete(kind: string, namespace: string, name: string): Promise<ChangeSummary>;
+  /** Set the replicas of a Deployment, StatefulSet or ReplicaSet. */
+  scale(kind: string, namespace: string, name: string, replicas: number): Promise<ChangeSummary>;
+  /** Mark a pod ready or not ready: not-ready pods leave their services' endpoints. */
+  setReady(namespace: string, pod: string, ready: boolean): Promise<ChangeSummary>;
+  /** Drop every change made through this API: back to what the manifests say. */
+  reset(): Promise<ChangeSummary>;
+  /** Re-read every manifest (paths from disk; text and objects as given), keeping API changes. */
+  reload(): Promise<ChangeSummary>;
+  /** The records served now, optionally of one name (any case, trailing dot optional) and one type. */
+  records(name?: string, type?: string): RecordListing[];
+  /** The pods now, optionally of one namespace: the names `setReady` takes (Deployment pods get generated ones). */
+  pods(namespace?: string): PodListing[];
+  /** Stop listening and release every socket, watcher and timer. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Start a clusterdns server in this process. Rejects with a ClusterDnsError listing every problem. */
+export async function startClusterDns(options: ClusterDnsOptions): Promise<ClusterDns> {
+  const { config, logger, sources } = prepare(options);
+  const upstreams = await resolveUpstreams(config, logger).catch((error: unknown) => {
+    throw error instanceof UpstreamConfigError ? new ClusterDnsError('options', error.message) : error;
+  });
+  const reverseFallthrough = upstreams.length > 0;
+  const load = await loadCluster(config, logger, { reverseFallthrough, sources: () => sources.load() });
+  logProblems(logger, load.problems);
+  if (!load.ok) throw new ClusterDnsError('invalid', 'the manifests have errors', errorsOf(load.problems).map(formatProblem));
+  let server: RunningServer;
+  try {
+    server = await startServer(config, load.cluster, upstreams, logger);
+  } catch (error) {
+    throw error instanceof ListenError ? new ClusterDnsError('listen', error.message, [], { cause: error }) : error;
+  }
+  const live = await startLive({ config, logger, server, load: load.load, reverseFallthrough, loadSources: () => sources.load(), signals: false });
+  logger.info({ udp: `${server.dns.host}:${server.dns.port}`, zone: config.clusterDomain }, `serving ${config.clusterDomain} (udp+tcp)`);
+  return handle(server, live);
+}
+
+function handle(server: RunningServer, live: Live): ClusterDns {
+  const address = clientAddress(server.dns.host, server.dns.port);
+  const resolvers = new Set<Resolver>();
+  let closing: Promise<void> | undefined;
+  const change = async (run: () => Promise<ChangeResult>): Promise<ChangeSummary> => {
+    if (closing) throw new ClusterDnsError('closed', 'this clusterdns server is closed');
+    return summary(await run());
+  };
+  const cluster = live.cluster;
+  return {
+    host: server.dns.host,
+    port: server.dns.port,
+    udp: address,
+    tcp: address,
+    resolver(resolverOptions) {
+      const resolver = new Resolver(resolverOptions);
+      resolver.setServers([address]);
+      resolvers.add(resolver);
+      return resolver;
+    },
+    apply: (manifests) =>
+      change(() => {
+        let text: string;
+        try {
+          text = applyText(manifests);
+        } catch (error) {
+          return Promise.resolve({ kind: 'invalid', problems: [`cannot read the objects: ${(error as Error).message}`] });
+        }
+        return cluster.apply(text);
+      }),
+    delete: (kind, namespace, name) => change(() => cluster.delete(kind, namespace, name)),
+    scale: (kind, namespace, name, replicas) => change(() => cluster.scale(kind, namespace, name, replicas)),
+    setReady: (namespace, pod, ready) => change(() => cluster.setPodReady(namespace, pod, ready)),
+    reset: () => change(() => cluster.reset()),
+    reload: () => change(() => cluster.reload('reload()')),
+    records(name, type) {
+      const found = listRecords(cluster.current.index, name, type);
+      if (!found.ok) throw new ClusterDnsError('options', found.problem);
+      return found.records;
+    },
+    pods(namespace) {
+      return cluster.current.state.pods
+        .filter((pod) => namespace === undefined || pod.namespace === namespace)
+        .map((pod) => ({ namespace: pod.namespace, name: pod.name, ips: pod.ips, ready: pod.ready, ...(pod.owner ? { owner: pod.owner } : {}) }));
+    },
+    close() {
+      closing ??= (async () => {
+        live.close();
+        for (const resolver of resolvers) resolver.cancel();
+        await server.close();
+        // Sockets report "closed" before libuv has released their handles,
+        // which happens in the close phase of the next loop turn. Wait for
+        // it, so a caller checking for leaked handles after close() sees none.
+        await new Promise((resolve) => setImmediate(resolve));
+        await new Promise((resolve) => setImmediate(resolve));
+      })();
+      return closing;
+    },
+  };
+}
+
+function summary(result: ChangeResult): ChangeSummary {
+  switch (result.kind) {
+    case 'changed':
+      return { serial: result.serial, ...result.diff };
+    case 'invalid':
+      throw new ClusterDnsError('invalid', 'nothing changed', result.problems);
+    case 'not-found':
+      throw new ClusterDnsError('not-found', `${result.what} not found; nothing changed`);
+  }
+}
+
+/** `host:port` a client can send to: a wildcard bind is reached through loopback. */
+function clientAddress(host: string, port: number): string {
+  const target = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return target.includes(':') ? `[${target}]:${port}` : `${target}:${port}`;
+}

@@ -1,0 +1,120 @@
+// Response rate limiting, in the manner of BIND's RRL: a token bucket per
+// client network (/24 for IPv4, /56 for IPv6), so a spoofed-source flood
+// cannot turn us into an amplifier aimed at its victim. Past the rate,
+// responses are dropped, except every `slip`-th one, which goes out as an
+// empty truncated reply (TC=1): a real client behind that network retries
+// over TCP, which a spoofer cannot do. Only UDP is limited (a TCP client has
+// proved its address). Pure: the clock is injected.
+
+export interface RateLimitSettings {
+  /** Responses per second per client network. */
+  readonly perSecond: number;
+  /** Every slip-th dropped response is sent truncated instead; 0 never, 1 always. */
+  readonly slip: number;
+}
+
+export interface RateLimitOptions extends RateLimitSettings {
+  /** Bucket depth in responses; default one second's worth. */
+  readonly burst?: number;
+  /** Networks tracked at once; the least recently seen is forgotten past it. Default 100000. */
+  readonly maxClients?: number;
+  /** Milliseconds. */
+  readonly now: () => number;
+}
+
+export const RATE_LIMIT_DEFAULTS = { slip: 2, maxClients: 100_000 } as const;
+
+export type RateVerdict = 'answer' | 'drop' | 'slip';
+
+interface Bucket {
+  tokens: number;
+  updatedAt: number;
+  /** Responses refused to this network so far; every slip-th slips. */
+  refused: number;
+}
+
+export class ResponseRateLimiter {
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly burst: number;
+  private readonly maxClients: number;
+  /** Refused responses since start (metrics, the load test). */
+  dropped = 0;
+  slipped = 0;
+
+  constructor(private readonly options: RateLimitOptions) {
+    this.burst = Math.max(1, options.burst ?? options.perSecond);
+    this.maxClients = options.maxClients ?? RATE_LIMIT_DEFAULTS.maxClients;
+  }
+
+  get perSecond(): number {
+    return this.options.perSecond;
+  }
+
+  /** What to do with the response to a UDP query from `address`. */
+  check(address: string): RateVerdict {
+    const key = clientNetwork(address);
+    const now = this.options.now();
+    let bucket = this.buckets.get(key);
+    if (bucket === undefined) {
+      bucket = { tokens: this.burst, updatedAt: now, refused: 0 };
+      if (this.buckets.size >= this.maxClients) this.forgetOldest();
+    } else {
+      this.buckets.delete(key); // re-inserted below: Map order is least recently seen first
+      const elapsed = Math.max(0, now - bucket.updatedAt) / 1000;
+      bucket.tokens = Math.min(this.burst, bucket.tokens + elapsed * this.options.perSecond);
+      bucket.updatedAt = now;
+    }
+    this.buckets.set(key, bucket);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return 'answer';
+    }
+    bucket.refused++;
+    const slip = this.options.slip;
+    if (slip > 0 && bucket.refused % slip === 0) {
+      this.slipped++;
+      return 'slip';
+    }
+    this.dropped++;
+    return 'drop';
+  }
+
+  get trackedClients(): number {
+    return this.buckets.size;
+  }
+
+  private forgetOldest(): void {
+    const oldest = this.buckets.keys().next();
+    if (!oldest.done) this.buckets.delete(oldest.value);
+  }
+}
+
+/**
+ * The network a client is counted in: the /24 of an IPv4 address, the /56
+ * of an IPv6 one (a typical end-site allocation). IPv4-mapped IPv6 is IPv4.
+ */
+export function clientNetwork(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  const text = mapped ? mapped[1]! : address;
+  if (!text.includes(':')) return `${text.slice(0, text.lastIndexOf('.'))}.0/24`;
+  return `${firstHextets(text.replace(/%.*$/, ''), 4).map((h, i) => (i === 3 ? h & 0xff00 : h).toString(16)).join(':')}::/56`;
+}
+
+/** The first `count` 16-bit groups of an IPv6 address, `::` expanded. */
+function firstHextets(address: string, count: number): number[] {
+  const [head = '', tail] = address.split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === undefined || tail === '' ? [] : tail.split(':');
+  const groups = [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return groups.slice(0, count).map((group) => (group.includes('.') ? 0 : Number.parseInt(group, 16) || 0));
+}
+
+/** `--rate-limit 100/s` or `100`: responses per second per client network. */
+export function parseRate(text: string): number | Error {
+  const match = /^\s*(\d+)\s*(?:\/\s*s)?\s*$/i.exec(text);
+  const rate = match ? Number(match[1]) : NaN;
+  if (!Number.isInteger(rate) || rate < 1 || rate > 1_000_000) {
+    return new Error(`--rate-limit must be N/s with N from 1 to 1000000 (responses per second per client /24 or /56), got ${JSON.stringify(text)}`);
+  }
+  return rate;
+}

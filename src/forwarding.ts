@@ -84,8 +84,13 @@ export interface Forwarding {
   readonly upstreams: readonly UpstreamAddress[];
   /** Set when forward() checks the client against --allow: the server must attach every query's address. */
   readonly clientsChecked?: boolean;
-  /** Relays a query we are not authoritative for; answers our own loop probes NXDOMAIN. */
-  forward(query: Query): Promise<Buffer>;
+  /** Queries answered REFUSED because the client is outside --allow (metrics). */
+  readonly refusedOutsideAllow: number;
+  /**
+   * Relays a query we are not authoritative for; answers our own loop probes
+   * NXDOMAIN. Synchronous when the answer is known at once (cache hit, refusal).
+   */
+  forward(query: Query): Buffer | Promise<Buffer>;
   /**
    * Like CoreDNS's `loop` plugin: send a probe name through every upstream
    * and report the one that brings it back to us.
@@ -117,21 +122,26 @@ export function createForwarding(config: Config, upstreams: readonly UpstreamAdd
   const detector: LoopDetector = createLoopDetector();
   const acl = forwardingAcl(config.bind, config.allow);
   const refusals = new BurstLog(logger.child({ module: 'guard' }));
+  let refusedOutsideAllow = 0;
   return {
     forwarder,
     upstreams,
     ...(acl ? { clientsChecked: true } : {}),
+    get refusedOutsideAllow() {
+      return refusedOutsideAllow;
+    },
     forward(query) {
       // Not an open resolver: names outside the cluster only for --allow clients.
       if (acl && query.client && !acl.allows(query.client.address)) {
+        refusedOutsideAllow++;
         refusals.event('acl', { client: query.client.address },
           'not forwarding for a client outside --allow: answered REFUSED; counting further refusals for 10 s');
-        return Promise.resolve(writeEmptyResponse(query, { rcode: RCode.REFUSED }));
+        return writeEmptyResponse(query, { rcode: RCode.REFUSED });
       }
-      if (detector.isLoopProbe(query.name)) return Promise.resolve(writeEmptyResponse(query, { rcode: RCode.NXDOMAIN }));
+      if (detector.isLoopProbe(query.name)) return writeEmptyResponse(query, { rcode: RCode.NXDOMAIN });
       // Only stub domains configured: everything else is as with no upstream.
       if (upstreams.length === 0 && !underStubDomain(query.name, config)) {
-        return Promise.resolve(writeEmptyResponse(query, { rcode: RCode.REFUSED }));
+        return writeEmptyResponse(query, { rcode: RCode.REFUSED });
       }
       return forwarder.forward(query);
     },

@@ -2,7 +2,7 @@
 //
 // The hot path is `observe`: a map hit on (qtype, proto) and a few number
 // increments; samples are built only when /metrics is scraped.
-// Forwarder and cache counters are read from the forwarder's own stats when
+// Forwarder, cache and guard counters are read from their owners' stats when
 // scraped, never counted twice.
 
 import { Counter, Gauge, Registry, type Metric } from 'prom-client';
@@ -10,6 +10,7 @@ import { RRType, rrTypeName } from '../dns/types.js';
 import type { Query } from '../resolve/query.js';
 import type { LoadedCluster } from '../app.js';
 import type { ForwarderStats } from '../forward/index.js';
+import type { TcpGuardStats } from '../server/tcp-limits.js';
 
 const RCODE_NAMES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED', 'YXDOMAIN', 'YXRRSET', 'NXRRSET', 'NOTAUTH', 'NOTZONE'];
 const KNOWN_TYPES = new Set<number>(Object.values(RRType));
@@ -25,6 +26,16 @@ export interface MetricsOptions {
   /** '1' for IPv4, '2' for IPv6: the family of the address we listen on. */
   readonly family: '1' | '2';
   readonly forwarderStats?: () => Readonly<ForwarderStats> | undefined;
+  /** The server's guards' counters; undefined until the DNS listeners are up (all read as 0). */
+  readonly guardStats?: () => GuardCounters | undefined;
+}
+
+/** What the caps, the rate limit and --allow turned away since start. */
+export interface GuardCounters {
+  readonly tcp: Readonly<TcpGuardStats>;
+  /** Absent when --rate-limit is off. */
+  readonly rateLimit?: { readonly dropped: number; readonly slipped: number } | undefined;
+  readonly refusedOutsideAllow: number;
 }
 
 export interface Metrics {
@@ -53,6 +64,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
   const rcodes = new Array<number>(16).fill(0);
   registerQueryMetrics(registry, options, slots, rcodes);
   registerForwardMetrics(registry, options);
+  registerGuardMetrics(registry, options);
   const reloads = new Counter({
     name: 'clusterdns_reloads_total',
     help: 'Manifest reloads (watch or SIGHUP), by result.',
@@ -190,6 +202,64 @@ function registerForwardMetrics(registry: Registry, options: MetricsOptions): vo
     collect() {
       this.reset();
       this.inc({ server: options.server() }, stats()?.cacheMisses ?? 0);
+    },
+  });
+}
+
+/** Counters owned by the server's guards and the --allow check, copied in at scrape time. */
+function registerGuardMetrics(registry: Registry, options: MetricsOptions): void {
+  const stats = options.guardStats ?? (() => undefined);
+  /** One collected counter whose samples are `label value -> count`; every label value present, 0 before the server is up. */
+  const counter = (name: string, help: string, label: string, read: (counters: GuardCounters) => Record<string, number>, zero: Record<string, number>): void => {
+    new Counter({
+      name,
+      help,
+      labelNames: [label],
+      registers: [registry],
+      collect() {
+        this.reset();
+        const current = stats();
+        for (const [value, count] of Object.entries(current ? read(current) : zero)) this.inc({ [label]: value }, count);
+      },
+    });
+  };
+  counter(
+    'clusterdns_tcp_connections_refused_total',
+    'TCP connections closed on arrival by a cap: per_client (--tcp-max-per-client), full (--tcp-max-connections with none idle).',
+    'reason',
+    ({ tcp }) => ({ per_client: tcp.refusedPerClient, full: tcp.refusedFull }),
+    { per_client: 0, full: 0 },
+  );
+  counter(
+    'clusterdns_tcp_connections_closed_total',
+    'Open TCP connections closed by a cap: evicted (longest-idle, to admit a new one at --tcp-max-connections), idle (--tcp-idle-timeout), oversize (a message announced above the largest allowed).',
+    'reason',
+    ({ tcp }) => ({ evicted: tcp.evictedIdle, idle: tcp.closedIdle, oversize: tcp.closedOversize }),
+    { evicted: 0, idle: 0, oversize: 0 },
+  );
+  new Counter({
+    name: 'clusterdns_tcp_queries_refused_total',
+    help: 'TCP queries answered REFUSED because their connection already had the most queries in flight allowed.',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(stats()?.tcp.refusedInFlight ?? 0);
+    },
+  });
+  counter(
+    'clusterdns_rate_limited_responses_total',
+    'UDP responses withheld by --rate-limit: dropped, or slipped (sent empty and truncated, so a real client retries over TCP).',
+    'action',
+    ({ rateLimit }) => ({ dropped: rateLimit?.dropped ?? 0, slipped: rateLimit?.slipped ?? 0 }),
+    { dropped: 0, slipped: 0 },
+  );
+  new Counter({
+    name: 'clusterdns_forward_refused_total',
+    help: 'Queries for names outside the cluster answered REFUSED because the client is not in --allow.',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(stats()?.refusedOutsideAllow ?? 0);
     },
   });
 }

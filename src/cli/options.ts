@@ -66,7 +66,7 @@ export function addLiveOptions(command: Command): Command {
     .option('--log-queries', 'log one line per query (CoreDNS log plugin fields)');
 }
 
-/** Abuse resistance (serve only): who may forward, rate limits, TCP caps, shutdown. See docs/hardening.md. */
+/** Abuse resistance (serve only): who may forward, rate limits, TCP caps, shutdown. See README.md, "Security and limits". */
 export function addGuardOptions(command: Command): Command {
   const tcp = DEFAULTS.tcp;
   return command

@@ -11,6 +11,7 @@ import { createLogger, type Logger } from '../log.js';
 import { resolveUpstreams, UpstreamConfigError, type Forwarding } from '../forwarding.js';
 import { endpointKey } from '../forward/index.js';
 import { ListenError } from '../server/index.js';
+import type { RequestGate } from '../server/guards.js';
 import { ExitCode } from './exit.js';
 import { isWorker, superviseWorkers } from './workers.js';
 import { ExitRequest } from './program.js';
@@ -57,6 +58,7 @@ async function serve(config: Config, logger: Logger, admin: Admin | undefined): 
   if (admin) {
     admin.state.serverLabel = `dns://${formatAddress(server.dns.host, server.dns.port)}`;
     if (server.forwarding) admin.state.forwarding = server.forwarding;
+    admin.state.gate = server.dns.gate;
   }
   admin?.metrics.clusterChanged(server.cluster);
   const live = await startLive({
@@ -89,7 +91,10 @@ async function serve(config: Config, logger: Logger, admin: Admin | undefined): 
   const impatient = exitOnSecondSignal(logger);
   live.close();
   const drained = await server.drain(outcome === 'loop' ? 0 : config.shutdownGraceMs);
-  queryLog?.flush();
+  await queryLog?.close(QUERY_LOG_CLOSE_MS);
+  if (queryLog && queryLog.dropped > 0) {
+    logger.warn({ dropped: queryLog.dropped }, `the query log dropped ${queryLog.dropped} line(s): stderr could not keep up`);
+  }
   impatient.stop();
   exitSoon();
   if (outcome === 'loop') throw new ExitRequest(ExitCode.FAILURE);
@@ -161,6 +166,8 @@ interface AdminState {
   notReady: string | undefined;
   live: LiveCluster | undefined;
   forwarding: Forwarding | undefined;
+  /** The DNS server's guards (metrics), once bound. */
+  gate: RequestGate | undefined;
   /** CoreDNS's `server` metric label, once the port is bound. */
   serverLabel: string;
 }
@@ -178,12 +185,14 @@ async function startAdmin(config: Config, logger: Logger): Promise<Admin | undef
     notReady: 'loading manifests',
     live: undefined,
     forwarding: undefined,
+    gate: undefined,
     serverLabel: `dns://${formatAddress(config.bind, config.port)}`,
   };
   const metrics = createMetrics({
     server: () => state.serverLabel,
     family: config.bind.includes(':') ? '2' : '1',
     forwarderStats: () => state.forwarding?.forwarder.stats,
+    guardStats: () => state.gate && { tcp: state.gate.tcp.stats, rateLimit: state.gate.rateLimiter, refusedOutsideAllow: state.forwarding?.refusedOutsideAllow ?? 0 },
   });
   const context: AdminContext = {
     readiness: () => ({ notReady: state.notReady, lastReloadError: state.live?.lastError }),
@@ -206,6 +215,9 @@ async function startAdmin(config: Config, logger: Logger): Promise<Admin | undef
 }
 
 /** Metrics and the query log, when on; undefined keeps the hot path bare. */
+/** How long a stop waits for the query log to reach stderr. */
+const QUERY_LOG_CLOSE_MS = 500;
+
 function queryObserver(queryLog: QueryLog | undefined, admin: Admin | undefined): QueryObserver | undefined {
   const observers: QueryObserver[] = [];
   if (admin) observers.push((q, r, s) => admin.metrics.observe(q, r, s));

@@ -77,9 +77,10 @@ export interface Sections {
   readonly additional: readonly ResourceRecord[];
 }
 
+const RR_TYPE_NAMES = new Map<number, string>(Object.entries(RRType).map(([name, code]) => [code, name]));
+
 export function rrTypeName(code: number): string {
-  for (const [name, value] of Object.entries(RRType)) if (value === code) return name;
-  return `TYPE${code}`;
+  return RR_TYPE_NAMES.get(code) ?? `TYPE${code}`;
 }
 
 export function rrTypeCode(name: string): number | undefined {

@@ -75,18 +75,36 @@ class RelayForwarder implements Forwarder {
     this.tcp = new TcpClient(ignored);
   }
 
-  async forward(query: Query): Promise<Buffer> {
+  forward(query: Query): Buffer | Promise<Buffer> {
+    // A cache hit is answered synchronously: no promise, no extra tick.
+    try {
+      const cached = this.cache?.respond(query);
+      if (cached) {
+        this.stats.cacheHits++;
+        return cached;
+      }
+    } catch (err) {
+      return this.failed(query, err);
+    }
+    return this.relay(query);
+  }
+
+  private async relay(query: Query): Promise<Buffer> {
     try {
       const resolution = await this.resolve(query);
       return renderResponse(query, resolution.answer, resolution.age);
     } catch (err) {
-      // A bug, not an upstream problem: still answer.
-      this.logger.error({ err }, 'forwarding failed unexpectedly');
-      try {
-        return servfailResponse(query);
-      } catch {
-        return writeHeaderOnlyResponse(query.id, query.opcode, query.rd, RCode.SERVFAIL);
-      }
+      return this.failed(query, err);
+    }
+  }
+
+  /** A bug, not an upstream problem: still answer. */
+  private failed(query: Query, err: unknown): Buffer {
+    this.logger.error({ err }, 'forwarding failed unexpectedly');
+    try {
+      return servfailResponse(query);
+    } catch {
+      return writeHeaderOnlyResponse(query.id, query.opcode, query.rd, RCode.SERVFAIL);
     }
   }
 
@@ -119,9 +137,8 @@ class RelayForwarder implements Forwarder {
   }
 
   private resolve(query: Query): Promise<Resolution> {
-    const key = cacheKey(query);
     if (this.cache) {
-      const hit = this.cache.get(key);
+      const hit = this.cache.get(query);
       if (hit) {
         this.stats.cacheHits++;
         return Promise.resolve(hit);
@@ -129,7 +146,7 @@ class RelayForwarder implements Forwarder {
       this.stats.cacheMisses++;
     }
     // Same question, same transport: one upstream exchange serves them all.
-    const flightKey = `${key}|${query.transport}`;
+    const flightKey = `${cacheKey(query)}|${query.transport}`;
     const joined = this.inflight.get(flightKey);
     if (joined) {
       this.stats.coalesced++;
@@ -140,7 +157,7 @@ class RelayForwarder implements Forwarder {
       return Promise.resolve({ answer: failureAnswer(query) });
     }
     const pending = this.ask(query).then((answer) => {
-      if (!this.closed) this.cache?.put(key, answer);
+      if (!this.closed) this.cache?.put(query, answer);
       return { answer };
     });
     this.inflight.set(flightKey, pending);

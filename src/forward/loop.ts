@@ -21,6 +21,7 @@ import type { UpstreamAddress } from './types.js';
 
 export const LOOP_PROBE_ZONE = 'clusterdns-loop-check';
 const HINFO = 13;
+const HYPHEN = 0x2d;
 
 export interface LoopDetector {
   /** Our probes' names share this prefix: `<token>-<i>.clusterdns-loop-check`. */
@@ -43,10 +44,13 @@ export interface LoopDetector {
 export function createLoopDetector(): LoopDetector {
   const token = randomBytes(6).toString('hex');
   const seen = new Set<number>();
+  const shortestProbe = `${token}-0.${LOOP_PROBE_ZONE}`.length;
   const ourProbe = new RegExp(`^${token}-(\\d+)\\.${LOOP_PROBE_ZONE}$`);
   return {
     token,
     isLoopProbe(name) {
+      // Asked for every forwarded query: rule most names out without allocating.
+      if (name.length < shortestProbe || name.charCodeAt(token.length) !== HYPHEN) return false;
       const lower = asciiLower(name.replace(/\.$/, ''));
       if (!lower.endsWith(`.${LOOP_PROBE_ZONE}`)) return false;
       const ours = ourProbe.exec(lower);

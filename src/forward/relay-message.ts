@@ -145,9 +145,7 @@ export function renderResponse(query: Query, stored: StoredAnswer, age?: Age): B
   if (nameWireLength(query.name) !== stored.qnameLength) return servfailResponse(query);
   const withOpt = query.edns !== undefined;
   const prefix = HEADER_SIZE + stored.qnameLength + 4;
-  const budget = responseLimit(query) - prefix - (withOpt ? OPT_SIZE : 0);
-  let kept = 0;
-  while (kept < stored.recordEnds.length && (stored.recordEnds[kept] ?? Infinity) <= budget) kept++;
+  const kept = keptRecords(query, stored);
   const bodyLength = kept === 0 ? 0 : (stored.recordEnds[kept - 1] ?? 0);
   const out = Buffer.allocUnsafe(prefix + bodyLength + (withOpt ? OPT_SIZE : 0));
 
@@ -169,6 +167,16 @@ export function renderResponse(query: Query, stored: StoredAnswer, age?: Age): B
   if (age) patchTtls(out, prefix, stored, kept, age);
   if (withOpt) writeOpt(out, prefix + bodyLength, query, (stored.extendedRcode << 4) | stored.rcode);
   return out;
+}
+
+/** How many of the stored records fit in the response to `query` (whole records only). */
+export function keptRecords(query: Query, stored: StoredAnswer): number {
+  const ends = stored.recordEnds;
+  const budget = responseLimit(query) - HEADER_SIZE - stored.qnameLength - 4 - (query.edns ? OPT_SIZE : 0);
+  if (ends.length === 0 || (ends[ends.length - 1] as number) <= budget) return ends.length;
+  let kept = 0;
+  while (kept < ends.length && (ends[kept] as number) <= budget) kept++;
+  return kept;
 }
 
 function patchTtls(out: Buffer, prefix: number, stored: StoredAnswer, kept: number, age: Age): void {

@@ -83,8 +83,11 @@ export interface ForwarderStats {
 }
 
 export interface Forwarder {
-  /** Relay a client's query; resolves to the response to send (sized for query.transport), never rejects. */
-  forward(query: Query): Promise<Buffer>;
+  /**
+   * Relay a client's query: the response to send (sized for query.transport),
+   * synchronously for a cache hit, else a promise that never rejects.
+   */
+  forward(query: Query): Buffer | Promise<Buffer>;
   /** For ExternalName targets: ask (through the cache); `name` may end with a dot. Never rejects. */
   lookup(name: string, qtype: number): Promise<UpstreamResult>;
   /** Close sockets and timers; pending queries resolve to SERVFAIL / unreachable. */

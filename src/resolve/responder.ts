@@ -17,7 +17,7 @@ export interface ResponderOptions {
   /** Asked for ExternalName targets outside the zone; default NO_UPSTREAM. */
   readonly upstream?: Upstream;
   /** Relays a query we are not authoritative for; absent ⇒ REFUSED. */
-  readonly forward?: (query: Query) => Promise<Buffer>;
+  readonly forward?: (query: Query) => Buffer | Promise<Buffer>;
   /**
    * --search-namespace: short names outside the zone are first tried as a
    * pod of this namespace would try them (autopath.ts); absent ⇒ off.

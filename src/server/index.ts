@@ -11,6 +11,7 @@ import type { Client, Query, Transport } from '../resolve/query.js';
 import { answer, respond, type QueryHandler } from './adapter.js';
 import { bindPair, formatHostPort } from './listen.js';
 import { scanQuery } from './scan.js';
+import type { TcpSend } from './tcp-server.js';
 import { refusedReply, RequestGate, slipReply, type ServerGuardOptions } from './guards.js';
 
 export type { QueryHandler } from './adapter.js';
@@ -67,15 +68,11 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
   /**
    * Every request passes here, UDP fast path and dns2 path alike, with the
    * peer known (`peer.size` is 0 over TCP unless clients are identified).
-   * The place for per-client policy (ACLs, rate limits) before any answering.
+   * The place for per-client policy before any answering; only the UDP rate
+   * limit comes earlier, before a datagram is even read.
    */
   function serveRequest(incoming: Incoming, transport: Transport, peer: Client, send: Send, done?: () => void): void {
     if (!gate.accepting) return done?.(); // stopping: only what is in flight is answered
-    if (transport === 'udp') {
-      const verdict = gate.rateLimit(peer.address);
-      if (verdict === 'drop') return;
-      if (verdict === 'slip') return sendSafely(send, slipReply(incoming), transport, log);
-    }
     gate.begin();
     const finish = (response: Buffer | undefined): void => {
       if (response) sendSafely(send, response, transport, log);
@@ -93,27 +90,38 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
   }
 
   udp.on('message', (message: Buffer, rinfo: RemoteInfo) => {
+    // The rate limit before anything else: a flooder's dropped datagram costs
+    // one table lookup, not a scan, so the socket's queue keeps draining and
+    // ordinary clients' queries are not lost behind the flood.
+    const verdict = gate.rateLimit(rinfo.address);
+    if (verdict === 'drop') return;
     const send = (response: Buffer): void => udp.send(fitUdp(response, message), rinfo.port, rinfo.address);
-    const query = scanQuery(message, identify ? { address: rinfo.address, port: rinfo.port, size: rinfo.size } : undefined);
-    if (query) return serveRequest({ query }, 'udp', rinfo, send);
-    let packet: Packet;
-    try {
-      packet = Packet.parse(message);
-    } catch (err) {
-      // Shorter than a header: nothing to answer.
-      log.debug({ err, transport: 'udp' }, 'undecodable message');
+    const incoming = readDatagram(message, identify ? { address: rinfo.address, port: rinfo.port, size: rinfo.size } : undefined, log);
+    if (incoming === undefined) return;
+    if (verdict === 'slip') {
+      if (gate.accepting) sendSafely(send, slipReply(incoming), 'udp', log);
       return;
     }
-    serveRequest({ packet }, 'udp', rinfo, send);
+    serveRequest(incoming, 'udp', rinfo, send);
   });
-  tcp.on('request', (packet: Packet, send: Send, socket: Socket | undefined) => {
+  tcp.on('request', (packet: Packet, send: TcpSend, socket: Socket | undefined) => {
     const peer: Client = {
       address: socket?.remoteAddress ?? '',
       port: socket?.remotePort ?? 0,
       size: options.identifyClients === true ? tcpRequestSize(packet) : 0,
     };
     if (socket && !gate.tcp.admit(socket)) return sendSafely(send, refusedReply({ packet }), 'tcp', log);
-    serveRequest({ packet }, 'tcp', peer, send, socket ? () => gate.tcp.release(socket) : undefined);
+    // A message left without a reply (QR=1, stopping) must still count as
+    // answered in dns2, or a half-closed connection stays open until idle.
+    let replied = false;
+    const reply = (response: Buffer): void => {
+      replied = true;
+      send(response);
+    };
+    serveRequest({ packet }, 'tcp', peer, reply, () => {
+      if (socket) gate.tcp.release(socket);
+      if (!replied) send(undefined);
+    });
   });
   // Socket errors after binding must never crash the process. UDP sends take
   // no callback (a callback costs a deferred tick per answer): their rare
@@ -154,6 +162,18 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
     idle: (timeoutMs) => gate.idle(timeoutMs),
     gate,
   };
+}
+
+/** A datagram as the fast path's Query, or decoded by dns2; undefined when shorter than a header. */
+function readDatagram(message: Buffer, client: Client | undefined, log: Logger): Incoming | undefined {
+  const query = scanQuery(message, client);
+  if (query) return { query };
+  try {
+    return { packet: Packet.parse(message) };
+  } catch (err) {
+    log.debug({ err, transport: 'udp' }, 'undecodable message');
+    return undefined;
+  }
 }
 
 /** Send without a promise when the transport is synchronous (UDP); failures are only logged. */

@@ -2,7 +2,7 @@
 
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
-import { TCPServer } from 'dns2';
+import { DnsTcpServer } from './tcp-server.js';
 
 export type Protocol = 'udp' | 'tcp';
 
@@ -47,9 +47,18 @@ function toListenError(err: unknown, host: string, port: number, protocol: Proto
 export interface BoundPair {
   /** A plain socket: index.ts reads its datagrams itself (the fast path). */
   readonly udp: UdpSocket;
-  readonly tcp: TCPServer;
+  readonly tcp: DnsTcpServer;
   readonly port: number;
 }
+
+/**
+ * The kernel's queue of datagrams waiting for us. Linux's default (about
+ * 208 KiB, net.core.rmem_default) overflows within milliseconds under a
+ * flood, and ordinary clients' queries are lost with the flooder's; a larger
+ * queue rides out the event loop's pauses. The kernel caps it at
+ * net.core.rmem_max without an error.
+ */
+export const UDP_RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 
 /** How often port 0 is retried when TCP finds the UDP-chosen port taken. */
 const EPHEMERAL_ATTEMPTS = 8;
@@ -58,10 +67,10 @@ const EPHEMERAL_ATTEMPTS = 8;
 export async function bindPair(host: string, port: number): Promise<BoundPair> {
   for (let attempt = 1; ; attempt++) {
     const family = isIPv6(host) ? 6 : 4;
-    const udp = createSocket({ type: family === 6 ? 'udp6' : 'udp4', lookup: literalAddress(family) });
+    const udp = createSocket({ type: family === 6 ? 'udp6' : 'udp4', lookup: literalAddress(family), recvBufferSize: UDP_RECEIVE_BUFFER_BYTES });
     await bindUdp(udp, host, port);
     const chosen = udp.address().port;
-    const tcp = new TCPServer();
+    const tcp = new DnsTcpServer();
     try {
       await listenTcp(tcp, host, chosen);
       return { udp, tcp, port: chosen };
@@ -106,7 +115,7 @@ function bindUdp(socket: UdpSocket, host: string, port: number): Promise<void> {
   });
 }
 
-function listenTcp(server: TCPServer, host: string, port: number): Promise<void> {
+function listenTcp(server: DnsTcpServer, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (err: Error): void => {
       server.off('listening', onListening);

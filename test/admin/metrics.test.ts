@@ -6,6 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dig } from '../helpers/dig.js';
 import { dbManifest, liveLines, startLive, tempDir, waitFor, type LiveServer } from '../live/helpers.js';
+import { parsePrometheus } from '../helpers/prometheus.js';
 
 let server: LiveServer;
 let remove: () => Promise<void>;
@@ -23,18 +24,12 @@ afterAll(async () => {
   await remove();
 });
 
-/** Prometheus text -> `name{labels}` -> value (comments dropped). */
+/** One real scrape of the server's /metrics. */
 async function scrape(): Promise<Map<string, number>> {
   const response = await fetch(`${server.http}/metrics`);
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
-  const samples = new Map<string, number>();
-  for (const line of (await response.text()).split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const space = line.lastIndexOf(' ');
-    samples.set(line.slice(0, space), Number(line.slice(space + 1)));
-  }
-  return samples;
+  return parsePrometheus(await response.text());
 }
 
 describe('/metrics', () => {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dig } from '../helpers/dig.js';
 import { ROOT, startServe, type ServerProcess } from '../helpers/server-process.js';
 import { validateConfig } from '../../src/config.js';
+import { formatSeconds, jsonName } from '../../src/admin/querylog.js';
 import { waitFor } from '../live/helpers.js';
 
 let server: ServerProcess;
@@ -65,5 +66,31 @@ describe('--http / --http-token validation', () => {
   ];
   it.each(bad)('$name', ({ raw, problem }) => {
     expect(validateConfig(raw)).toEqual({ ok: false, problems: [problem] });
+  });
+});
+
+describe('query line fields', () => {
+  const names: Array<[string, string]> = [
+    ['web-0.nginx.default.svc.cluster.local', '"web-0.nginx.default.svc.cluster.local."'],
+    ['', '"."'],
+    ['a"b', '"a\\"b."'],
+    ['a\\b', '"a\\\\b."'],
+    ['tab\there', '"tab\\there."'],
+    ['ünï', '"ünï."'],
+  ];
+  it.each(names)('jsonName(%j) -> %s, which parses back to the name with its dot', (name, expected) => {
+    expect(jsonName(name)).toBe(expected);
+    expect(JSON.parse(jsonName(name))).toBe(`${name}.`);
+  });
+
+  const durations: Array<[number, string]> = [
+    [0, '0.000000000'],
+    [0.000076814, '0.000076814'],
+    [1.5, '1.500000000'],
+    [12.0000000004, '12.000000000'],
+    [0.0000000006, '0.000000001'],
+  ];
+  it.each(durations)('formatSeconds(%d) -> %s', (seconds, expected) => {
+    expect(formatSeconds(seconds)).toBe(expected);
   });
 });

@@ -21,6 +21,8 @@ describe('positive answers', () => {
     expect(second.answer.map((r) => [r.name, r.ttl])).toEqual([['WWW.example.COM', 20], ['WWW.example.COM', 20]]);
     expect(up.received).toHaveLength(1);
     expect(fwd.stats).toMatchObject({ cacheHits: 1, cacheMisses: 1 });
+    // A hit is answered at once, not through a promise.
+    expect(Buffer.isBuffer(fwd.forward(makeQuery({ name: 'www.example.com' })))).toBe(true);
     // The entry lives for the shortest answer TTL (120 s).
     clock.advance(20);
     await fwd.forward(makeQuery({ name: 'www.example.com' }));
@@ -116,6 +118,22 @@ describe('bounds', () => {
     expect(up.received).toHaveLength(3);
     await ask('b.example.com');
     expect(up.received.map((r) => r.query.name)).toEqual(['a.example.com', 'b.example.com', 'c.example.com', 'b.example.com']);
+  });
+
+  it('counts every type of a name as an entry of its own', async () => {
+    const up = await h.upstream((q) => ({ kind: 'reply', answer: [a(q.name, '192.0.2.1')] }));
+    const fwd = h.forwarder({ upstreams: [up.address], cache: { maxEntries: 2, maxTtl: 3600 } });
+    const ask = (name: string, qtype: number) => fwd.forward(makeQuery({ name, qtype }));
+    await ask('a.example.com', 1);
+    await ask('a.example.com', 16);
+    await ask('b.example.com', 1); // evicts the older of a's two
+    await ask('a.example.com', 16);
+    await ask('b.example.com', 1);
+    expect(up.received).toHaveLength(3);
+    await ask('a.example.com', 1);
+    expect(up.received.map((r) => [r.query.name, r.query.qtype])).toEqual([
+      ['a.example.com', 1], ['a.example.com', 16], ['b.example.com', 1], ['a.example.com', 1],
+    ]);
   });
 
   it('cache: false sends every query upstream', async () => {

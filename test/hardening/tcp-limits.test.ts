@@ -131,3 +131,31 @@ describe('TCP message and in-flight caps', () => {
     ]);
   });
 });
+
+describe('TCP messages left without a reply', () => {
+  // Its own server with a long idle timeout: any close seen here is the server finishing the connection.
+  let patient: DnsServer;
+  beforeAll(async () => {
+    patient = await startDnsServer({
+      host: '127.0.0.1', port: 0, handler, logger: pino({ level: 'silent' }),
+      guard: { tcp: { ...LIMITS, maxPerClient: 3, idleTimeoutMs: 30_000 } },
+    });
+  });
+  afterAll(async () => {
+    await patient.close();
+  });
+
+  it('3 connections each send a QR=1 message and half-close: all closed by the server, the client is not locked out', async () => {
+    const reply = crafted(40, 'reply.test');
+    reply[2] = (reply[2] as number) | 0x80; // QR=1: never answered
+    const connections: HeldConnection[] = [];
+    for (let i = 0; i < 3; i++) connections.push(await connectTcp(patient.port, '127.0.0.40'));
+    for (const connection of connections) connection.socket.end(frame(reply));
+    await Promise.all(connections.map((connection) => connection.closed));
+    for (let waited = 0; patient.gate.tcp.open > 0 && waited < 1000; waited += 20) await sleep(20); // the server's side closes just after
+    expect(patient.gate.tcp.open).toBe(0);
+    expect(patient.inFlight).toBe(0);
+    const answer = await tcpAsk(patient.port, crafted(41, 'after.test'), 1000, '127.0.0.40');
+    expect(answer && rcodeOf(answer)).toBe(0);
+  });
+});

@@ -45,6 +45,11 @@ export interface ClusterDnsOptions {
   readonly cache?: false | { readonly maxEntries?: number; readonly maxTtl?: number };
   /** Reload when a file or directory among `manifests` changes (`--watch`). Default false. */
   readonly watch?: boolean;
+  /**
+   * Answer short names (`web`, `web.prod`, `web-0.nginx`) as a pod in this
+   * namespace would resolve them (`--search-namespace`). Default: off.
+   */
+  readonly searchNamespace?: string;
   /** Where logs go (a pino logger). Default: nowhere. */
   readonly logger?: Logger;
   /** Log JSON lines to stderr at this level, as the CLI does. Ignored when `logger` is given. */
@@ -59,7 +64,7 @@ export interface Prepared {
 
 const KNOWN = new Set([
   'manifests', 'bind', 'port', 'clusterDomain', 'ttl', 'pods', 'serviceCIDR', 'podCIDR', 'nodes', 'upstreams', 'resolvConf',
-  'policy', 'upstreamTimeoutMs', 'stubDomains', 'cache', 'watch', 'logger', 'logLevel',
+  'policy', 'upstreamTimeoutMs', 'stubDomains', 'cache', 'watch', 'searchNamespace', 'logger', 'logLevel',
 ]);
 
 /** The CLI's flag names in config problems, as this API spells them. */
@@ -73,6 +78,7 @@ const OPTION_NAMES: readonly [RegExp, string][] = [
   [/--cache-size\b/g, 'cache.maxEntries'],
   [/--cache-max-ttl\b/g, 'cache.maxTtl'],
   [/--log-level\b/g, 'logLevel'],
+  [/--search-namespace\b/g, 'searchNamespace'],
   [/--(bind|port|ttl|pods|nodes|policy)\b/g, '$1'],
 ];
 
@@ -112,6 +118,7 @@ function rawConfig(options: ClusterDnsOptions, paths: readonly string[]): RawCon
     cacheMaxTtl: cache ? cache.maxTtl : undefined,
     noCache: cache === false,
     watch: options.watch === true,
+    searchNamespace: options.searchNamespace,
   };
 }
 

@@ -231,6 +231,18 @@ describe('startClusterDns lifecycle', () => {
     ]);
   });
 
+  it('searchNamespace: short names resolve through resolver() as from a pod of that namespace', async () => {
+    const short = await startClusterDns({ manifests: [ORDERS_TEXT], searchNamespace: 'shop' });
+    try {
+      expect(await short.resolver().resolve4('orders')).toEqual(['10.96.50.1']);
+      expect(await short.resolver().resolve4('orders.shop')).toEqual(['10.96.50.1']);
+    } finally {
+      await short.close();
+    }
+    const bad = (await startClusterDns({ manifests: [ORDERS_TEXT], searchNamespace: 'Shop_1' }).catch((e: unknown) => e)) as ClusterDnsError;
+    expect(bad.problems).toEqual([expect.stringMatching(/^searchNamespace must be a namespace name/)]);
+  });
+
   it('a port in use rejects with code listen', async () => {
     const first = await startClusterDns({ manifests: [ORDERS_TEXT] });
     try {

@@ -11,6 +11,7 @@ import type { Client, Query, Transport } from '../resolve/query.js';
 import { answer, respond, type QueryHandler } from './adapter.js';
 import { bindPair, formatHostPort } from './listen.js';
 import { scanQuery } from './scan.js';
+import { RRType } from '../dns/types.js';
 import type { TcpSend } from './tcp-server.js';
 import { refusedReply, RequestGate, slipReply, type ServerGuardOptions } from './guards.js';
 
@@ -95,9 +96,9 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
     // ordinary clients' queries are not lost behind the flood.
     const verdict = gate.rateLimit(rinfo.address);
     if (verdict === 'drop') return;
-    const send = (response: Buffer): void => udp.send(fitUdp(response, message), rinfo.port, rinfo.address);
     const incoming = readDatagram(message, identify ? { address: rinfo.address, port: rinfo.port, size: rinfo.size } : undefined, log);
     if (incoming === undefined) return;
+    const send = (response: Buffer): void => udp.send(fitUdp(response, incoming), rinfo.port, rinfo.address);
     if (verdict === 'slip') {
       if (gate.accepting) sendSafely(send, slipReply(incoming), 'udp', log);
       return;
@@ -195,23 +196,21 @@ function sendFailed(err: unknown, transport: Transport, log: Logger): void {
  * The last guard dns2's UDP server kept: a response larger than the client's
  * buffer (its OPT size, at least 512) is cut there with TC set. Responses we
  * build already fit; this only protects against a handler that does not.
+ * The size comes from what was already read, never from a second decode:
+ * large answers (a headless service's 100 addresses) are common.
  */
-function fitUdp(response: Buffer, request: Buffer): Buffer {
+function fitUdp(response: Buffer, request: Incoming): Buffer {
   if (response.length <= 512) return response;
-  const limit = Math.max(optPayloadSize(request), 512);
+  const limit = Math.max(advertisedPayload(request), 512);
   if (response.length <= limit) return response;
   const cut = Buffer.from(response.subarray(0, limit));
   if (cut.length >= 3) cut[2] = (cut[2] as number) | 0x02;
   return cut;
 }
 
-function optPayloadSize(request: Buffer): number {
-  try {
-    const opt = Packet.parse(request).additionals.find((record) => record.type === 41);
-    return opt?.class ?? 0;
-  } catch {
-    return 0;
-  }
+function advertisedPayload(request: Incoming): number {
+  if (request.query) return request.query.edns?.udpSize ?? 0;
+  return request.packet.additionals.find((record) => record.type === RRType.OPT)?.class ?? 0;
 }
 
 /**

@@ -9,6 +9,7 @@ import { loadManifests, parseManifestText, type LoadResult } from '../manifests/
 import { MANIFEST_KINDS, objectKey, type ManifestKind, type ManifestObject } from '../cluster/model.js';
 import { errorsOf, formatProblem, type Problem } from '../cluster/problems.js';
 import { diffRecords, summarizeDiff, type RecordDiff } from './diff.js';
+import { diffByRecordIsCheap, diffServices } from './service-diff.js';
 import {
   EMPTY_OVERLAY,
   SCALABLE_KINDS,
@@ -156,18 +157,23 @@ export class LiveCluster {
       reverseFallthrough: this.options.reverseFallthrough,
       adjust: (state) => applyPodReadiness(state, overlay.podReady),
     });
-    const diff = diffRecords(this.current.index.records(), next.index.records());
-    this.warnNew(next.state.warnings);
+    // Answer from the new state first; the diff is only told afterwards.
+    const previous = this.current;
     this.overlay = overlay;
     this.objects = objects;
     this.current = next;
     this.options.swap(next);
+    const diff =
+      diffByRecordIsCheap(previous.state) && diffByRecordIsCheap(next.state)
+        ? diffRecords(previous.index.records(), next.index.records())
+        : diffServices(previous.state, next.state, next.index.zone);
+    this.warnNew(previous.state.warnings, next.state.warnings);
     this.log.info({ serial, added: diff.added.length, removed: diff.removed.length, changed: diff.changed.length }, `${what}: ${summarizeDiff(diff)}`);
     return { kind: 'changed', diff, serial };
   }
 
-  private warnNew(warnings: readonly Problem[]): void {
-    const before = new Set(this.current.state.warnings.map(formatProblem));
+  private warnNew(previous: readonly Problem[], warnings: readonly Problem[]): void {
+    const before = new Set(previous.map(formatProblem));
     logProblems(this.options.logger, warnings.filter((warning) => !before.has(formatProblem(warning))));
   }
 

@@ -63,6 +63,31 @@ describe('reload', () => {
     expect(await answersFor(DB)).toEqual(['10.0.0.3']);
   });
 
+  it('a cluster past the record-diff limit (6,000 pods): the reload is summarized by service', async () => {
+    const temp = await tempDir();
+    cleanup = temp.remove;
+    const big = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: big}
+spec:
+  replicas: 6000
+  selector: {matchLabels: {app: big}}
+  template: {metadata: {labels: {app: big}}, spec: {containers: [{name: main, image: x}]}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: big}
+spec: {clusterIP: None, selector: {app: big}, ports: [{port: 80}]}
+`;
+    await writeFile(path.join(temp.dir, 'big.yaml'), big);
+    await writeFile(path.join(temp.dir, 'db.yaml'), dbManifest(['10.0.0.1']));
+    server = await startLive(['--watch', '-f', temp.dir]);
+    await writeFile(path.join(temp.dir, 'db.yaml'), dbManifest(['10.0.0.3']));
+    await waitFor(async () => (await answersFor(DB)).join() === '10.0.0.3', 'the edit to be served');
+    await waitFor(() => liveLines(server!).some((line) => line.startsWith('reload (watch)')), 'the reload line');
+    expect(liveLines(server).at(-1)).toBe('reload (watch): changed 1 (db.default.svc.cluster.local)');
+  });
+
   it('SIGHUP re-reads the files without --watch', async () => {
     const temp = await tempDir();
     cleanup = temp.remove;

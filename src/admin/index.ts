@@ -1,6 +1,7 @@
 // The admin side of `serve`: metrics, query log and the HTTP server.
 
 export { startAdminServer, AdminListenError, MAX_BODY_BYTES, type AdminServer } from './server.js';
-export { createMetrics, type Metrics, type MetricsOptions } from './metrics.js';
+// createMetrics is imported from './metrics.js' where needed: prom-client is loaded only with --http.
+export type { Metrics, MetricsOptions } from './metrics.js';
 export { createQueryLog, responseFlags, type QueryLog } from './querylog.js';
 export type { AdminContext, Readiness } from './routes.js';

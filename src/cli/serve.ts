@@ -6,7 +6,7 @@ import { loadCluster, logProblems, startServer, summarize, type LoadedCluster, t
 import type { Config } from '../config.js';
 import type { UpstreamAddress } from '../forward/index.js';
 import { startLive, type LiveCluster } from '../live/index.js';
-import { AdminListenError, createMetrics, createQueryLog, startAdminServer, type QueryLog, type AdminContext, type AdminServer, type Metrics } from '../admin/index.js';
+import { AdminListenError, createQueryLog, startAdminServer, type QueryLog, type AdminContext, type AdminServer, type Metrics } from '../admin/index.js';
 import { createLogger, type Logger } from '../log.js';
 import { resolveUpstreams, UpstreamConfigError, type Forwarding } from '../forwarding.js';
 import { endpointKey } from '../forward/index.js';
@@ -188,6 +188,8 @@ async function startAdmin(config: Config, logger: Logger): Promise<Admin | undef
     gate: undefined,
     serverLabel: `dns://${formatAddress(config.bind, config.port)}`,
   };
+  // prom-client costs ~13 MB of RSS to load: only servers with --http pay it.
+  const { createMetrics } = await import('../admin/metrics.js');
   const metrics = createMetrics({
     server: () => state.serverLabel,
     family: config.bind.includes(':') ? '2' : '1',

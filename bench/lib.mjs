@@ -122,8 +122,17 @@ export async function writeLines(file, lines) {
 
 /** Resident set size of a process, in MB (Linux /proc). */
 export function rssMB(pid) {
+  return statusMB(pid, 'VmRSS');
+}
+
+/** The most RSS the process ever had (the kernel's high-water mark). */
+export function peakRssMB(pid) {
+  return statusMB(pid, 'VmHWM');
+}
+
+function statusMB(pid, field) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
+  return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN) / 1024;
 }
 
 export function loadAverage() {

@@ -5,7 +5,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { clusterShape, clusterYaml } from './gen-cluster.mjs';
-import { freePort, out, rssMB, serveArgs, start, stop, waitForAnswer, writeLines } from './lib.mjs';
+import { freePort, out, peakRssMB, rssMB, serveArgs, start, stop, waitForAnswer, writeLines } from './lib.mjs';
 
 const DOCS_PER_FILE = 5000;
 
@@ -32,12 +32,14 @@ export async function scaleRun(size, zone) {
     await waitForAnswer(port, `${shape[0].name}.${shape[0].namespace}.svc.${zone}`, 300, server);
     const firstAnswerSeconds = (Date.now() - started) / 1000;
     const rss = rssMB(server.pid);
-    await new Promise((r) => setTimeout(r, 1500)); // let the watcher settle
+    await new Promise((r) => setTimeout(r, 1500)); // let the watcher settle (and V8 give back the load's garbage)
+    const settledRss = rssMB(server.pid);
+    const peakRss = peakRssMB(server.pid);
     const written = Date.now();
     writeFileSync(editFile, service('edited-1'));
     await waitForAnswer(port, `edited-1.ns-000.svc.${zone}`, 300, server);
     const reloadSeconds = (Date.now() - written) / 1000;
-    return { ...size, firstAnswerSeconds, rssMB: rss, rssAfterReloadMB: rssMB(server.pid), reloadSeconds };
+    return { ...size, firstAnswerSeconds, rssMB: rss, settledRssMB: settledRss, peakRssMB: peakRss, rssAfterReloadMB: rssMB(server.pid), reloadSeconds };
   } finally {
     await stop(server);
   }

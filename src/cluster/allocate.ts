@@ -8,29 +8,40 @@
 // unrelated object moves nobody unless it lands on the very same slot.
 
 import type { IPFamily } from './model.js';
-import { hashToRange } from './hash.js';
-import { addressAt, type CIDR, type ParsedIP } from './ip.js';
+import { hashToIndex, hashToRange } from './hash.js';
+import { addressAt, ipv4FromNumber, ipv4Text, type CIDR, type ParsedIP } from './ip.js';
 
 /**
- * Addresses already in use. IPv4 is keyed by number: Set lookups on small
- * integers are several times cheaper than on BigInts, and a big cluster
- * probes this once per pod.
+ * Addresses already in use. IPv4 is a bitmap per /16 block (8 KiB each,
+ * made when first touched): a big cluster probes this once per pod, and a
+ * bit test is several times cheaper than a Set lookup on 150,000 numbers.
  */
 export class TakenAddresses {
-  private readonly v4 = new Set<number>();
+  private readonly v4 = new Map<number, Uint32Array>();
   private readonly v6 = new Set<bigint>();
 
   add(ip: ParsedIP): void {
-    if (ip.family === 'IPv4') this.v4.add(Number(ip.value));
+    if (ip.family === 'IPv4') this.addV4(Number(ip.value));
     else this.v6.add(ip.value);
   }
 
   has(ip: ParsedIP): boolean {
-    return ip.family === 'IPv4' ? this.v4.has(Number(ip.value)) : this.v6.has(ip.value);
+    return ip.family === 'IPv4' ? this.hasV4(Number(ip.value)) : this.v6.has(ip.value);
+  }
+
+  /** `value`: an IPv4 address as an unsigned 32-bit number. */
+  addV4(value: number): void {
+    let bits = this.v4.get(value >>> 16);
+    if (!bits) {
+      bits = new Uint32Array(2048);
+      this.v4.set(value >>> 16, bits);
+    }
+    bits[(value & 0xffff) >>> 5]! |= 1 << (value & 31);
   }
 
   hasV4(value: number): boolean {
-    return this.v4.has(value);
+    const bits = this.v4.get(value >>> 16);
+    return bits !== undefined && (bits[(value & 0xffff) >>> 5]! & (1 << (value & 31))) !== 0;
   }
 
   hasV6(value: bigint): boolean {
@@ -45,6 +56,9 @@ export class CidrAllocator {
   /** First allocatable index inside the block, and how many follow it. */
   private readonly firstIndex: bigint;
   private readonly count: bigint;
+  /** IPv4 blocks count in plain numbers: no BigInt arithmetic per pod. */
+  private readonly v4Base: number;
+  private readonly v4Count: number;
   private full = false;
 
   constructor(cidr: CIDR, taken: TakenAddresses) {
@@ -53,6 +67,8 @@ export class CidrAllocator {
     const range = hostRange(cidr);
     this.firstIndex = range.first;
     this.count = range.count;
+    this.v4Base = Number(cidr.network + range.first);
+    this.v4Count = Number(range.count);
     if (this.count <= 0n) this.full = true;
   }
 
@@ -61,10 +77,11 @@ export class CidrAllocator {
     return addressAt(this.cidr, this.firstIndex);
   }
 
-  allocate(identity: string): ParsedIP | undefined {
+  /** `identity` may be given in pieces; it is hashed as if joined. */
+  allocate(identity: string | readonly string[]): ParsedIP | undefined {
     if (this.full) return undefined;
-    const start = hashToRange(identity, this.count);
-    const offset = this.cidr.family === 'IPv4' ? this.probeV4(Number(start)) : this.probeV6(start);
+    if (this.cidr.family === 'IPv4') return this.allocateV4(identity);
+    const offset = this.probeV6(hashToRange(identity, this.count));
     if (offset === undefined) {
       // Every slot was tried. Blocks only fill up, so later calls return at once.
       this.full = true;
@@ -75,12 +92,35 @@ export class CidrAllocator {
     return ip;
   }
 
+  /** allocate(), giving only the canonical text: what a pod keeps, and for IPv4 no BigInt is made. */
+  allocateText(identity: string | readonly string[]): string | undefined {
+    if (this.full) return undefined;
+    if (this.cidr.family !== 'IPv4') return this.allocate(identity)?.text;
+    const value = this.allocateV4Value(identity);
+    return value === undefined ? undefined : ipv4Text(value);
+  }
+
+  private allocateV4(identity: string | readonly string[]): ParsedIP | undefined {
+    const value = this.allocateV4Value(identity);
+    return value === undefined ? undefined : ipv4FromNumber(value);
+  }
+
+  private allocateV4Value(identity: string | readonly string[]): number | undefined {
+    const offset = this.probeV4(hashToIndex(identity, this.v4Count));
+    if (offset === undefined) {
+      this.full = true;
+      return undefined;
+    }
+    this.taken.addV4(this.v4Base + offset);
+    return this.v4Base + offset;
+  }
+
   /** Linear probing from `start`; the free offset, or undefined after `count` misses. */
-  private probeV4(start: number): bigint | undefined {
-    const base = Number(this.cidr.network + this.firstIndex);
-    const count = Number(this.count);
+  private probeV4(start: number): number | undefined {
+    const base = this.v4Base;
+    const count = this.v4Count;
     for (let probes = 0, offset = start; probes < count; probes++, offset = offset + 1 === count ? 0 : offset + 1) {
-      if (!this.taken.hasV4(base + offset)) return BigInt(offset);
+      if (!this.taken.hasV4(base + offset)) return offset;
     }
     return undefined;
   }

@@ -4,9 +4,21 @@
 // Order of work matters for allocation: every explicit address is collected
 // first, then the reserved first service IPs, then services and pods are
 // allocated in namespace/name order.
+//
+// A 150,000-pod cluster comes through here at start and on every reload
+// (bench/scale-phases.mjs measures it), so the per-pod steps make no
+// throwaway copies and the snapshot shares whatever many pods or endpoints
+// hold alike; test/cluster/build-golden.test.ts pins the result.
 
 import { FamilyPool } from './allocate.js';
-import { mergeEndpoints, PodIndex, selectorEndpoints, type KeyedEndpoint } from './endpoints.js';
+import {
+  mergeEndpoints,
+  PodIndex,
+  selectorEndpoints,
+  SortableEndpoints,
+  type EndpointTarget,
+  type KeyedEndpoint,
+} from './endpoints.js';
 import { scanExplicitAddresses } from './explicit.js';
 import { givenEndpoints, type ServiceShape } from './given.js';
 import { parseCIDR, type CIDR } from './ip.js';
@@ -21,7 +33,8 @@ import type {
 import { NameRegistry } from './names.js';
 import { compareKeys, keyOf } from './order.js';
 import { settlePods, type SettledPods } from './podips.js';
-import { draftFromPodObject, type PodEntry } from './pods.js';
+import { PortLists } from './ports.js';
+import { entryFromPodObject, type PodEntry } from './pods.js';
 import type { Problem } from './problems.js';
 import { settleServices, type SettledService } from './services.js';
 import { BUILTIN_NAMESPACES, type ClusterOptions, type ClusterState, type Service } from './state.js';
@@ -48,10 +61,11 @@ export function buildCluster(objects: readonly ManifestObject[], options: Cluste
     if (first) explicit.taken.add(first);
   }
   const podPool = new FamilyPool(podCIDRs, explicit.taken);
-  const settled = settleServices(parts.services, servicePool, explicit);
+  const portLists = new PortLists();
+  const settled = settleServices(parts.services, servicePool, explicit, portLists);
   const pods = settleAllPods(parts, podPool, options.nodeCount);
   const given = givenEndpoints(parts.slices, parts.endpoints, shapes(settled.services));
-  const services = attachEndpoints(settled.services, parts.services, pods.entries, given.byService);
+  const services = attachEndpoints(settled.services, parts.services, pods.entries, given.byService, portLists);
 
   return {
     namespaces: namespacesOf(objects),
@@ -65,11 +79,11 @@ export function buildCluster(objects: readonly ManifestObject[], options: Cluste
 /** Declared pods keep their names; workloads (in a fixed order) generate around them. */
 function settleAllPods(parts: Partitioned, pool: FamilyPool, nodeCount: number): SettledPods {
   const names = new NameRegistry();
-  const drafts = parts.pods.map(draftFromPodObject);
-  for (const draft of drafts) names.add(draft.namespace, draft.name);
+  const declared = parts.pods.map(entryFromPodObject);
+  for (const entry of declared) names.add(entry.pod.namespace, entry.pod.name);
   const workloads = [...parts.workloads].sort((a, b) => compareKeys(a.meta, b.meta) || (a.kind < b.kind ? -1 : 1));
   const synthesized = synthesizePods(workloads, names, nodeCount);
-  const settled = settlePods(drafts.concat(synthesized.pods), pool);
+  const settled = settlePods(declared.concat(synthesized.pods), pool);
   return { entries: settled.entries, warnings: synthesized.warnings.concat(settled.warnings) };
 }
 
@@ -78,16 +92,26 @@ function attachEndpoints(
   objects: readonly ServiceObject[],
   pods: readonly PodEntry[],
   given: ReadonlyMap<string, readonly KeyedEndpoint[]>,
-): Service[] {
+  portLists: PortLists,
+): readonly Service[] {
   const index = new PodIndex(pods, selectorKeys(objects));
   // Settled services drop targetPort; endpoint derivation needs the ports as written.
   const portsByKey = new Map(objects.map((s) => [keyOf(s.meta), s.ports]));
-  return settled.map((service): Service => {
-    if (service.kind === 'ExternalName') return { ...service, endpoints: [] };
+  for (const service of settled) {
+    if (service.kind === 'ExternalName') continue;
     const key = keyOf(service);
-    const derived = service.implicit ? [] : selectorEndpoints({ ...service, ports: portsByKey.get(key) ?? [] }, index);
-    return { ...service, endpoints: mergeEndpoints([derived, given.get(key) ?? []]) };
-  });
+    const target: EndpointTarget = {
+      name: service.name,
+      namespace: service.namespace,
+      selector: service.selector,
+      ports: portsByKey.get(key) ?? [],
+      ipFamilies: service.ipFamilies,
+      publishNotReadyAddresses: service.publishNotReadyAddresses,
+    };
+    const derived = service.implicit ? new SortableEndpoints() : selectorEndpoints(target, index, portLists);
+    service.endpoints = mergeEndpoints(derived, given.get(key) ?? []);
+  }
+  return settled;
 }
 
 function partition(objects: readonly ManifestObject[]): Partitioned {

@@ -45,17 +45,23 @@ export function scanExplicitAddresses(objects: readonly ManifestObject[]): Expli
     if (ip) taken.add(ip);
   };
 
+  const ownerOf = (object: ManifestObject): AddressOwner => ({
+    what: `${object.kind} ${object.meta.namespace}/${object.meta.name}`,
+    source: object.meta.source,
+  });
   for (const object of objects) {
-    const owner = { what: `${object.kind} ${object.meta.namespace}/${object.meta.name}`, source: object.meta.source };
     switch (object.kind) {
       case 'Service':
         if (serviceKind(object) === 'ClusterIP') {
+          const owner = ownerOf(object);
           for (const ip of clusterIPsOf(object)) claim(ip, owner, 'spec.clusterIPs', 'cluster IP');
         }
         break;
-      case 'Pod':
+      case 'Pod': {
+        const owner = ownerOf(object);
         for (const ip of new Set(object.status?.podIPs ?? [])) claim(ip, owner, 'status.podIPs', 'pod IP');
         break;
+      }
       case 'EndpointSlice':
         for (const endpoint of object.endpoints) endpoint.addresses.forEach(mark);
         break;

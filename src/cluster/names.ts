@@ -1,14 +1,19 @@
 // Generated object names, deterministic stand-ins for the controllers'
 // random ones (spec §5.2). Same manifests in ⇒ same names out, run after run.
 
-import { hash64 } from './hash.js';
+import { flat } from './flat.js';
+import { hash64, Hash64 } from './hash.js';
 
 /** The alphabet of k8s.io/apimachinery rand.String (no vowels, no look-alikes). */
 export const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
 /** Five "random" characters derived from `seed` (rand.String(5) in the controllers). */
 export function randomSuffix(seed: string, length = 5): string {
-  const [high, low] = hash64(seed);
+  return suffixOf(hash64(seed), length);
+}
+
+function suffixOf([high, low]: [high: number, low: number], length = 5): string {
+  if (length === 5) return suffix5(low);
   // 27^5 ≈ 1.4e7 fits in 32 bits; longer suffixes draw on the second half too.
   let rest = low;
   let out = '';
@@ -18,6 +23,13 @@ export function randomSuffix(seed: string, length = 5): string {
     rest = Math.floor(rest / SUFFIX_ALPHABET.length);
   }
   return out;
+}
+
+/** suffixOf for the usual five characters, made as one string (it runs once per generated pod). */
+function suffix5(low: number): string {
+  const n = SUFFIX_ALPHABET.length;
+  const code = (i: number) => SUFFIX_ALPHABET.charCodeAt(Math.floor(low / n ** i) % n);
+  return String.fromCharCode(code(0), code(1), code(2), code(3), code(4));
 }
 
 /**
@@ -51,10 +63,15 @@ function fnv32a(text: string): number {
 export function stableStringify(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
+    // Written out (no entries/filter/sort/map chain): a 10,000-Deployment cluster hashes every template.
+    const object = value as Record<string, unknown>;
+    let out = '';
+    for (const key of Object.keys(object).sort()) {
+      const field = object[key];
+      if (field === undefined) continue;
+      out += `${out === '' ? '' : ','}${JSON.stringify(key)}:${stableStringify(field)}`;
+    }
+    return `{${out}}`;
   }
   return JSON.stringify(value) ?? 'null';
 }
@@ -62,6 +79,8 @@ export function stableStringify(value: unknown): string {
 /** Pod names taken so far, per namespace; generated names retry until unique. */
 export class NameRegistry {
   private readonly byNamespace = new Map<string, Set<string>>();
+  /** Reused for every generated name: no hash object per pod. */
+  private readonly seed = new Hash64();
 
   has(namespace: string, name: string): boolean {
     return this.byNamespace.get(namespace)?.has(name) ?? false;
@@ -73,12 +92,25 @@ export class NameRegistry {
     else this.byNamespace.set(namespace, new Set([name]));
   }
 
-  /** `prefix` + a 5-char suffix not yet used in `namespace`; registered before returning. */
-  unique(namespace: string, prefix: string, seed: string): string {
+  /**
+   * `prefix` + a 5-char suffix not yet used in `namespace`; registered
+   * before returning. The suffix is randomSuffix(seed), retried as
+   * `seed#1`, `seed#2` …; `seedStart` is the hash state of the seed's
+   * beginning (shared by a workload's replicas), `seedEnd` the rest.
+   */
+  unique(namespace: string, prefix: string, seedStart: Hash64, seedEnd: string): string {
+    const seed = this.seed;
+    let names = this.byNamespace.get(namespace);
+    if (!names) {
+      names = new Set();
+      this.byNamespace.set(namespace, names);
+    }
     for (let attempt = 0; ; attempt++) {
-      const name = prefix + randomSuffix(attempt === 0 ? seed : `${seed}#${attempt}`);
-      if (!this.has(namespace, name)) {
-        this.add(namespace, name);
+      seed.continueFrom(seedStart).update(seedEnd);
+      if (attempt > 0) seed.update(`#${attempt}`);
+      const name = flat(prefix + suffixOf(seed.digest()));
+      if (!names.has(name)) {
+        names.add(name);
         return name;
       }
     }

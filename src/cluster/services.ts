@@ -9,10 +9,15 @@ import type { IPFamily, ServiceObject } from './model.js';
 import type { Problem } from './problems.js';
 import { addressOverrideOf } from './annotations.js';
 import { compareKeys } from './order.js';
-import type { NamedPort, Service } from './state.js';
+import type { PortLists } from './ports.js';
+import type { Endpoint, NamedPort, Service } from './state.js';
 
-/** A Service whose addresses are final; endpoints come later. */
-export type SettledService = Omit<Service, 'endpoints'>;
+/** A Service whose addresses are final; its endpoints are set once, later (empty until then). */
+export type SettledService = Omit<Service, 'endpoints'> & { endpoints: readonly Endpoint[] };
+
+type MutableService = { -readonly [K in keyof SettledService]: SettledService[K] };
+
+const NO_ENDPOINTS: readonly Endpoint[] = Object.freeze([]);
 
 export interface SettledServices {
   readonly services: readonly SettledService[];
@@ -31,10 +36,11 @@ export function settleServices(
   objects: readonly ServiceObject[],
   pool: FamilyPool,
   explicit: ExplicitAddresses,
+  portLists: PortLists,
 ): SettledServices {
   const warnings: Problem[] = [];
   const sorted = [...objects].sort((a, b) => compareKeys(a.meta, b.meta));
-  const services: SettledService[] = sorted.map((object) => settleOne(object, pool, warnings));
+  const services: SettledService[] = sorted.map((object) => settleOne(object, pool, portLists, warnings));
   const declared = sorted.some((o) => o.meta.namespace === KUBERNETES.namespace && o.meta.name === KUBERNETES.name);
   if (!declared) {
     const implicit = implicitKubernetes(pool, explicit, warnings);
@@ -44,7 +50,7 @@ export function settleServices(
   return { services, warnings };
 }
 
-function settleOne(object: ServiceObject, pool: FamilyPool, warnings: Problem[]): SettledService {
+function settleOne(object: ServiceObject, pool: FamilyPool, portLists: PortLists, warnings: Problem[]): SettledService {
   const addressing = resolveAddressing(object, pool.families);
   for (const [field, message] of addressing.notes) {
     warnings.push({ level: 'warning', source: object.meta.source, field, message });
@@ -56,20 +62,33 @@ function settleOne(object: ServiceObject, pool: FamilyPool, warnings: Problem[])
   }
   const selector = object.selector && Object.keys(object.selector).length > 0 ? object.selector : undefined;
   const address = addressOverrideOf(object.meta.annotations);
-  return {
-    name: object.meta.name,
-    namespace: object.meta.namespace,
-    kind: addressing.kind,
-    clusterIPs: orderedIPs(addressing, allocated),
-    ipFamilies: addressing.ipFamilies,
-    ports: object.ports.map((p) => ({ ...(p.name ? { name: p.name } : {}), protocol: p.protocol, port: p.port })),
-    ...(object.externalName !== undefined ? { externalName: object.externalName } : {}),
-    ...(selector ? { selector } : {}),
-    publishNotReadyAddresses: object.publishNotReadyAddresses,
-    implicit: false,
-    source: object.meta.source,
-    ...(address && addressing.kind !== 'ExternalName' ? { address } : {}),
-  };
+  const name = object.meta.name;
+  const namespace = object.meta.namespace;
+  const kind = addressing.kind;
+  const clusterIPs = orderedIPs(addressing, allocated);
+  const ipFamilies = addressing.ipFamilies;
+  const ports = portLists.intern(
+    object.ports.map((p) => (p.name ? { name: p.name, protocol: p.protocol, port: p.port } : { protocol: p.protocol, port: p.port })),
+  );
+  const { publishNotReadyAddresses, externalName } = object;
+  const source = object.meta.source;
+  const endpoints = NO_ENDPOINTS;
+  const implicit = false;
+  // The usual Service as one literal; the rest assigned in the same key
+  // order. Never spread from conditional parts: that costs ~10µs a Service
+  // and can leave it a slow dictionary object.
+  if (selector && externalName === undefined && !address) {
+    return { name, namespace, kind, clusterIPs, ipFamilies, ports, selector, publishNotReadyAddresses, implicit, source, endpoints };
+  }
+  const service: Partial<MutableService> = { name, namespace, kind, clusterIPs, ipFamilies, ports };
+  if (externalName !== undefined) service.externalName = externalName;
+  if (selector) service.selector = selector;
+  service.publishNotReadyAddresses = publishNotReadyAddresses;
+  service.implicit = implicit;
+  service.source = source;
+  if (address && kind !== 'ExternalName') service.address = address;
+  service.endpoints = endpoints;
+  return service as SettledService;
 }
 
 /** kubernetes.default takes the reserved first host; everyone else hashes into the CIDR. */
@@ -116,6 +135,7 @@ function implicitKubernetes(pool: FamilyPool, explicit: ExplicitAddresses, warni
     ports: KUBERNETES_PORTS,
     publishNotReadyAddresses: false,
     implicit: true,
+    endpoints: NO_ENDPOINTS,
   };
   return service;
 }

@@ -1,25 +1,30 @@
 // Workload templates → the pods their controllers would create
 // (spec §5.2, [emulator]). Names follow the controllers' patterns; the
 // random parts come from NameRegistry, so they are deterministic.
+//
+// A 150,000-replica cluster runs the loops here once per pod, so whatever
+// the replicas of one workload share (origin, labels, the name hash of the
+// workload) is made once per workload, outside the loop.
 
 import type {
   DaemonSetObject,
   DeploymentObject,
   JobObject,
   Labels,
-  PodSpec,
   ReplicaSetObject,
   StatefulSetObject,
   WorkloadObject,
 } from './model.js';
+import { flat } from './flat.js';
+import { Hash64 } from './hash.js';
 import type { NameRegistry } from './names.js';
 import { podTemplateHash } from './names.js';
-import type { PodDraft } from './pods.js';
+import { podEntry, type PodEntry, type PodOrigin } from './pods.js';
 import type { Problem } from './problems.js';
 import { addressOverrideOf } from './annotations.js';
 
 export interface SynthesisResult {
-  readonly pods: readonly PodDraft[];
+  readonly pods: readonly PodEntry[];
   readonly warnings: readonly Problem[];
 }
 
@@ -29,84 +34,91 @@ export function synthesizePods(
   names: NameRegistry,
   nodeCount: number,
 ): SynthesisResult {
-  const pods: PodDraft[] = [];
+  const pods: PodEntry[] = [];
   const warnings: Problem[] = [];
+  const ordinals = new OrdinalTexts();
   for (const workload of workloads) {
     switch (workload.kind) {
       case 'StatefulSet':
-        append(pods, statefulSetPods(workload, names, warnings));
+        statefulSetPods(workload, names, ordinals, pods, warnings);
         break;
       case 'Deployment':
-        append(pods, deploymentPods(workload, names));
+        deploymentPods(workload, names, pods);
         break;
       case 'ReplicaSet':
-        append(pods, replicaSetPods(workload, names));
+        replicaSetPods(workload, names, pods);
         break;
       case 'DaemonSet':
-        append(pods, daemonSetPods(workload, names, nodeCount));
+        daemonSetPods(workload, names, nodeCount, pods);
         break;
       case 'Job':
-        append(pods, jobPods(workload, names));
+        jobPods(workload, names, ordinals, pods);
         break;
     }
   }
   return { pods, warnings };
 }
 
-/** push(...list) would overflow the call stack for a workload with ~100,000 replicas. */
-function append<T>(target: T[], items: readonly T[]): void {
-  for (const item of items) target.push(item);
-}
-
-/** Labels and spec every pod of one workload shares (replicas differ only by name). */
-interface PodShape {
-  readonly labels: Labels;
-  readonly spec: PodSpec;
-}
-
 /**
- * The template's labels plus the controller's, the template's spec with
- * hostname/subdomain overridden where the controller does (`null` clears).
+ * What every pod of `workload` shares; `subdomain` as the controller sets
+ * it (falsy = none). Generated pods are Running and Ready, with synthesized IPs.
  */
-function shape(
-  workload: WorkloadObject,
-  labels: Labels,
-  overrides: { hostname?: string | null; subdomain?: string | null } = {},
-): PodShape {
-  const spec: { -readonly [K in keyof PodSpec]: PodSpec[K] } = { ...workload.template.spec };
-  for (const key of ['hostname', 'subdomain'] as const) {
-    const value = overrides[key];
-    if (value === null || value === '') delete spec[key];
-    else if (value !== undefined) spec[key] = value;
-  }
-  return { labels: { ...workload.template.labels, ...labels }, spec };
-}
-
-/** A Running/Ready generated pod; shapes may be shared between replicas (they are never mutated). */
-function generated(workload: WorkloadObject, name: string, podShape: PodShape): PodDraft {
-  const address = addressOverrideOf(workload.template.annotations);
-  return {
-    ...(address ? { address } : {}),
-    name,
+function originOf(workload: WorkloadObject, subdomain: string | undefined): PodOrigin {
+  const origin: { -readonly [K in keyof PodOrigin]: PodOrigin[K] } = {
     namespace: workload.meta.namespace,
-    labels: podShape.labels,
-    spec: podShape.spec,
+    keyPrefix: `${workload.meta.namespace}/`,
+    spec: workload.template.spec,
+    source: workload.meta.source,
+    owner: `${workload.kind}/${workload.meta.name}`,
     phase: 'Running',
     ready: true,
     terminating: false,
-    owner: `${workload.kind}/${workload.meta.name}`,
-    source: workload.meta.source,
   };
+  if (subdomain) origin.subdomain = subdomain;
+  const address = addressOverrideOf(workload.template.annotations);
+  if (address) origin.address = address;
+  return origin;
 }
 
-function seed(workload: WorkloadObject, index: number | string): string {
-  return `${workload.meta.namespace}/${workload.kind}/${workload.meta.name}/${index}`;
+/** Hash state of the name seed `namespace/Kind/name/` that every replica's seed starts with. */
+function seedStart(workload: WorkloadObject): Hash64 {
+  return new Hash64().update(`${workload.meta.namespace}/${workload.kind}/${workload.meta.name}/`);
 }
 
-function statefulSetPods(sts: StatefulSetObject, names: NameRegistry, warnings: Problem[]): PodDraft[] {
-  const pods: PodDraft[] = [];
+/** The template's labels and then the controller's (a key in both keeps the template's place, as a spread does). */
+function copyLabels(labels: Labels): Record<string, string> {
+  const copy: Record<string, string> = {};
+  // for-in, not Object.keys(): no array per StatefulSet pod.
+  for (const key in labels) if (Object.hasOwn(labels, key)) setLabel(copy, key, labels[key] as string);
+  return copy;
+}
+
+function setLabel(labels: Record<string, string>, key: string, value: string): void {
+  // The loader keeps a `__proto__` label as a plain key; an assignment would set the prototype.
+  if (key === '__proto__') Object.defineProperty(labels, key, { value, enumerable: true, writable: true, configurable: true });
+  else labels[key] = value;
+}
+
+/** `String(n)` once per number: the pod-index labels of every StatefulSet share them. */
+class OrdinalTexts {
+  private readonly texts: string[] = [];
+
+  text(n: number): string {
+    if (n < 0 || n > 100_000) return String(n);
+    return (this.texts[n] ??= String(n));
+  }
+}
+
+function statefulSetPods(
+  sts: StatefulSetObject,
+  names: NameRegistry,
+  ordinals: OrdinalTexts,
+  out: PodEntry[],
+  warnings: Problem[],
+): void {
+  const origin = originOf(sts, sts.serviceName);
   for (let ordinal = sts.ordinalsStart; ordinal < sts.ordinalsStart + sts.replicas; ordinal++) {
-    const name = `${sts.meta.name}-${ordinal}`;
+    const name = flat(`${sts.meta.name}-${ordinal}`);
     if (names.has(sts.meta.namespace, name)) {
       warnings.push({
         level: 'warning',
@@ -116,39 +128,46 @@ function statefulSetPods(sts: StatefulSetObject, names: NameRegistry, warnings: 
       continue;
     }
     names.add(sts.meta.namespace, name);
-    const labels = { 'statefulset.kubernetes.io/pod-name': name, 'apps.kubernetes.io/pod-index': String(ordinal) };
-    pods.push(generated(sts, name, shape(sts, labels, { hostname: name, subdomain: sts.serviceName ?? null })));
+    const labels = copyLabels(sts.template.labels);
+    setLabel(labels, 'statefulset.kubernetes.io/pod-name', name);
+    setLabel(labels, 'apps.kubernetes.io/pod-index', ordinals.text(ordinal));
+    out.push(podEntry(origin, name, labels, name));
   }
-  return pods;
 }
 
-function deploymentPods(deploy: DeploymentObject, names: NameRegistry): PodDraft[] {
+function deploymentPods(deploy: DeploymentObject, names: NameRegistry, out: PodEntry[]): void {
   const hash = podTemplateHash(deploy.template);
   const prefix = `${deploy.meta.name}-${hash}-`;
-  const podShape = shape(deploy, { 'pod-template-hash': hash });
-  const pods: PodDraft[] = [];
-  for (let i = 0; i < deploy.replicas; i++) {
-    pods.push(generated(deploy, names.unique(deploy.meta.namespace, prefix, seed(deploy, i)), podShape));
-  }
-  return pods;
+  const labels = copyLabels(deploy.template.labels);
+  setLabel(labels, 'pod-template-hash', hash);
+  replicas(deploy, names, prefix, labels, deploy.replicas, (i) => String(i), out);
 }
 
-function replicaSetPods(rs: ReplicaSetObject, names: NameRegistry): PodDraft[] {
-  const podShape = shape(rs, {});
-  const pods: PodDraft[] = [];
-  for (let i = 0; i < rs.replicas; i++) {
-    pods.push(generated(rs, names.unique(rs.meta.namespace, `${rs.meta.name}-`, seed(rs, i)), podShape));
-  }
-  return pods;
+function replicaSetPods(rs: ReplicaSetObject, names: NameRegistry, out: PodEntry[]): void {
+  replicas(rs, names, `${rs.meta.name}-`, rs.template.labels, rs.replicas, (i) => String(i), out);
 }
 
-function daemonSetPods(ds: DaemonSetObject, names: NameRegistry, nodeCount: number): PodDraft[] {
-  const podShape = shape(ds, {});
-  const pods: PodDraft[] = [];
-  for (let node = 0; node < nodeCount; node++) {
-    pods.push(generated(ds, names.unique(ds.meta.namespace, `${ds.meta.name}-`, seed(ds, `node-${node}`)), podShape));
+function daemonSetPods(ds: DaemonSetObject, names: NameRegistry, nodeCount: number, out: PodEntry[]): void {
+  replicas(ds, names, `${ds.meta.name}-`, ds.template.labels, nodeCount, (node) => `node-${node}`, out);
+}
+
+/** `count` interchangeable pods named `prefix` + a suffix from the seed `…/<seedEnd(i)>`. */
+function replicas(
+  workload: WorkloadObject,
+  names: NameRegistry,
+  prefix: string,
+  labels: Labels,
+  count: number,
+  seedEnd: (i: number) => string,
+  out: PodEntry[],
+): void {
+  const { namespace } = workload.meta;
+  const origin = originOf(workload, workload.template.spec.subdomain);
+  const hostname = workload.template.spec.hostname;
+  const seed = seedStart(workload);
+  for (let i = 0; i < count; i++) {
+    out.push(podEntry(origin, names.unique(namespace, prefix, seed, seedEnd(i)), labels, hostname));
   }
-  return pods;
 }
 
 /**
@@ -156,19 +175,21 @@ function daemonSetPods(ds: DaemonSetObject, names: NameRegistry, nodeCount: numb
  * NonIndexed runs min(parallelism, completions), Indexed runs indexes
  * 0 … min(parallelism, completions)−1 with hostname `<job>-<index>`.
  */
-function jobPods(job: JobObject, names: NameRegistry): PodDraft[] {
+function jobPods(job: JobObject, names: NameRegistry, ordinals: OrdinalTexts, out: PodEntry[]): void {
   const count = Math.min(job.parallelism, job.completions ?? job.parallelism);
-  const jobLabels = { 'batch.kubernetes.io/job-name': job.meta.name, 'job-name': job.meta.name };
-  const nonIndexed = shape(job, jobLabels);
-  const pods: PodDraft[] = [];
-  for (let i = 0; i < count; i++) {
-    if (job.completionMode === 'Indexed') {
-      const base = `${job.meta.name}-${i}`;
-      const labels = { ...jobLabels, 'batch.kubernetes.io/job-completion-index': String(i) };
-      pods.push(generated(job, names.unique(job.meta.namespace, `${base}-`, seed(job, i)), shape(job, labels, { hostname: base })));
-    } else {
-      pods.push(generated(job, names.unique(job.meta.namespace, `${job.meta.name}-`, seed(job, i)), nonIndexed));
-    }
+  const labels = copyLabels(job.template.labels);
+  setLabel(labels, 'batch.kubernetes.io/job-name', job.meta.name);
+  setLabel(labels, 'job-name', job.meta.name);
+  if (job.completionMode !== 'Indexed') {
+    replicas(job, names, `${job.meta.name}-`, labels, count, (i) => String(i), out);
+    return;
   }
-  return pods;
+  const origin = originOf(job, job.template.spec.subdomain);
+  const seed = seedStart(job);
+  for (let i = 0; i < count; i++) {
+    const base = `${job.meta.name}-${i}`;
+    const indexed = copyLabels(labels);
+    setLabel(indexed, 'batch.kubernetes.io/job-completion-index', ordinals.text(i));
+    out.push(podEntry(origin, names.unique(job.meta.namespace, `${base}-`, seed, String(i)), indexed, base));
+  }
 }

@@ -31,6 +31,22 @@ describe('synthesized addresses skip reserved and used ones (§6)', () => {
     expect(messages(state)).toEqual([]);
   });
 
+  it('finds the one free address at the very top of the IPv4 space', () => {
+    // Taken addresses are a bitmap per /16 block: the last block, last bits.
+    const state = buildCluster(
+      [
+        service('a', { clusterIP: '255.255.255.250' }),
+        service('b', { clusterIP: '255.255.255.251' }),
+        service('c', { clusterIP: '255.255.255.252' }),
+        service('d', { clusterIP: '255.255.255.254' }),
+        service('free', {}),
+      ],
+      options(['255.255.255.248/29']),
+    );
+    expect(ipsOf(state, 'kubernetes')).toEqual(['255.255.255.249']);
+    expect(ipsOf(state, 'free')).toEqual(['255.255.255.253']);
+  });
+
   it('a full service CIDR ⇒ warning and no address of that family', () => {
     // /30: .1 kubernetes, .2 the only other host; .0 and .3 are never handed out.
     const state = buildCluster([service('one', {}), service('two', {})], options(['10.96.0.0/30']));

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildCluster } from '../../src/cluster/build.js';
 import type { ManifestObject, PodStatus, RestartPolicy, ServicePort } from '../../src/cluster/model.js';
 import { DEFAULT_CLUSTER_OPTIONS, type Endpoint, type Service } from '../../src/cluster/state.js';
-import { pod, service } from './objects.js';
+import { pod, service, slice } from './objects.js';
 
 function serviceOf(objects: ManifestObject[], name = 'web', options = DEFAULT_CLUSTER_OPTIONS): Service {
   const found = buildCluster(objects, options).services.find((s) => s.name === name);
@@ -140,3 +140,33 @@ describe('ExternalName services have no endpoints', () => {
     expect(web.kind).toBe('ExternalName');
   });
 });
+
+describe('endpoint order and duplicates (§4.1, §4.2)', () => {
+  // A short list and a long one: they are sorted by different code paths.
+  it.each([5, 90])('%i pods: sorted by address, IPv4 first; a pod address repeated in a slice keeps the pod', (count) => {
+    const pods = Array.from({ length: count }, (_, i) =>
+      pod(`p${i}`, { labels: { app: 'web' }, status: { phase: 'Running', podIPs: [`10.244.${(i * 7) % count}.${250 - i}`, `fd00::${(i + 1).toString(16)}`] } }),
+    );
+    const repeated = '10.244.0.250';
+    const objects: ManifestObject[] = [
+      service('web', { selector: { app: 'web' }, ipFamilyPolicy: 'PreferDualStack' }),
+      ...pods,
+      slice('extra', {
+        serviceName: 'web',
+        endpoints: [{ addresses: [repeated, '10.1.0.1'], ready: false, terminating: false, hostname: 'from-slice' }],
+      }),
+    ];
+    const dual = { ...DEFAULT_CLUSTER_OPTIONS, serviceCIDRs: ['10.96.0.0/12', 'fd00:96::/112'], podCIDRs: ['10.244.0.0/16', 'fd00::/64'] };
+    const endpoints = serviceOf(objects, 'web', dual).endpoints;
+    const all = pods.flatMap((p) => p.status?.podIPs ?? []).concat('10.1.0.1');
+    expect(endpoints.map((e) => e.address)).toEqual(all.sort(byAddress));
+    expect(endpoints.find((e) => e.address === repeated)).toMatchObject({ pod: 'default/p0', ready: true });
+    expect(endpoints.find((e) => e.address === '10.1.0.1')).toMatchObject({ hostname: 'from-slice', ready: false });
+  });
+});
+
+/** The order a reader expects: IPv4 numerically, then IPv6 numerically. */
+function byAddress(a: string, b: string): number {
+  const value = (ip: string) => (ip.includes(':') ? 2n ** 40n + BigInt(`0x${ip.split(':').pop()}`) : BigInt(ip.split('.').reduce((n, o) => n * 256 + Number(o), 0)));
+  return value(a) < value(b) ? -1 : value(a) > value(b) ? 1 : 0;
+}

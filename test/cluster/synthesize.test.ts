@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildCluster } from '../../src/cluster/build.js';
 import type { ManifestObject } from '../../src/cluster/model.js';
-import { SUFFIX_ALPHABET } from '../../src/cluster/names.js';
+import { randomSuffix, SUFFIX_ALPHABET } from '../../src/cluster/names.js';
 import { DEFAULT_CLUSTER_OPTIONS, type Pod } from '../../src/cluster/state.js';
 import { daemonSet, deployment, job, pod, replicaSet, service, statefulSet } from './objects.js';
 
@@ -104,6 +104,14 @@ describe('workload pods (§5.2 table)', () => {
     const state = buildCluster([pod('db-0'), statefulSet('db', { replicas: 1 })], DEFAULT_CLUSTER_OPTIONS);
     expect(state.pods.map((p) => p.owner)).toEqual([undefined]);
     expect(state.warnings.map((w) => w.message)).toEqual([expect.stringMatching(/already exists/)]);
+  });
+
+  it('a random name already taken is drawn again from the seed `<seed>#1`', () => {
+    const [first] = podsOf([replicaSet('rs')]);
+    expect(first?.name).toBe(`rs-${randomSuffix('default/ReplicaSet/rs/0')}`);
+    const names = podsOf([pod(first?.name ?? ''), replicaSet('rs')]).map((p) => p.name);
+    expect(names).toContain(`rs-${randomSuffix('default/ReplicaSet/rs/0#1')}`);
+    expect(names).toHaveLength(2);
   });
 });
 

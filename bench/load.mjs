@@ -3,23 +3,29 @@
 // runs, an ordinary client keeps asking, and we count what it gets.
 //
 //   npm run load -- [--scenario all|idle|flood|loris] [--connections 10000] [--seconds 8] [--flood-rate N]
+//                   [--client-timeout 1000] [--client-attempts 2] [--flooder node|dnsperf]
 //
 // idle:  10,000 TCP connections opened and left idle, from 157 loopback
 //        source addresses (64 each: the per-client cap), against the default caps.
 // flood: the server's UDP maximum is measured (saturating blast), then a
-//        flood at twice that rate runs from another process, without and with
-//        --rate-limit. --flood-rate N floods at N q/s instead (skips the
-//        measurement): runs on a busy machine are then comparable.
+//        flood at twice that rate runs from another process (127.3.0.1),
+//        without --rate-limit, with it (slip 2, the default), with
+//        --rate-limit-slip 0, and that with --workers 2. --flood-rate N floods at N q/s instead (skips
+//        the measurement): runs on a busy machine are then comparable.
+//        Datagrams the kernel dropped at the server's socket are read from
+//        `ss -m` (skmem d) and /proc/net/snmp (RcvbufErrors, machine-wide).
 //        (`--scenario udp-flood` is the same as `flood`.)
 // loris: 500 TCP connections each dripping one byte per second.
-// The ordinary client asks over UDP (3 tries, 300 ms apart, like a stub
-// resolver) and over TCP, one question every 20 ms, from 127.0.0.1.
+// The ordinary client asks one question every 20 ms from 127.0.0.1 over UDP
+// the way a pod's glibc resolver with `options timeout:1 attempts:2` does
+// (--client-timeout ms, --client-attempts; glibc's own default is 5000 and
+// 2), and over TCP.
 // Results go to stdout and bench/out/load-results.md.
 
 import { fork, spawn, execSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -27,6 +33,10 @@ import { parseArgs } from 'node:util';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const NAME = 'kubernetes.default.svc.cluster.local';
+/** How the ordinary client retries over UDP (set from the flags). */
+const client = { timeoutMs: 1000, attempts: 2 };
+/** `node` (our own sender, a child process) or `dnsperf`. */
+let flooder = 'node';
 
 function question(id, name = NAME) {
   const labels = name.split('.').map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)]));
@@ -98,9 +108,15 @@ async function main() {
       connections: { type: 'string', default: '10000' },
       seconds: { type: 'string', default: '8' },
       'flood-rate': { type: 'string' },
+      'client-timeout': { type: 'string', default: '1000' },
+      'client-attempts': { type: 'string', default: '2' },
+      flooder: { type: 'string', default: 'node' },
     },
   });
+  flooder = values.flooder;
   const seconds = Number(values.seconds);
+  client.timeoutMs = Number(values['client-timeout']);
+  client.attempts = Number(values['client-attempts']);
   const only = values.scenario === 'udp-flood' ? 'flood' : values.scenario;
   const rows = [];
   const started = new Date().toISOString();
@@ -112,9 +128,11 @@ async function main() {
   const table = [
     `Run ${started} — \`${command}\` — \`uptime\`: ${load}`,
     '',
-    '| scenario | attack | ordinary UDP answered (1st try / within 3 tries) | ordinary TCP answered | ordinary p50 / p99 ms | notes |',
+    `Ordinary UDP client: one question every 20 ms, ${client.attempts} tries of ${client.timeoutMs} ms each (resolv.conf \`options timeout:${client.timeoutMs / 1000} attempts:${client.attempts}\`).`,
+    '',
+    '| scenario | attack | ordinary UDP: sent / 1st try / within retries / lost | ordinary TCP answered | ordinary p50 / p99 ms | notes |',
     '|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.scenario} | ${r.attack} | ${r.udpFirst} / ${r.udp} | ${r.tcp} | ${r.p50} / ${r.p99} | ${r.notes} |`),
+    ...rows.map((r) => `| ${r.scenario} | ${r.attack} | ${r.sent} / ${r.udpFirst} / ${r.udp} / ${r.lost} | ${r.tcp} | ${r.p50} / ${r.p99} | ${r.notes} |`),
   ].join('\n');
   console.log(table);
   mkdirSync(path.join(root, 'bench/out'), { recursive: true });
@@ -126,16 +144,26 @@ async function startServer(extra = []) {
   const child = spawn(process.execPath, [path.join(root, 'dist/cli.js'), 'serve', '-f', path.join(root, 'test/fixtures/e2e'),
     '--port', String(port), '--upstream', 'none', '--log-level', 'warn', ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
   let warnings = 0;
-  child.stderr.on('data', (chunk) => (warnings += String(chunk).split('\n').filter(Boolean).length));
-  for (let i = 0; i < 100; i++) {
-    if (await udpOnce(port, question(1), 100)) break;
-    await sleep(50);
+  let stderr = '';
+  child.stderr.on('data', (chunk) => {
+    warnings += String(chunk).split('\n').filter(Boolean).length;
+    stderr = (stderr + chunk).slice(-2000);
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  let ready = false;
+  for (let i = 0; i < 100 && !ready && child.exitCode === null; i++) {
+    ready = await udpOnce(port, question(1), 100);
+    if (!ready) await sleep(50);
   }
-  return {
-    port,
-    logLines: () => warnings,
-    stop: () => new Promise((resolve) => { child.once('exit', resolve); child.kill('SIGTERM'); }),
+  const stop = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    return exited;
   };
+  if (!ready) {
+    await stop();
+    throw new Error(`clusterdns did not start on port ${port}:\n${stderr}`);
+  }
+  return { port, logLines: () => warnings, stop, cpuSeconds: () => treeCpuSeconds(child.pid) };
 }
 
 function udpOnce(port, message, timeoutMs, source = '127.0.0.1') {
@@ -167,7 +195,7 @@ function tcpOnce(port, message, timeoutMs) {
   });
 }
 
-/** The ordinary client: one UDP (3 tries) and one TCP question every 20 ms for `seconds`. */
+/** The ordinary client: one UDP (resolver-like retries) and one TCP question every 20 ms for `seconds`. */
 async function probe(port, seconds) {
   const results = [];
   const until = performance.now() + seconds * 1000;
@@ -179,7 +207,7 @@ async function probe(port, seconds) {
       const t0 = performance.now();
       let tries = 0;
       let ok = false;
-      while (!ok && tries < 3) { tries++; ok = await udpOnce(port, question(n), 300); }
+      while (!ok && tries < client.attempts) { tries++; ok = await udpOnce(port, question(n), client.timeoutMs); }
       const udpMs = performance.now() - t0;
       const tcp = await tcpOnce(port, question(n + 30000), 2000);
       results.push({ ok, first: ok && tries === 1, ms: udpMs, tcp });
@@ -189,8 +217,11 @@ async function probe(port, seconds) {
   await Promise.all(pending);
   const ms = results.filter((r) => r.ok).map((r) => r.ms).sort((a, b) => a - b);
   const pct = (q) => (ms.length ? ms[Math.min(ms.length - 1, Math.floor(q * ms.length))].toFixed(1) : '-');
-  const count = (f) => `${results.filter(f).length}/${results.length}`;
-  return { udpFirst: count((r) => r.first), udp: count((r) => r.ok), tcp: count((r) => r.tcp), p50: pct(0.5), p99: pct(0.99) };
+  const count = (f) => results.filter(f).length;
+  return {
+    sent: results.length, udpFirst: count((r) => r.first), udp: count((r) => r.ok), lost: count((r) => !r.ok),
+    tcp: `${count((r) => r.tcp)}/${results.length}`, p50: pct(0.5), p99: pct(0.99),
+  };
 }
 
 async function idleScenario(total, seconds) {
@@ -268,24 +299,91 @@ async function floodScenarios(seconds, fixedRate) {
     maxRate = Math.round(max.received / max.seconds);
   }
   const rate = fixedRate || maxRate * 2;
-  for (const extra of [[], ['--rate-limit', '100/s']]) {
+  const limit = ['--rate-limit', '100/s'];
+  const variants = [[], limit, [...limit, '--rate-limit-slip', '0'], [...limit, '--rate-limit-slip', '0', '--workers', '2']];
+  for (const extra of variants) {
     const server = await startServer(extra);
+    const rcvbufBefore = rcvbufErrors();
+    const cpuBefore = server.cpuSeconds();
     const attack = flood(server.port, rate, seconds, '127.3.0.1');
     await sleep(200);
     const result = await probe(server.port, seconds - 0.5);
     const done = await attack;
+    const cpu = server.cpuSeconds() - cpuBefore;
+    const dropped = socketDrops(server.port);
+    const rcvbuf = rcvbufErrors() - rcvbufBefore;
     await server.stop();
+    // What the server spent per datagram it took off the socket (flood and ordinary alike).
+    const read = Math.max(1, done.sent - dropped);
     rows.push({
-      scenario: `UDP flood${extra.length ? ' + --rate-limit 100/s' : ''}`,
+      scenario: `UDP flood${extra.length ? ` + ${extra.join(' ')}` : ''}`,
       attack: `${Math.round(done.sent / done.seconds)} q/s sent (${fixedRate ? `--flood-rate ${fixedRate}` : `2 × max ${maxRate} q/s`})`, ...result,
-      notes: `flooder got ${Math.round((done.received - done.truncated) / done.seconds)} answers/s and ${Math.round(done.truncated / done.seconds)} truncated (TC) replies/s`,
+      notes: `flooder got ${Math.round((done.received - done.truncated) / done.seconds)} answers/s and ${Math.round(done.truncated / done.seconds)} truncated (TC) replies/s; `
+        + `kernel dropped ${dropped} datagrams at the server's socket (${(dropped / Math.max(1, done.sent) * 100).toFixed(1)} % of the flood; RcvbufErrors +${rcvbuf} machine-wide); `
+        + `server CPU ${cpu.toFixed(1)} s, ${((cpu / read) * 1e6).toFixed(1)} µs per datagram read`,
     });
   }
   return rows;
 }
 
+/** Datagrams the kernel dropped at the UDP socket bound to `port` (receive queue full): skmem's d field in `ss -m`. */
+function socketDrops(port) {
+  const text = execSync(`ss -H -u -a -m -n '( sport = :${port} )'`).toString();
+  return Number(/\bd(\d+)\)/.exec(text)?.[1] ?? NaN);
+}
+
+/** CPU seconds (user + system) of `pid` and its children (the workers of --workers N), from /proc. */
+function treeCpuSeconds(pid) {
+  const ticks = (id) => {
+    try {
+      const fields = readFileSync(`/proc/${id}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+      return { ppid: Number(fields[1]), cpu: Number(fields[11]) + Number(fields[12]) };
+    } catch {
+      return undefined;
+    }
+  };
+  let total = ticks(pid)?.cpu ?? 0;
+  for (const id of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    const stat = ticks(id);
+    if (stat?.ppid === pid) total += stat.cpu;
+  }
+  return total / 100; // USER_HZ
+}
+
+/** The machine-wide UDP receive-buffer drop counter (other processes on the machine count too). */
+function rcvbufErrors() {
+  const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((line) => line.startsWith('Udp:'));
+  const [names, values] = lines.map((line) => line.split(/\s+/));
+  return Number(values?.[names?.indexOf('RcvbufErrors') ?? -1] ?? NaN);
+}
+
+/** The flooder: our own Node sender, or dnsperf (--flooder dnsperf), which needs far less CPU to send. */
 function flood(port, rate, seconds, source) {
+  if (flooder === 'dnsperf') return dnsperfFlood(port, rate, seconds, source);
   return child(['--flood-child', String(port), String(rate), String(seconds), source]);
+}
+
+/**
+ * dnsperf as an open-loop flooder: up to 60,000 queries outstanding and a
+ * 0.5 s timeout, so queries the server drops do not stop it sending.
+ * It does not tell truncated replies from answers (counted as answers).
+ */
+function dnsperfFlood(port, rate, seconds, source) {
+  const file = path.join(root, 'bench/out/flood-query.txt');
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${NAME} A\n`);
+  return new Promise((resolve, reject) => {
+    const args = ['-s', '127.0.0.1', '-p', String(port), '-a', source, '-d', file, '-Q', String(rate), '-q', '60000', '-t', '0.5', '-l', String(seconds)];
+    // stderr ignored: dnsperf warns per timed-out query there, and an unread pipe would stall it.
+    const run = spawn('dnsperf', args, { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    run.stdout.on('data', (chunk) => (out += chunk));
+    run.once('error', reject);
+    run.once('exit', () => {
+      const number = (label) => Number(new RegExp(`${label}:\\s+(\\d+)`).exec(out)?.[1] ?? 0);
+      resolve({ sent: number('Queries sent'), received: number('Queries completed'), truncated: 0, seconds });
+    });
+  });
 }
 
 function child(args) {

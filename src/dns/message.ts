@@ -5,8 +5,11 @@
 import type { Query } from '../resolve/query.js';
 import { MAX_UDP_PAYLOAD } from '../resolve/query.js';
 import { RRType } from './types.js';
+import { nameLabels } from './escape.js';
 
 export const HEADER_SIZE = 12;
+const DOT = 0x2e;
+const BACKSLASH = 0x5c;
 /** Root owner (1) + TYPE, CLASS (4) + TTL (4) + RDLENGTH (2), no options. */
 export const OPT_SIZE = 11;
 
@@ -38,7 +41,8 @@ export function writeHeader(out: Buffer, query: Pick<Query, 'id' | 'opcode' | 'r
 
 /**
  * The client's question at `at`: its name exactly as written (case kept,
- * one byte per character), then QTYPE and QCLASS. Returns the end offset.
+ * one byte per character, escapes as their byte: src/dns/escape.ts), then
+ * QTYPE and QCLASS. Returns the end offset.
  */
 export function writeQuestion(out: Buffer, at: number, query: Pick<Query, 'name' | 'qtype' | 'qclass'>): number {
   const name = query.name;
@@ -50,7 +54,11 @@ export function writeQuestion(out: Buffer, at: number, query: Pick<Query, 'name'
     let lengthAt = at;
     const end = at + 1 + name.length;
     for (let i = at + 1; i <= end; i++) {
-      if (i < end && out[i] !== 0x2e) continue;
+      if (i < end) {
+        const byte = out[i];
+        if (byte === BACKSLASH) return writeEscapedQuestion(out, at, query);
+        if (byte !== DOT) continue;
+      }
       const length = i - lengthAt - 1;
       if (length === 0 || length > 63) throw new Error(`cannot encode question name "${name}"`);
       out[lengthAt] = length;
@@ -58,10 +66,27 @@ export function writeQuestion(out: Buffer, at: number, query: Pick<Query, 'name'
     }
     position = end;
   }
-  out[position++] = 0;
-  out.writeUInt16BE(query.qtype & 0xffff, position);
-  out.writeUInt16BE(query.qclass & 0xffff, position + 2);
-  return position + 4;
+  return writeTypeAndClass(out, position, query);
+}
+
+/** writeQuestion for a name with escapes (a '.' or '\' inside a label): label by label. */
+function writeEscapedQuestion(out: Buffer, at: number, query: Pick<Query, 'name' | 'qtype' | 'qclass'>): number {
+  let position = at;
+  for (const label of nameLabels(query.name)) {
+    if (label.length === 0 || label.length > 63) throw new Error(`cannot encode question name "${query.name}"`);
+    out[position] = label.length;
+    out.write(label, position + 1, 'latin1');
+    position += 1 + label.length;
+  }
+  return writeTypeAndClass(out, position, query);
+}
+
+/** The root's zero byte at `position`, then QTYPE and QCLASS; the end offset. */
+function writeTypeAndClass(out: Buffer, position: number, query: Pick<Query, 'qtype' | 'qclass'>): number {
+  out[position] = 0;
+  out.writeUInt16BE(query.qtype & 0xffff, position + 1);
+  out.writeUInt16BE(query.qclass & 0xffff, position + 3);
+  return position + 5;
 }
 
 /**

@@ -1,12 +1,14 @@
 // Pure helpers for DNS names and the IP-shaped names Kubernetes DNS uses.
 //
 // Names inside clusterdns are absolute, lower-case where we compare them, and
-// written without the trailing dot (the root is ''). IP text always goes
+// written without the trailing dot (the root is ''); a '.' or '\' inside a
+// label is escaped (src/dns/escape.ts). IP text always goes
 // through ipaddr.js so that every address has one canonical spelling
 // (IPv4 dotted quad, IPv6 RFC 5952 compressed lower-case).
 
 import ipaddr from 'ipaddr.js';
 import type { IPFamily } from '../cluster/model.js';
+import { isLabelBoundary } from './escape.js';
 
 /**
  * Lower-case (ASCII only: DNS folds nothing else, and the wire length must
@@ -15,7 +17,7 @@ import type { IPFamily } from '../cluster/model.js';
 export function normalizeName(name: string): string {
   // eslint-disable-next-line no-control-regex
   const lower = /[^\x00-\x7f]/.test(name) ? name.replace(/[A-Z]+/g, (s) => s.toLowerCase()) : name.toLowerCase();
-  return lower.endsWith('.') ? lower.slice(0, -1) : lower;
+  return lower.endsWith('.') && isLabelBoundary(lower, lower.length - 1) ? lower.slice(0, -1) : lower;
 }
 
 /** Labels of a name, left to right; the root has none. */
@@ -23,10 +25,26 @@ export function labelsOf(name: string): string[] {
   return name === '' ? [] : name.split('.');
 }
 
-/** True when `name` is `zone` or below it (both normalized). */
+/**
+ * True when `name` is `zone` or below it (both normalized). The '.' before
+ * the zone must separate labels: `a\.cluster.local` is the two labels
+ * `a.cluster` and `local`, not under `cluster.local`.
+ */
 export function isSubdomain(name: string, zone: string): boolean {
-  if (zone === '') return true;
-  return name === zone || name.endsWith(`.${zone}`);
+  if (zone === '' || name === zone) return true;
+  return zoneDot(name, zone) > 0;
+}
+
+/**
+ * Index of the '.' that separates `name` from `zone` below it, or -1. Per
+ * query, so no string is built: a character compare, an endsWith, and the
+ * backslash count only when a backslash precedes the dot.
+ */
+function zoneDot(name: string, zone: string): number {
+  const dot = name.length - zone.length - 1;
+  if (dot <= 0 || name.charCodeAt(dot) !== 0x2e || !name.endsWith(zone)) return -1;
+  if (name.charCodeAt(dot - 1) === 0x5c && !isLabelBoundary(name, dot)) return -1;
+  return dot;
 }
 
 /**
@@ -36,8 +54,8 @@ export function isSubdomain(name: string, zone: string): boolean {
 export function stripZone(name: string, zone: string): string | undefined {
   if (name === zone) return '';
   if (zone === '') return name;
-  if (!name.endsWith(`.${zone}`)) return undefined;
-  return name.slice(0, name.length - zone.length - 1);
+  const dot = zoneDot(name, zone);
+  return dot > 0 ? name.slice(0, dot) : undefined;
 }
 
 /** `a.b` + `zone` → `a.b.zone`, treating '' on either side as absent. */

@@ -3,6 +3,8 @@
 // Used at load time only (prepareAnswer), so clarity beats speed here; the
 // per-query path in wire.ts only copies the bytes this produces.
 
+import { labelStarts, nameLabels, nameWireLength } from './escape.js';
+
 /** Compression pointers hold a 14-bit offset. */
 const MAX_POINTER_OFFSET = 0x3fff;
 const MAX_LABEL = 63;
@@ -79,13 +81,14 @@ export function asciiLower(text: string): string {
 /**
  * Split an absolute name (no trailing dot, root = '') into labels, checking
  * the RFC 1035 limits. Characters are written as single bytes (latin1), the
- * way the server decodes question names, so a name round-trips unchanged.
+ * way the server decodes question names, so a name round-trips unchanged;
+ * `\.` and `\\` stand for a '.' or '\' inside a label (src/dns/escape.ts).
  */
 export function splitName(name: string): string[] {
   if (name === '') return [];
-  if (name.length > MAX_NAME - 2) throw new Error(`cannot encode name "${name}": longer than ${MAX_NAME} octets`);
+  if (nameWireLength(name) > MAX_NAME) throw new Error(`cannot encode name "${name}": longer than ${MAX_NAME} octets`);
   if (/[^\x00-\xff]/.test(name)) throw new Error(`cannot encode name "${name}": characters outside one octet`);
-  const labels = name.split('.');
+  const labels = nameLabels(name);
   for (const label of labels) {
     if (label.length === 0) throw new Error(`cannot encode name "${name}": empty label`);
     if (label.length > MAX_LABEL) {
@@ -110,21 +113,22 @@ export class CompressionTable {
   seed(name: string, offset: number): void {
     const labels = splitName(name);
     const lower = asciiLower(name);
-    let start = 0;
-    for (const label of labels) {
-      this.remember(lower.slice(start), offset + start);
-      start += label.length + 1;
-    }
+    const starts = labelStarts(name);
+    let wire = 0;
+    labels.forEach((label, i) => {
+      this.remember(lower.slice(starts[i]), offset + wire);
+      wire += label.length + 1;
+    });
   }
 
   /** Write `name` at the writer's end, compressing and registering as asked. */
   writeName(writer: WireWriter, name: string, options: NameOptions): void {
     const labels = splitName(name);
-    // Suffix keys are tails of the lower-cased name: label i starts at `start`.
+    // Suffix keys are tails of the lower-cased name text: label i starts at starts[i].
     const lower = asciiLower(name);
-    let start = 0;
-    for (const label of labels) {
-      const key = lower.slice(start);
+    const starts = labelStarts(name);
+    for (const [i, label] of labels.entries()) {
+      const key = lower.slice(starts[i]);
       const pointer = options.compress ? this.offsets.get(key) : undefined;
       if (pointer !== undefined) {
         writer.u16(0xc000 | pointer);
@@ -133,7 +137,6 @@ export class CompressionTable {
       if (options.register) this.remember(key, writer.offset);
       writer.u8(label.length);
       writer.latin1(label);
-      start += label.length + 1;
     }
     writer.u8(0);
   }

@@ -23,8 +23,11 @@ import { responseLimit, type Query } from '../resolve/query.js';
 import { writeRecord } from './wire-records.js';
 import { CompressionTable, WireWriter } from './wire-writer.js';
 import { HEADER_SIZE, OPT_SIZE, writeHeader, writeOpt, writeQuestion } from './message.js';
+import { nameWireLength } from './escape.js';
 
 export { writeHeaderOnlyResponse } from './message.js';
+/** Wire length of a name (`web.prod` → 10, escapes counted as their byte); the root '' is 1. */
+export { nameWireLength } from './escape.js';
 
 export interface PreparedAnswer {
   readonly rcode: number;
@@ -116,11 +119,6 @@ export interface ResponseFlags {
  * (any integer; the responder passes a counter).
  */
 export function writeResponse(query: Query, answer: PreparedAnswer, turn: number): Buffer {
-  if (nameWireLength(query.name) !== answer.qnameLength) {
-    throw new Error(
-      `answer prepared for a ${answer.qnameLength}-octet name, question "${query.name}" differs`,
-    );
-  }
   const withOpt = query.edns !== undefined || answer.rcode > 15;
   const prefix = HEADER_SIZE + answer.qnameLength + 4;
   const limit = responseLimit(query);
@@ -141,7 +139,11 @@ export function writeResponse(query: Query, answer: PreparedAnswer, turn: number
     truncated: kept < answer.answerCount + answer.authorityCount,
     counts: [1, answers, authority, additional + (withOpt ? 1 : 0)],
   });
-  writeQuestion(out, HEADER_SIZE, query);
+  // The body's pointers assume a question name of exactly qnameLength octets:
+  // checked here, after writing, rather than by measuring the name first.
+  if (writeQuestion(out, HEADER_SIZE, query) !== prefix) {
+    throw new Error(`answer prepared for a ${answer.qnameLength}-octet name, question "${query.name}" differs`);
+  }
   copyBody(out, prefix, answer, bodyLength, turn);
   if (withOpt) writeOpt(out, prefix + bodyLength, query, answer.rcode);
   return out;
@@ -220,7 +222,3 @@ function copySegment(body: Buffer, out: Buffer, at: number, written: number, fro
   return written + (end - from);
 }
 
-/** Wire length of a name (`web.prod` → 10); the root '' is 1. One octet per character (latin1). */
-export function nameWireLength(name: string): number {
-  return name === '' ? 1 : name.length + 2;
-}

@@ -22,6 +22,18 @@ export class BurstLog {
     private readonly windowMs: number = BURST_WINDOW_MS,
   ) {}
 
+  /**
+   * Count an event of `key` that falls within its window and return true;
+   * false (nothing counted) when the next event() of `key` would log. Lets
+   * a hot path skip building the log fields for every suppressed event.
+   */
+  suppressed(key: string, now: number = this.now()): boolean {
+    const window = this.windows.get(key);
+    if (window === undefined || now - window.openedAt >= this.windowMs) return false;
+    window.suppressed++;
+    return true;
+  }
+
   /** Log `message` with `fields` unless an event of `key` was logged within the window. */
   event(key: string, fields: Record<string, unknown>, message: string): void {
     const now = this.now();

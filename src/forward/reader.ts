@@ -6,6 +6,8 @@
 // a forward or self-referencing compression pointer, an over-long name or
 // an unknown label type makes the whole message malformed (an Error value).
 
+import { labelText } from '../dns/escape.js';
+
 export const HEADER_SIZE = 12;
 const MAX_NAME_WIRE = 255;
 
@@ -47,7 +49,7 @@ export interface ParsedMessage {
 }
 
 export interface DecodedName {
-  /** Dotted, case kept, no trailing dot; root is ''. */
+  /** Dotted, case kept, no trailing dot, '.' and '\' inside a label escaped (src/dns/escape.ts); root is ''. */
   readonly name: string;
   /** Offset just past the name where it was read (not where pointers led). */
   readonly end: number;
@@ -77,7 +79,7 @@ export function readName(message: Buffer, offset: number): DecodedName | Error {
     wireLength += length + 1;
     if (wireLength > MAX_NAME_WIRE) return new Error(`name at ${offset} is longer than 255 octets`);
     if (position + 1 + length > message.length) return new Error(`label at ${position} runs past the end`);
-    labels.push(message.toString('latin1', position + 1, position + 1 + length));
+    labels.push(labelText(message, position + 1, position + 1 + length));
     position += 1 + length;
   }
   return { name: labels.join('.'), end: end ?? position + 1 };

@@ -2,6 +2,7 @@
 // which order they are tried (the policy).
 
 import { randomInt } from 'node:crypto';
+import { isSubdomain, normalizeName } from '../dns/names.js';
 import { asciiLower } from './reader.js';
 import type { Policy, StubDomain, UpstreamAddress } from './types.js';
 
@@ -30,12 +31,13 @@ export class Router {
 
   /** The upstreams for `name`, in the order to try them. */
   route(name: string): UpstreamAddress[] {
-    return this.order(this.groupFor(asciiLower(name.replace(/\.$/, ''))));
+    return this.order(this.groupFor(normalizeName(name)));
   }
 
   private groupFor(name: string): Group {
     for (const group of this.groups) {
-      if (name === group.suffix || name.endsWith(`.${group.suffix}`)) return group;
+      // Escape-aware: `a\.corp.example` is not under `corp.example`.
+      if (isSubdomain(name, group.suffix)) return group;
     }
     return this.fallback;
   }

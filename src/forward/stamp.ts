@@ -8,6 +8,7 @@
 // class, DO, CD): the rcode, AD (given only to DO clients), CD, and our OPT.
 
 import { writeQuestion } from '../dns/message.js';
+import { nameWireLength } from '../dns/escape.js';
 import type { Query } from '../resolve/query.js';
 import { HEADER_SIZE } from './reader.js';
 import { keptRecords, renderResponse, type StoredAnswer } from './relay-message.js';
@@ -41,7 +42,7 @@ export class ResponseTemplate {
    * cannot be rendered for it (question name of another wire length).
    */
   static render(query: Query, stored: StoredAnswer, cap: number): ResponseTemplate | undefined {
-    if (query.name === '' ? stored.qnameLength !== 1 : stored.qnameLength !== query.name.length + 2) return undefined;
+    if (nameWireLength(query.name) !== stored.qnameLength) return undefined;
     const canonical: Query = { ...query, id: 0, opcode: 0, rd: false };
     const bytes = renderResponse(canonical, stored);
     const kept = keptRecords(query, stored);

@@ -40,6 +40,9 @@ export class ResponseRateLimiter {
   /** Refused responses since start (metrics, the load test). */
   dropped = 0;
   slipped = 0;
+  /** The last address checked and its network's bucket. */
+  private lastAddress = '';
+  private lastBucket: Bucket | undefined;
 
   constructor(private readonly options: RateLimitOptions) {
     this.burst = Math.max(1, options.burst ?? options.perSecond);
@@ -50,21 +53,26 @@ export class ResponseRateLimiter {
     return this.options.perSecond;
   }
 
-  /** What to do with the response to a UDP query from `address`. */
-  check(address: string): RateVerdict {
-    const key = clientNetwork(address);
-    const now = this.options.now();
-    let bucket = this.buckets.get(key);
-    if (bucket === undefined) {
-      bucket = { tokens: this.burst, updatedAt: now, refused: 0 };
-      if (this.buckets.size >= this.maxClients) this.forgetOldest();
-    } else {
-      this.buckets.delete(key); // re-inserted below: Map order is least recently seen first
-      const elapsed = Math.max(0, now - bucket.updatedAt) / 1000;
-      bucket.tokens = Math.min(this.burst, bucket.tokens + elapsed * this.options.perSecond);
+  /**
+   * What to do with the response to a UDP query from `address`. Called for
+   * every datagram before it is read, so a flood's datagrams must cost less
+   * than answering them: a run of queries from one address (what a flood
+   * is) reuses the last bucket without building its network key or touching
+   * the map, and allocates nothing. `now` (milliseconds) lets a caller that
+   * already read the clock share it: a clock read costs as much as the rest.
+   */
+  check(address: string, now: number = this.options.now()): RateVerdict {
+    let bucket = this.lastBucket;
+    if (address !== this.lastAddress || bucket === undefined) {
+      bucket = this.bucketFor(address, now);
+      this.lastAddress = address;
+      this.lastBucket = bucket;
+    }
+    const elapsed = now - bucket.updatedAt;
+    if (elapsed > 0) {
+      bucket.tokens = Math.min(this.burst, bucket.tokens + (elapsed / 1000) * this.options.perSecond);
       bucket.updatedAt = now;
     }
-    this.buckets.set(key, bucket);
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1;
       return 'answer';
@@ -83,9 +91,31 @@ export class ResponseRateLimiter {
     return this.buckets.size;
   }
 
+  /**
+   * The bucket of `address`'s network, moved to the young end of the map
+   * (Map order is least recently seen first). Queries answered from the
+   * one-entry memo in check() do not move it: a flooder stays young enough
+   * as long as the map is not full, and a forgotten bucket only gives its
+   * network a fresh burst.
+   */
+  private bucketFor(address: string, now: number): Bucket {
+    const key = clientNetwork(address);
+    let bucket = this.buckets.get(key);
+    if (bucket === undefined) {
+      bucket = { tokens: this.burst, updatedAt: now, refused: 0 };
+      if (this.buckets.size >= this.maxClients) this.forgetOldest();
+    } else {
+      this.buckets.delete(key);
+    }
+    this.buckets.set(key, bucket);
+    return bucket;
+  }
+
   private forgetOldest(): void {
-    const oldest = this.buckets.keys().next();
-    if (!oldest.done) this.buckets.delete(oldest.value);
+    const oldest = this.buckets.entries().next();
+    if (oldest.done) return;
+    this.buckets.delete(oldest.value[0]);
+    if (oldest.value[1] === this.lastBucket) this.lastBucket = undefined;
   }
 }
 

@@ -25,7 +25,11 @@ export interface Query {
   readonly rd: boolean;
   /** Checking disabled; copied to the response. */
   readonly cd: boolean;
-  /** The question name exactly as the client wrote it (case kept), no trailing dot; root is ''. */
+  /**
+   * The question name exactly as the client wrote it (case kept), no trailing
+   * dot; root is ''. One character per byte; a '.' or '\' inside a label is
+   * escaped as `\.` or `\\` (src/dns/escape.ts).
+   */
   readonly name: string;
   readonly qtype: number;
   readonly qclass: number;

@@ -12,17 +12,21 @@ import { readRequest } from './request.js';
 /** Returns the full response, already sized for the transport. */
 export type QueryHandler = (query: Query) => Buffer | Promise<Buffer>;
 
-/** The reply to one decoded packet, or undefined when nothing is sent. Never rejects. */
+/**
+ * The reply to one decoded packet, or undefined when nothing is sent. Never
+ * rejects. `raw` is the message as received (its question name is read from it).
+ */
 export async function respond(
   packet: Packet,
   transport: Transport,
   handler: QueryHandler,
   log: Logger,
   client?: Client,
+  raw?: Buffer,
 ): Promise<Buffer | undefined> {
   let verdict;
   try {
-    verdict = readRequest(packet, transport, client);
+    verdict = readRequest(packet, transport, client, raw);
   } catch (err) {
     log.error({ err }, 'cannot read request');
     return writeHeaderOnlyResponse(packet.header.id, 0, false, RCode.SERVFAIL);

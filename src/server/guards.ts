@@ -31,12 +31,14 @@ export class RequestGate {
   private open = true;
   private waiters: (() => void)[] = [];
   private readonly burst: BurstLog;
+  private readonly now: () => number;
 
   constructor(options: ServerGuardOptions, log: Logger) {
     this.tcp = new TcpGuard(options.tcp ?? TCP_DEFAULTS, log);
-    this.burst = new BurstLog(log);
+    this.now = options.now ?? (() => performance.now());
+    this.burst = new BurstLog(log, this.now);
     const rate = options.rateLimit;
-    this.rateLimiter = rate ? new ResponseRateLimiter({ ...rate, now: options.now ?? (() => performance.now()) }) : undefined;
+    this.rateLimiter = rate ? new ResponseRateLimiter({ ...rate, now: this.now }) : undefined;
   }
 
   /** Requests taken and not yet answered (or dropped). */
@@ -81,8 +83,10 @@ export class RequestGate {
   /** The rate limit's say on a UDP request from `address` ('answer' when off). */
   rateLimit(address: string): RateVerdict {
     if (!this.rateLimiter) return 'answer';
-    const verdict = this.rateLimiter.check(address);
-    if (verdict !== 'answer') {
+    // One clock read per datagram, shared by the limit and its log.
+    const now = this.now();
+    const verdict = this.rateLimiter.check(address, now);
+    if (verdict !== 'answer' && !this.burst.suppressed('rrl', now)) {
       this.burst.event('rrl', { client: address, limit: this.rateLimiter.perSecond },
         'rate limit: responses dropped or truncated (client is the first network over it); counting further ones for 10 s');
     }

@@ -38,12 +38,9 @@ export interface DnsServerOptions {
   readonly port: number;
   readonly handler: QueryHandler;
   readonly logger: Logger;
-  /**
-   * Attach the client's address, port and request size to each query (for
-   * the query log). Off by default: over TCP the size costs a re-encode.
-   */
+  /** Attach the client's address, port and request size to each query (for the query log). */
   readonly identifyClients?: boolean;
-  /** Attach address and port (not the TCP size) to every query: the --allow check reads them. */
+  /** Attach address, port and size to every query: the --allow check reads them. */
   readonly clientAddresses?: boolean;
   /** TCP caps and the UDP rate limit; defaults: TCP_DEFAULTS, no rate limit. */
   readonly guard?: ServerGuardOptions;
@@ -55,7 +52,10 @@ type Send = (response: Buffer) => Promise<unknown> | unknown;
  * One request off a socket: scanned by the UDP fast path (a Query, with
  * `client` attached when clients are identified), or decoded by dns2.
  */
-type Incoming = { readonly query: Query; readonly packet?: undefined } | { readonly query?: undefined; readonly packet: Packet };
+type Incoming =
+  | { readonly query: Query; readonly packet?: undefined; readonly raw?: undefined }
+  /** `raw`: the message as received, from which the question name is read. */
+  | { readonly query?: undefined; readonly packet: Packet; readonly raw: Buffer };
 
 /** Bind UDP and TCP on host:port and serve. Rejects with a ListenError when a bind fails. */
 export async function startDnsServer(options: DnsServerOptions): Promise<DnsServer> {
@@ -68,7 +68,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
 
   /**
    * Every request passes here, UDP fast path and dns2 path alike, with the
-   * peer known (`peer.size` is 0 over TCP unless clients are identified).
+   * peer known (address, port and the request's size in bytes).
    * The place for per-client policy before any answering; only the UDP rate
    * limit comes earlier, before a datagram is even read.
    */
@@ -87,7 +87,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
       return;
     }
     const client = identify ? { address: peer.address, port: peer.port, size: peer.size } : undefined;
-    void respond(incoming.packet, transport, handler, log, client).then(finish);
+    void respond(incoming.packet, transport, handler, log, client, incoming.raw).then(finish);
   }
 
   udp.on('message', (message: Buffer, rinfo: RemoteInfo) => {
@@ -105,11 +105,11 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
     }
     serveRequest(incoming, 'udp', rinfo, send);
   });
-  tcp.on('request', (packet: Packet, send: TcpSend, socket: Socket | undefined) => {
+  tcp.on('request', (packet: Packet, send: TcpSend, socket: Socket | undefined, raw: Buffer) => {
     const peer: Client = {
       address: socket?.remoteAddress ?? '',
       port: socket?.remotePort ?? 0,
-      size: options.identifyClients === true ? tcpRequestSize(packet) : 0,
+      size: raw.length,
     };
     if (socket && !gate.tcp.admit(socket)) return sendSafely(send, refusedReply({ packet }), 'tcp', log);
     // A message left without a reply (QR=1, stopping) must still count as
@@ -119,7 +119,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
       replied = true;
       send(response);
     };
-    serveRequest({ packet }, 'tcp', peer, reply, () => {
+    serveRequest({ packet, raw }, 'tcp', peer, reply, () => {
       if (socket) gate.tcp.release(socket);
       if (!replied) send(undefined);
     });
@@ -170,7 +170,7 @@ function readDatagram(message: Buffer, client: Client | undefined, log: Logger):
   const query = scanQuery(message, client);
   if (query) return { query };
   try {
-    return { packet: Packet.parse(message) };
+    return { packet: Packet.parse(message), raw: message };
   } catch (err) {
     log.debug({ err, transport: 'udp' }, 'undecodable message');
     return undefined;
@@ -211,16 +211,4 @@ function fitUdp(response: Buffer, request: Incoming): Buffer {
 function advertisedPayload(request: Incoming): number {
   if (request.query) return request.query.edns?.udpSize ?? 0;
   return request.packet.additionals.find((record) => record.type === RRType.OPT)?.class ?? 0;
-}
-
-/**
- * TCP frames are not kept by dns2, so the size is that of the message
- * re-encoded, which is what was sent unless the client compressed differently.
- */
-function tcpRequestSize(packet: Packet): number {
-  try {
-    return packet.toBuffer().length;
-  } catch {
-    return 0; // not re-encodable: log the size as 0 rather than fail the query
-  }
 }

@@ -6,6 +6,8 @@
 import type { Packet } from 'dns2';
 import { RCode, RRType } from '../dns/types.js';
 import type { Client, Edns, Query, Transport } from '../resolve/query.js';
+import { readQuestionName } from './question-name.js';
+import { isLabelBoundary } from '../dns/escape.js';
 
 export type RequestVerdict =
   /** A usable query: hand it to the handler. */
@@ -27,7 +29,13 @@ export type RequestVerdict =
 // dns2 decodes CD (and AD) but its Header type omits them.
 type Header = Packet['header'] & { readonly cd?: number };
 
-export function readRequest(packet: Packet, transport: Transport, client?: Client): RequestVerdict {
+/**
+ * `raw` is the message as received: when given, the question name is read
+ * from it (question-name.ts), so a '.' or '\' inside a label is kept
+ * (escaped) and echoed as sent. Without it (tests of dns2 packets alone),
+ * dns2's dotted text is used and names it cannot represent are FORMERR.
+ */
+export function readRequest(packet: Packet, transport: Transport, client?: Client, raw?: Buffer): RequestVerdict {
   const header = packet.header as Header;
   if (header.qr) return { kind: 'drop', reason: 'QR set (a response, not a query)' };
   const opcode = header.opcode;
@@ -35,11 +43,14 @@ export function readRequest(packet: Packet, transport: Transport, client?: Clien
   const bare = (rcode: number, reason: string): RequestVerdict => ({
     kind: 'reject-header', id: header.id, opcode, rd, rcode, reason,
   });
-  const question = packet.questions.length === 1 && header.qdcount === 1 ? packet.questions[0] : undefined;
+  const decoded = packet.questions.length === 1 && header.qdcount === 1 ? packet.questions[0] : undefined;
+  const name = decoded === undefined ? undefined : questionName(decoded.name, raw);
+  const question = decoded !== undefined && name !== undefined ? { ...decoded, name } : undefined;
   const questionDecoded = question !== undefined && !packet.errors.some((e) => e.section === 'questions');
-  // dns2 joins labels with '.', so a '.' inside a label is lost; when it left
-  // an empty label the name cannot be echoed as sent (nor written at all).
-  const dotInLabel = question !== undefined && /^\.|\.\.|\.$/.test(question.name);
+  // Without the raw bytes: dns2 joins labels with '.', so a '.' inside a
+  // label is lost; when it left an empty label the name cannot be echoed as
+  // sent (nor written at all).
+  const dotInLabel = raw === undefined && question !== undefined && /^\.|\.\.|\.$/.test(question.name);
 
   if (opcode !== 0) {
     // NOTIFY and UPDATE included: we are nobody's secondary and take no updates.
@@ -68,6 +79,12 @@ export function readRequest(packet: Packet, transport: Transport, client?: Clien
   return { kind: 'query', query };
 }
 
+/** The question name with labels kept whole (from `raw`), or dns2's dotted text without it. */
+function questionName(dotted: string, raw: Buffer | undefined): string | undefined {
+  if (raw === undefined) return dotted;
+  return readQuestionName(raw);
+}
+
 function toQuery(
   packet: Packet,
   question: Packet['questions'][number],
@@ -76,7 +93,8 @@ function toQuery(
   client: Client | undefined,
 ): Query {
   const header = packet.header as Header;
-  const name = question.name.endsWith('.') ? question.name.slice(0, -1) : question.name;
+  const dotted = question.name;
+  const name = dotted.endsWith('.') && isLabelBoundary(dotted, dotted.length - 1) ? dotted.slice(0, -1) : dotted;
   return {
     id: header.id,
     opcode: header.opcode,

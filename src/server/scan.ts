@@ -17,6 +17,7 @@ const HEADER_SIZE = 12;
 const MAX_NAME = 255;
 const MAX_LABEL = 63;
 const DOT = 0x2e;
+const BACKSLASH = 0x5c;
 /** EDNS options dns2 decodes (and may reject): ECS and EDE. Others it keeps as bytes. */
 const DECODED_OPTIONS = new Set([8, 15]);
 
@@ -76,8 +77,11 @@ function scanName(message: Buffer): number {
     if (label > MAX_LABEL) return -1; // a pointer or a reserved length byte
     const labelEnd = at + 1 + label;
     if (labelEnd >= length) return -1;
-    // A '.' inside a label cannot be told apart once joined: the full path decides.
-    for (let i = at + 1; i < labelEnd; i++) if (message[i] === DOT) return -1;
+    // A '.' or '\' inside a label is escaped in name text (src/dns/escape.ts): the full path reads those.
+    for (let i = at + 1; i < labelEnd; i++) {
+      const byte = message[i];
+      if (byte === DOT || byte === BACKSLASH) return -1;
+    }
     at = labelEnd;
   }
   return -1;

@@ -1,6 +1,7 @@
 // Layer (a): the request path without sockets. Bytes go through what a
 // datagram or TCP frame goes through in src/server — dns2 Packet.parse, then
-// readRequest and respond (src/server/adapter.ts) with the real responder
+// readRequest and respond (src/server/adapter.ts), given the raw bytes as the
+// server gives them (the question name is read from them), with the real responder
 // over a record index built from manifests/ — and every reply is judged by
 // the invariants. Handler failures logged at error level count as crashes.
 
@@ -55,7 +56,7 @@ export async function startInProcess(): Promise<InProcess> {
     }
     let reply: Buffer | undefined;
     try {
-      reply = await respond(packet, transport, handler, logger);
+      reply = await respond(packet, transport, handler, logger, undefined, bytes);
     } catch (error) {
       return { violations: [`respond() threw: ${error instanceof Error ? error.stack : String(error)}`] };
     }

@@ -72,6 +72,22 @@ describe('ResponseRateLimiter', () => {
     expect(rrl.trackedClients).toBe(3);
     expect(rrl.check('10.0.1.1')).toBe('answer'); // forgotten, so a fresh bucket
   });
+
+  it('the one-entry memo of the last address keeps buckets per network: a flooder interleaved with others', () => {
+    const { rrl } = limiter(2, 0);
+    const verdicts = ['198.51.100.9', '198.51.100.9', '192.0.2.1', '198.51.100.9', '198.51.100.10', '192.0.2.1', '192.0.2.1']
+      .map((address) => rrl.check(address));
+    expect(verdicts).toEqual(['answer', 'answer', 'answer', 'drop', 'drop', 'answer', 'drop']);
+  });
+
+  it('a remembered bucket that is forgotten (maxClients) starts over in one bucket, not two', () => {
+    const { rrl } = limiter(1, 0, { maxClients: 1 });
+    expect(rrl.check('10.0.1.1')).toBe('answer');
+    expect(rrl.check('10.0.2.1')).toBe('answer'); // forgets 10.0.1.0/24
+    expect(rrl.check('10.0.1.1')).toBe('answer'); // a fresh bucket, now the only one
+    expect(rrl.check('10.0.1.2')).toBe('drop'); // same /24, same bucket
+    expect(rrl.trackedClients).toBe(1);
+  });
 });
 
 describe('clientNetwork', () => {

@@ -46,7 +46,7 @@ export interface FakeUpstream {
   close(): Promise<void>;
 }
 
-/** Decode a query with dns2 into our Query shape. */
+/** Decode a query with dns2 into our Query shape (the name read as a real server would, below). */
 export function decodeQuery(raw: Buffer, transport: Transport): Query {
   const packet = Packet.parse(raw) as unknown as Record<string, any>;
   const header = packet.header;
@@ -54,9 +54,26 @@ export function decodeQuery(raw: Buffer, transport: Transport): Query {
   const opt = (packet.additionals as Record<string, any>[]).find((r) => r.type === 41);
   return {
     id: header.id, opcode: header.opcode, rd: !!header.rd, cd: !!header.cd,
-    name: question.name, qtype: question.type, qclass: question.class, transport,
+    name: presentationName(raw) ?? question.name, qtype: question.type, qclass: question.class, transport,
     ...(opt ? { edns: { udpSize: opt.class, do: !!opt.doFlag, version: opt.version ?? 0 } } : {}),
   };
+}
+
+/**
+ * The question name at offset 12 with '.' and '\' inside a label escaped, as
+ * a real server keeps them (miekg/dns, BIND): dns2 would join such a label's
+ * parts, and the reply would echo another question. Uncompressed names only.
+ */
+function presentationName(raw: Buffer): string | undefined {
+  const labels: string[] = [];
+  for (let at = 12; at < raw.length; ) {
+    const length = raw[at] as number;
+    if (length === 0) return labels.join('.');
+    if (length > 63 || at + 1 + length > raw.length) return undefined;
+    labels.push(raw.toString('latin1', at + 1, at + 1 + length).replace(/[.\\]/g, '\\$&'));
+    at += 1 + length;
+  }
+  return undefined;
 }
 
 export function encodeReply(query: Query, reply: Reply, transport: Transport): Buffer[] {

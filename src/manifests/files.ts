@@ -5,8 +5,9 @@
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Problem } from '../cluster/problems.js';
+import type { DecodeMemo } from './decode-memo.js';
 import type { Collected } from './result.js';
-import { decodeText, formatMiB, MAX_TEXT_BYTES } from './yaml-text.js';
+import { decodeText, formatMiB, MAX_TEXT_BYTES, type TextOutput } from './yaml-text.js';
 
 export const STDIN_NAME = '<stdin>';
 export const MANIFEST_EXTENSIONS: ReadonlySet<string> = new Set(['.yaml', '.yml', '.json']);
@@ -18,6 +19,8 @@ export interface ReadContext {
   /** Real paths already read, so a file named twice (`-f dir -f dir/a.yaml`) is read once. */
   readonly seen: Set<string>;
   readonly stdin: StdinSource | undefined;
+  /** Results of the last load of the same paths; unchanged files are not decoded again. */
+  readonly memo?: DecodeMemo;
 }
 
 /** Reads one `-f` argument into the collection. */
@@ -78,7 +81,17 @@ async function readManifestFile(path: string, ctx: ReadContext): Promise<void> {
     return;
   }
   ctx.collected.files.push(path);
-  decodeText(text, path, ctx.collected);
+  const result = ctx.memo ? ctx.memo.decode(path, bytes, () => decodeFile(text, path)) : decodeFile(text, path);
+  // Loops, not push(...): spreading thousands of items can overflow the stack.
+  for (const object of result.objects) ctx.collected.objects.push(object);
+  for (const skipped of result.skipped) ctx.collected.skipped.push(skipped);
+  for (const problem of result.problems) ctx.collected.problems.push(problem);
+}
+
+function decodeFile(text: string, path: string): TextOutput {
+  const out: TextOutput = { objects: [], skipped: [], problems: [] };
+  decodeText(text, path, out);
+  return out;
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });

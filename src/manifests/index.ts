@@ -7,6 +7,7 @@
 
 import type { SourceRef } from '../cluster/model.js';
 import { decodeDocument } from './decode.js';
+import { memoFor } from './decode-memo.js';
 import { readPath, type StdinSource } from './files.js';
 import { finish, newCollected } from './result.js';
 import type { LoadResult } from './types.js';
@@ -22,10 +23,15 @@ export interface LoadOptions {
   readonly stdin?: StdinSource;
 }
 
-/** Loads every `-f` argument (files, directories, `-` for stdin), in order. */
+/**
+ * Loads every `-f` argument (files, directories, `-` for stdin), in order.
+ * Loading the same arguments again (a reload) decodes only the files whose
+ * bytes changed; the others give what they gave last time (decode-memo.ts).
+ */
 export async function loadManifests(paths: readonly string[], options?: LoadOptions): Promise<LoadResult> {
   const collected = newCollected();
-  const ctx = { collected, seen: new Set<string>(), stdin: options?.stdin };
+  const memo = memoFor(paths);
+  const ctx = { collected, seen: new Set<string>(), stdin: options?.stdin, memo };
   for (const path of paths) {
     try {
       await readPath(path, ctx);
@@ -33,6 +39,7 @@ export async function loadManifests(paths: readonly string[], options?: LoadOpti
       collected.problems.push(internalError(undefined, error));
     }
   }
+  memo.finishLoad();
   return finish(collected);
 }
 

@@ -33,12 +33,20 @@ export class Field {
   constructor(
     readonly ctx: DocContext,
     readonly value: unknown,
-    readonly path: readonly PathSegment[] = [],
+    // The path is built only when a problem is reported: decoding reads
+    // hundreds of thousands of fields and reports almost none.
+    private readonly parent?: Field,
+    private readonly key: PathSegment = '',
   ) {}
+
+  /** Path of this field from the object's root (`['spec', 'ports', 0]`). */
+  get path(): PathSegment[] {
+    return this.parent === undefined ? [] : [...this.parent.path, this.key];
+  }
 
   /** The child field `key` (absent children are Fields with value undefined). */
   get(key: PathSegment): Field {
-    return new Field(this.ctx, childOf(this.value, key), [...this.path, key]);
+    return new Field(this.ctx, childOf(this.value, key), this, key);
   }
 
   /** Present means neither absent nor `null` (Kubernetes treats JSON null as absent). */

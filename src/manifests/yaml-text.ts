@@ -1,11 +1,13 @@
-// Manifest text -> documents -> decoded objects. The only place YAML text is
-// parsed; it keeps each document's node tree so field problems can point at
-// the line of the field (yaml node ranges + LineCounter).
+// Manifest text -> documents -> decoded objects. Plain text that decodes
+// cleanly takes the js-yaml fast path (fast-yaml.ts); the rest is parsed here
+// by the `yaml` library, which keeps each document's node tree so field
+// problems can point at the line of the field (node ranges + LineCounter).
 
 import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseAllDocuments, type YAMLError } from 'yaml';
 import type { SourceRef } from '../cluster/model.js';
 import type { Problem } from '../cluster/problems.js';
 import { decodeDocument, type DecodeOutput } from './decode.js';
+import { decodeFast } from './fast-yaml.js';
 import { MAX_ALIAS_COUNT, MAX_DOCUMENTS, MAX_NESTING, MAX_TEXT_BYTES } from './limits.js';
 import { findTooDeep } from './nesting.js';
 import type { PathSegment } from './reader.js';
@@ -16,13 +18,30 @@ export interface TextOutput extends DecodeOutput {
   readonly problems: Problem[];
 }
 
-/** Parses one file's text and decodes every document into `out`, reporting all problems. */
+/**
+ * Parses one file's text and decodes every document into `out`, reporting all
+ * problems. Plain text that decodes cleanly takes the js-yaml fast path
+ * (fast-yaml.ts); everything else, and every text with a problem, the `yaml`
+ * path below. Both give the same objects, sources and problems.
+ */
 export function decodeText(text: string, file: string, out: TextOutput): void {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_TEXT_BYTES) {
     out.problems.push({ level: 'error', message: `${file}: ${formatMiB(bytes)} (${bytes} bytes) is over the limit of ${formatMiB(MAX_TEXT_BYTES)} per manifest file; split it` });
     return;
   }
+  const fast = decodeFast(text, file);
+  if (fast === undefined) {
+    decodeYamlText(text, file, out);
+    return;
+  }
+  // A loop, not push(...): spreading thousands of items can overflow the stack.
+  for (const object of fast.objects) out.objects.push(object);
+  for (const skipped of fast.skipped) out.skipped.push(skipped);
+}
+
+/** The `yaml` path: node trees with ranges, so every problem names its line. Exported for tests comparing the paths. */
+export function decodeYamlText(text: string, file: string, out: TextOutput): void {
   const deep = findTooDeep(text, MAX_NESTING, MAX_DOCUMENTS);
   if (deep) {
     const source = { file, document: deep.document, line: deep.line };

@@ -263,11 +263,11 @@ function nameserverAddress(bind: string): string {
 }
 
 /** Counts for the startup line. */
+/** Objects past which the startup line leaves the record count out: counting 150,000 pods' records takes about a second. */
+const COUNT_RECORDS_UP_TO = 20_000;
+
 export function summarize(cluster: LoadedCluster): Record<string, number> {
-  return {
-    namespaces: cluster.state.namespaces.size,
-    services: cluster.state.services.length,
-    pods: cluster.state.pods.length,
-    records: cluster.index.records().length,
-  };
+  const { namespaces, services, pods } = cluster.state;
+  const counts = { namespaces: namespaces.size, services: services.length, pods: pods.length };
+  return services.length + pods.length <= COUNT_RECORDS_UP_TO ? { ...counts, records: cluster.index.recordCount } : counts;
 }

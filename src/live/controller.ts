@@ -9,7 +9,6 @@ import { loadManifests, parseManifestText, type LoadResult } from '../manifests/
 import { MANIFEST_KINDS, objectKey, type ManifestKind, type ManifestObject } from '../cluster/model.js';
 import { errorsOf, formatProblem, type Problem } from '../cluster/problems.js';
 import { diffRecords, summarizeDiff, type RecordDiff } from './diff.js';
-import { diffByRecordIsCheap, diffServices } from './service-diff.js';
 import {
   EMPTY_OVERLAY,
   SCALABLE_KINDS,
@@ -91,7 +90,7 @@ export class LiveCluster {
       this.newestMtime = await serialFor(load.files);
       this.files = load.objects;
       this.lastError = undefined;
-      const result = this.commit(this.overlay, `reload (${reason})`);
+      const result = await this.commit(this.overlay, `reload (${reason})`);
       this.options.onReload?.(true);
       return result;
     });
@@ -149,7 +148,7 @@ export class LiveCluster {
   }
 
   /** Build from files + `overlay`, swap it in, and log what changed. */
-  private commit(overlay: Overlay, what: string): ChangeResult {
+  private async commit(overlay: Overlay, what: string): Promise<ChangeResult> {
     const objects = overlayObjects(this.files, overlay);
     const serial = Math.max(this.current.index.serial + 1, this.newestMtime);
     const next = buildLoaded(this.options.config, objects, {
@@ -163,10 +162,10 @@ export class LiveCluster {
     this.objects = objects;
     this.current = next;
     this.options.swap(next);
-    const diff =
-      diffByRecordIsCheap(previous.state) && diffByRecordIsCheap(next.state)
-        ? diffRecords(previous.index.records(), next.index.records())
-        : diffServices(previous.state, next.state, next.index.zone);
+    // Queries already waiting on the sockets are answered before the diff's
+    // work (about 0.4 s at 150,000 pods) holds the event loop.
+    await new Promise((resolve) => setImmediate(resolve));
+    const diff = next.index.changesSince?.(previous.index) ?? diffRecords(previous.index.records(), next.index.records());
     this.warnNew(previous.state.warnings, next.state.warnings);
     this.log.info({ serial, added: diff.added.length, removed: diff.removed.length, changed: diff.changed.length }, `${what}: ${summarizeDiff(diff)}`);
     return { kind: 'changed', diff, serial };

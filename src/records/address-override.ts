@@ -4,16 +4,16 @@
 // Names never change: a service keeps its name, an endpoint keeps the label
 // its cluster address gives it (hostname or dashed pod IP). Only the
 // addresses behind them do. An IP literal is answered like any address; a
-// hostname cannot be known at build time, so the names that hold one are
-// collected here and the index hands them to the responder as an `external`
-// lookup with `hostnames` set.
+// hostname cannot be known when the records are built, so the names that hold
+// one are noted here and the index hands them to the responder as an
+// `external` lookup with `hostnames` set.
 
 import { RRType } from '../dns/types.js';
 import { isSubdomain } from '../dns/names.js';
 import type { AddressOverride } from '../cluster/annotations.js';
 import type { ClusterState, Endpoint, Service } from '../cluster/state.js';
 import { addressRecord } from './table.js';
-import type { HostnameTargets, Lookup, RecordIndex } from './types.js';
+import type { HostnameTargets } from './types.js';
 
 /** The addresses one name answers: literals now, hostnames at answer time. */
 export interface AddressPlan {
@@ -21,13 +21,24 @@ export interface AddressPlan {
   readonly hostnames: readonly string[];
 }
 
+/** Per-name, per-qtype (A, AAAA) hostnames to resolve at answer time. */
+export type HostnameNames = ReadonlyMap<string, ReadonlyMap<number, HostnameTargets>>;
+
+/** `namespace/name` → the annotation of every annotated pod (usually none: an empty map). */
+export function podAddressOverrides(state: ClusterState): ReadonlyMap<string, AddressOverride> {
+  const byPod = new Map<string, AddressOverride>();
+  for (const pod of state.pods) if (pod.address) byPod.set(`${pod.namespace}/${pod.name}`, pod.address);
+  return byPod;
+}
+
+/**
+ * The annotations applied while one table is filled. A new instance per
+ * table: the hostnames it notes belong to that table's names.
+ */
 export class AddressOverrides {
-  private readonly byPod = new Map<string, AddressOverride>();
   private readonly withHostnames = new Map<string, { hostnames: string[]; ips: string[] }>();
 
-  constructor(state: ClusterState) {
-    for (const pod of state.pods) if (pod.address) this.byPod.set(`${pod.namespace}/${pod.name}`, pod.address);
-  }
+  constructor(private readonly byPod: ReadonlyMap<string, AddressOverride>) {}
 
   /** The service name's own addresses (a headless service's are its endpoints'). */
   service(service: Service, readyEndpoints: readonly Endpoint[]): AddressPlan {
@@ -67,7 +78,7 @@ export class AddressOverrides {
    * zone are never sent upstream, so such an annotation answers only its
    * literals (or NODATA).
    */
-  hostnameNames(zone: string, ttl: number): Map<string, Map<number, HostnameTargets>> {
+  hostnameNames(zone: string, ttl: number): HostnameNames {
     const names = new Map<string, Map<number, HostnameTargets>>();
     for (const [name, plan] of this.withHostnames) {
       const targets = plan.hostnames.filter((hostname) => !isSubdomain(hostname, zone));
@@ -88,36 +99,4 @@ export class AddressOverrides {
 
 function planOf(override: AddressOverride): AddressPlan {
   return override.kind === 'ip' ? { ips: [override.ip], hostnames: [] } : { ips: [], hostnames: [override.hostname] };
-}
-
-/**
- * The index as is when no name resolves a hostname (no per-query cost);
- * otherwise A/AAAA lookups of those names become `external` lookups with
- * `hostnames` set, with what the table holds (the literal addresses, or
- * NODATA) as the answer to give when no hostname resolves.
- */
-export function withHostnameAddresses(index: RecordIndex, overrides: AddressOverrides, ttl: number): RecordIndex {
-  const names = overrides.hostnameNames(index.zone, ttl);
-  if (names.size === 0) return index;
-  return {
-    get zone() {
-      return index.zone;
-    },
-    get serial() {
-      return index.serial;
-    },
-    get nameCount() {
-      return index.nameCount;
-    },
-    get recordCount() {
-      return index.recordCount;
-    },
-    records: () => index.records(),
-    lookup(name: string, qtype: number): Lookup {
-      const lookup = index.lookup(name, qtype);
-      const hostnames = lookup.kind === 'answer' ? names.get(name)?.get(qtype) : undefined;
-      if (!hostnames || lookup.kind !== 'answer') return lookup;
-      return { kind: 'external', cnames: [], target: hostnames.targets[0] ?? '', nodata: lookup.answer, hostnames };
-    },
-  };
 }

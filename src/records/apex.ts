@@ -1,12 +1,14 @@
 // The zone's own names (spec §1, §2, §3.8): apex SOA/NS, `ns.dns`, the
 // `dns-version` TXT, the `svc`/`pod` type labels and the namespace nodes,
-// plus the apexes of the two reverse zones.
+// plus the apexes of the two reverse zones. All but the namespace nodes are
+// a handful of names, kept in a small table; the nodes are checked per query.
 
 import { RRType, type ResourceRecord } from '../dns/types.js';
 import { IPV4_REVERSE_ZONE, IPV6_REVERSE_ZONE, canonicalIP } from '../dns/names.js';
 import type { ClusterState } from '../cluster/state.js';
 import { addAddresses, addressRecord, record, type NameTable } from './table.js';
-import type { IndexOptions } from './types.js';
+import type { IndexOptions, PodMode } from './types.js';
+import type { TypeLabel } from './parse.js';
 
 /** Schema version of the Kubernetes DNS specification we implement. */
 export const DNS_SCHEMA_VERSION = '1.1.0';
@@ -60,13 +62,17 @@ export function addApex(table: NameTable, state: ClusterState, options: IndexOpt
 
   table.touch(`svc.${zone}`, zone);
   table.touch(`pod.${zone}`, zone);
-  for (const namespace of state.namespaces) {
-    table.touch(`${namespace}.svc.${zone}`, zone);
-    // CoreDNS rejects every pod name, namespace nodes included, when pods are disabled.
-    if (options.podMode !== 'disabled') table.touch(`${namespace}.pod.${zone}`, zone);
-  }
 
   for (const reverse of [IPV4_REVERSE_ZONE, IPV6_REVERSE_ZONE]) {
     table.add(reverse, reverse, RRType.SOA, [soaRecord(reverse, serial, ttl)]);
   }
+}
+
+/**
+ * Whether `<namespace>.<type>.<zone>` exists (an empty node: NODATA). The
+ * index asks this per query rather than holding one entry per namespace.
+ */
+export function namespaceNodeExists(state: ClusterState, podMode: PodMode, type: TypeLabel, namespace: string): boolean {
+  // CoreDNS rejects every pod name, namespace nodes included, when pods are disabled.
+  return state.namespaces.has(namespace) && (type === 'svc' || podMode !== 'disabled');
 }

@@ -1,14 +1,15 @@
 // ExternalName services (spec §3.4): a CNAME to the target; A/AAAA answer the
 // CNAME followed by the target's records. Targets inside the zone are
-// resolved here, at build time (chains followed, loops cut); targets outside
-// are left to the responder, which asks the upstream per query.
+// resolved here when the service's table is built (chains followed, loops
+// cut); targets outside are left to the responder, which asks the upstream
+// per query.
 
 import { RRType, type ResourceRecord } from '../dns/types.js';
 import { canonicalIP, isSubdomain, normalizeName, stripZone } from '../dns/names.js';
 import type { Service } from '../cluster/state.js';
 import { parseQueryName } from './parse.js';
 import type { PodNames } from './pods.js';
-import { record, type ExternalTarget, type NameTable } from './table.js';
+import { record, type EntryLookup, type ExternalTarget, type NameTable } from './table.js';
 import { serviceName, type BuildContext } from './services.js';
 
 /** CNAME hops followed inside the zone before giving up (CoreDNS stops at 8 too). */
@@ -33,12 +34,17 @@ type Resolution =
   | ({ readonly kind: 'external' } & ExternalTarget)
   | { readonly kind: 'none' };
 
-/** Give every ExternalName its A/AAAA answers, once all other names are in the table. */
-export function resolveExternalNames(table: NameTable, pods: PodNames, context: BuildContext): void {
+/**
+ * Give every ExternalName in `table` its A/AAAA answers. `entryAt` finds the
+ * names the chains lead to, in this table or any other. Chains read only
+ * CNAMEs and the records of names that are not ExternalNames, which nothing
+ * here changes, so the order tables are resolved in does not matter.
+ */
+export function resolveExternalNames(table: NameTable, entryAt: EntryLookup, pods: PodNames, context: BuildContext): void {
   const owners = [...table.all()].filter((entry) => entry.cname).map((entry) => entry.name);
   for (const owner of owners) {
     for (const qtype of [RRType.A, RRType.AAAA]) {
-      const resolution = follow(table, pods, owner, qtype, context.zone);
+      const resolution = follow(entryAt, pods, owner, qtype, context.zone);
       if (resolution.kind === 'records') table.add(owner, context.zone, qtype, resolution.records).listed = false;
       else if (resolution.kind === 'external') table.touch(owner, context.zone).external.set(qtype, resolution);
       // 'none': nothing found inside the zone → NODATA, the CNAME dropped too.
@@ -46,13 +52,13 @@ export function resolveExternalNames(table: NameTable, pods: PodNames, context: 
   }
 }
 
-function follow(table: NameTable, pods: PodNames, start: string, qtype: number, zone: string): Resolution {
+function follow(entryAt: EntryLookup, pods: PodNames, start: string, qtype: number, zone: string): Resolution {
   const cnames: ResourceRecord[] = [];
   const seen = new Set<string>();
   let current = start;
   let owner = start; // the spelling the previous CNAME used for `current`
   for (let hop = 0; hop <= MAX_CHAIN; hop++) {
-    const entry = table.get(current);
+    const entry = entryAt(current);
     if (!entry?.cname) {
       const found = entry ? (entry.sets.get(qtype)?.answer ?? []) : podRecords(pods, current, zone, qtype);
       if (found.length === 0) return { kind: 'none' };

@@ -1,105 +1,199 @@
-// The record index: every answer the cluster gives, built once per load from
-// a ClusterState. Per-query work is a map lookup; only names that cannot be
-// listed in advance (pod `<dashed-ip>` names, SRV names written without
-// underscores) are computed on demand and memoized.
+// The record index: what the cluster answers for any (name, qtype), built
+// from a ClusterState. Building it only groups the services by name; a name
+// is answered by parsing it, building its service's records on that
+// service's first query (service-tables.ts), encoding the answer and
+// memoizing it (memo.ts). A repeated query is two map lookups.
 
 import { RCode, RRType, type ResourceRecord } from '../dns/types.js';
 import { IPV4_REVERSE_ZONE, IPV6_REVERSE_ZONE, isSubdomain, stripZone } from '../dns/names.js';
-import { nameWireLength, prepareAnswer, type PreparedAnswer } from '../dns/wire.js';
-import type { ClusterState } from '../cluster/state.js';
-import { AddressOverrides, withHostnameAddresses } from './address-override.js';
-import { addApex } from './apex.js';
+import { nameWireLength, prepareAnswer } from '../dns/wire.js';
+import type { ClusterState, Service } from '../cluster/state.js';
+import type { AddressOverride } from '../cluster/annotations.js';
+import { AddressOverrides, podAddressOverrides, type HostnameNames } from './address-override.js';
+import { addApex, namespaceNodeExists } from './apex.js';
+import { changesBetween, type IndexParts } from './changes.js';
+import { countGroup, countListed } from './count.js';
 import { addExternalNames, resolveExternalNames } from './externalname.js';
+import { listCluster, type Listing } from './listing.js';
+import { AnswerMemo } from './memo.js';
 import { NegativeAnswers } from './negative.js';
-import { parseQueryName } from './parse.js';
+import { parseQueryName, type ParsedName } from './parse.js';
 import { PodNames } from './pods.js';
-import { addReverse } from './reverse.js';
-import { addService } from './services.js';
+import { ReverseNames } from './reverse.js';
+import { ServiceTables, type ServiceTable } from './service-tables.js';
+import { addService, type BuildContext } from './services.js';
 import { NameTable, type NameEntry } from './table.js';
-import type { IndexOptions, Lookup, RecordIndex } from './types.js';
+import type { IndexOptions, Lookup, NameChanges, RecordIndex } from './types.js';
 
-export type { IndexOptions, Lookup, PodMode, RecordIndex } from './types.js';
+export type { IndexOptions, Lookup, NameChanges, PodMode, RecordIndex } from './types.js';
 
-/** On-demand answers kept before the memo starts over (bounds memory under random names). */
-const DYNAMIC_MEMO_LIMIT = 10_000;
+const NOT_OURS: Lookup = { kind: 'not-ours' };
+const REFUSED: Lookup = { kind: 'refused' };
 
 export function buildRecordIndex(state: ClusterState, options: IndexOptions): RecordIndex {
-  const overrides = new AddressOverrides(state);
-  const context = { zone: options.zone, ttl: options.ttl, overrides };
-  const table = new NameTable();
-  const pods = new PodNames(state, options.podMode, options.zone, options.ttl);
-  addApex(table, state, options);
-  for (const service of state.services) addService(table, service, context);
-  addExternalNames(table, state.services, context);
-  resolveExternalNames(table, pods, context);
-  addReverse(table, state.services, context);
-  return withHostnameAddresses(new Index(table, pods, options), overrides, options.ttl);
+  return new Index(state, options);
 }
 
 class Index implements RecordIndex {
   readonly zone: string;
   readonly serial: number;
-  readonly nameCount: number;
   private readonly negative: NegativeAnswers;
-  private readonly dynamic = new Map<string, Lookup>();
-  private counted: number | undefined;
+  private readonly memo = new AnswerMemo();
+  /** The apex, `ns.dns`, `dns-version`, `svc`, `pod` and the reverse apexes. */
+  private readonly apex = new NameTable();
+  private readonly services: ServiceTables;
+  private readonly reverse: ReverseNames;
+  private readonly pods: PodNames;
+  private readonly podOverrides: ReadonlyMap<string, AddressOverride>;
+  /** Counted when first asked (an index's state never changes). */
+  private recordTotal: number | undefined;
+  private names: number | undefined;
 
-  /**
-   * Answers are encoded on a name's first query, not here: a 150,000-pod
-   * cluster loads in a fraction of the time and memory, and names nobody
-   * asks for cost only their table entry.
-   */
   constructor(
-    private readonly table: NameTable,
-    private readonly pods: PodNames,
+    private readonly state: ClusterState,
     private readonly options: IndexOptions,
   ) {
     this.zone = options.zone;
     this.serial = options.serial;
     this.negative = new NegativeAnswers(options.serial, options.ttl);
-    table.seal();
-    this.nameCount = table.size;
+    this.pods = new PodNames(state, options.podMode, options.zone, options.ttl);
+    this.podOverrides = podAddressOverrides(state);
+    addApex(this.apex, state, options);
+    this.apex.seal();
+    this.services = new ServiceTables(state.services, {
+      build: (services) => this.buildServiceTable(services),
+      complete: (built) => resolveExternalNames(built.table, (name) => this.entryInZone(name)?.entry, this.pods, this.context()),
+    });
+    this.reverse = new ReverseNames(state.services, this.context());
+  }
+
+  get nameCount(): number {
+    if (this.names === undefined) this.listing();
+    return this.names!;
   }
 
   get recordCount(): number {
-    this.counted ??= countListed(this.table) + this.pods.count();
-    return this.counted;
+    this.recordTotal ??= this.countRecords();
+    return this.recordTotal;
   }
 
   lookup(name: string, qtype: number): Lookup {
-    const relative = stripZone(name, this.zone);
-    if (relative === undefined) return this.outside(name, qtype);
-    if (qtype === RRType.AXFR || qtype === RRType.IXFR) return { kind: 'refused' };
-    const known = this.table.get(name);
-    if (known) return this.typed(known, qtype) ?? this.otherType(known, name);
-    return this.memoized(name, qtype, () => this.computed(name, relative, qtype));
+    const known = this.memo.get(name, qtype);
+    if (known !== undefined) return known;
+    const lookup = this.compute(name, qtype);
+    // Names outside our zones go upstream and zone transfers are refused: nothing worth keeping.
+    if (lookup !== NOT_OURS && lookup !== REFUSED) this.memo.set(name, qtype, lookup);
+    return lookup;
   }
 
   records(): ResourceRecord[] {
-    return [...listRecords(this.table), ...this.pods.listing()];
+    return this.listing().records;
   }
 
-  /** The entry's answer for `qtype`, encoded on first use; undefined when it has no such set. */
-  private typed(entry: NameEntry, qtype: number): Lookup | undefined {
-    const answers = (entry.answers ??= new Map());
-    let lookup = answers.get(qtype);
-    if (lookup === undefined) {
-      lookup = this.prepare(entry, qtype) ?? null;
-      answers.set(qtype, lookup);
+  changesSince(previous: RecordIndex): NameChanges | undefined {
+    if (!(previous instanceof Index) || previous.zone !== this.zone) return undefined;
+    if (previous.options.ttl !== this.options.ttl || previous.options.podMode !== this.options.podMode) return undefined;
+    return changesBetween(previous.parts(), this.parts());
+  }
+
+  private parts(): IndexParts {
+    const { zone, apex, services, reverse, pods, podOverrides } = this;
+    return { zone, apex, services, reverse, pods, podOverrides };
+  }
+
+  private listing(): Listing {
+    const namespaces = this.state.namespaces.size;
+    const listing = listCluster({
+      apex: this.apex,
+      namespaceNodes: this.options.podMode === 'disabled' ? namespaces : 2 * namespaces,
+      services: this.services,
+      reverse: this.reverse,
+      pods: this.pods,
+    });
+    this.names = listing.nameCount;
+    return listing;
+  }
+
+  /** What records().length gives, counted without listing. */
+  private countRecords(): number {
+    const context = { zone: this.zone, ttl: this.options.ttl, overrides: new AddressOverrides(this.podOverrides) };
+    let count = countListed(this.apex) + this.reverse.count() + this.pods.count();
+    for (const group of this.services.groups()) count += countGroup(group, context, () => this.services.listingTable(group));
+    return count;
+  }
+
+  private context(): BuildContext {
+    return { zone: this.zone, ttl: this.options.ttl };
+  }
+
+  private buildServiceTable(services: readonly Service[]): ServiceTable {
+    const overrides = new AddressOverrides(this.podOverrides);
+    const context = { zone: this.zone, ttl: this.options.ttl, overrides };
+    const table = new NameTable();
+    for (const service of services) addService(table, service, context);
+    addExternalNames(table, services, context);
+    table.seal();
+    return { table, hostnames: overrides.hostnameNames(this.zone, this.options.ttl) };
+  }
+
+  private compute(name: string, qtype: number): Lookup {
+    const relative = stripZone(name, this.zone);
+    if (relative === undefined) return this.outside(name, qtype);
+    if (qtype === RRType.AXFR || qtype === RRType.IXFR) return REFUSED;
+    const parsed = parseQueryName(relative);
+    const found = this.entryInZone(name, parsed);
+    if (found) return this.fromEntry(found.entry, name, qtype, found.hostnames);
+    return this.computed(name, parsed, qtype);
+  }
+
+  /** The entry of a name inside the cluster zone (lower-case), with its table's hostname names. */
+  private entryInZone(name: string, parsed = parseInZone(name, this.zone)): { entry: NameEntry; hostnames?: HostnameNames } | undefined {
+    switch (parsed.kind) {
+      case 'apex':
+      case 'dns-version':
+      case 'nameserver':
+      case 'type-label': {
+        const entry = this.apex.get(name);
+        return entry && { entry };
+      }
+      case 'namespace':
+        if (!namespaceNodeExists(this.state, this.options.podMode, parsed.type, parsed.namespace)) return undefined;
+        return { entry: new NameTable().touch(name, this.zone) };
+      case 'service':
+      case 'endpoint':
+      case 'srv': {
+        const built = this.services.get(parsed.namespace, parsed.service);
+        const entry = built?.table.get(name);
+        return entry && { entry, hostnames: built!.hostnames };
+      }
+      case 'pod':
+      case 'invalid':
+        return undefined;
     }
-    return lookup ?? undefined;
   }
 
   /** Names outside the cluster zone: the reverse zones are ours, the rest is not. */
   private outside(name: string, qtype: number): Lookup {
     const apex = [IPV4_REVERSE_ZONE, IPV6_REVERSE_ZONE].find((zone) => isSubdomain(name, zone));
-    if (apex === undefined) return { kind: 'not-ours' };
-    if (qtype === RRType.AXFR || qtype === RRType.IXFR) return { kind: 'refused' };
-    const known = this.table.get(name);
-    if (known) return this.typed(known, qtype) ?? this.otherType(known, name);
+    if (apex === undefined) return NOT_OURS;
+    if (qtype === RRType.AXFR || qtype === RRType.IXFR) return REFUSED;
+    const known = this.apex.get(name) ?? this.reverse.entry(name);
+    if (known) return this.fromEntry(known, name, qtype);
     const nxdomain = this.negative.nxdomain(apex, nameWireLength(name));
     if (this.options.reverseFallthrough) return { kind: 'reverse-miss', nxdomain };
     return { kind: 'answer', answer: nxdomain };
+  }
+
+  /**
+   * A name that exists: its set for `qtype`, else NODATA (NXDOMAIN at
+   * dns-version). A/AAAA of a name with `clusterdns.io/address` hostnames
+   * become an `external` lookup whose fallback is that answer.
+   */
+  private fromEntry(entry: NameEntry, name: string, qtype: number, hostnames?: HostnameNames): Lookup {
+    const lookup = this.prepare(entry, qtype) ?? this.otherType(entry, name);
+    const targets = lookup.kind === 'answer' ? hostnames?.get(name)?.get(qtype) : undefined;
+    if (!targets || lookup.kind !== 'answer') return lookup;
+    return { kind: 'external', cnames: [], target: targets.targets[0] ?? '', nodata: lookup.answer, hostnames: targets };
   }
 
   private otherType(entry: NameEntry, name: string): Lookup {
@@ -111,9 +205,8 @@ class Index implements RecordIndex {
     return { kind: 'answer', answer };
   }
 
-  /** Names not in the table: pod names, SRV names without underscores, else NXDOMAIN. */
-  private computed(name: string, relative: string, qtype: number): Lookup {
-    const parsed = parseQueryName(relative);
+  /** Names no table holds: pod names, SRV names without underscores, else NXDOMAIN. */
+  private computed(name: string, parsed: ParsedName, qtype: number): Lookup {
     if (parsed.kind === 'pod') {
       const rr = this.pods.record(parsed.namespace, parsed.label, name);
       if (rr) {
@@ -124,7 +217,7 @@ class Index implements RecordIndex {
     }
     if (parsed.kind === 'srv') {
       const canonical = `_${parsed.port}._${parsed.protocol}.${parsed.service}.${parsed.namespace}.svc.${this.zone}`;
-      const known = canonical === name ? undefined : this.table.get(canonical);
+      const known = canonical === name ? undefined : this.services.get(parsed.namespace, parsed.service)?.table.get(canonical);
       if (known) {
         const set = known.sets.get(qtype);
         if (!set) return this.nodata(name);
@@ -144,16 +237,6 @@ class Index implements RecordIndex {
     return { kind: 'answer', answer: prepared };
   }
 
-  private memoized(name: string, qtype: number, compute: () => Lookup): Lookup {
-    const key = `${qtype} ${name}`;
-    const hit = this.dynamic.get(key);
-    if (hit) return hit;
-    const result = compute();
-    if (this.dynamic.size >= DYNAMIC_MEMO_LIMIT) this.dynamic.clear();
-    this.dynamic.set(key, result);
-    return result;
-  }
-
   /** Encode the record set of a name for `qtype`, or the ExternalName lookup that goes upstream. */
   private prepare(entry: NameEntry, qtype: number): Lookup | undefined {
     const external = entry.external.get(qtype);
@@ -167,18 +250,8 @@ class Index implements RecordIndex {
   }
 }
 
-function listRecords(table: NameTable): ResourceRecord[] {
-  const records: ResourceRecord[] = [];
-  for (const entry of table.all()) {
-    for (const set of entry.sets.values()) if (set.listed) records.push(...set.answer);
-  }
-  return records;
-}
-
-function countListed(table: NameTable): number {
-  let count = 0;
-  for (const entry of table.all()) {
-    for (const set of entry.sets.values()) if (set.listed) count += set.answer.length;
-  }
-  return count;
+/** The shape of a name, or `invalid` when it is not inside `zone`. */
+function parseInZone(name: string, zone: string): ParsedName {
+  const relative = stripZone(name, zone);
+  return relative === undefined ? { kind: 'invalid', reason: 'unknown-type-label' } : parseQueryName(relative);
 }

@@ -1,6 +1,7 @@
 // Pod address names `<dashed-ip>.<ns>.pod.<zone>` (spec §3.5). In insecure
 // mode they are infinite, so they are answered from the label itself; the
-// index memoizes the encoded answers.
+// index memoizes the encoded answers. Verified mode's set of pod IPs is built
+// on the first pod name asked, not with the index.
 
 import type { ResourceRecord } from '../dns/types.js';
 import { endpointId, parsePodLabel } from '../dns/names.js';
@@ -9,20 +10,30 @@ import { addressRecord } from './table.js';
 import type { PodMode } from './types.js';
 
 export class PodNames {
-  /** `namespace/ip` of every pod IP, for verified mode. */
-  private readonly known = new Set<string>();
+  /** Every pod IP per namespace, for verified mode; built on the first pod name asked. */
+  private knownIPs: Map<string, Set<string>> | undefined;
 
   constructor(
     private readonly state: ClusterState,
     private readonly mode: PodMode,
     private readonly zone: string,
     private readonly ttl: number,
-  ) {
-    for (const pod of state.pods) {
-      // CoreDNS drops terminating pods from its pod cache, so verified mode ignores them.
-      if (pod.terminating) continue;
-      for (const ip of pod.ips) this.known.add(`${pod.namespace}/${ip}`);
+  ) {}
+
+  private get known(): Map<string, Set<string>> {
+    if (this.knownIPs) return this.knownIPs;
+    const known = new Map<string, Set<string>>();
+    if (this.mode === 'verified') {
+      for (const pod of this.state.pods) {
+        // CoreDNS drops terminating pods from its pod cache, so verified mode ignores them.
+        if (pod.terminating || pod.ips.length === 0) continue;
+        let ips = known.get(pod.namespace);
+        if (!ips) known.set(pod.namespace, (ips = new Set()));
+        for (const ip of pod.ips) ips.add(ip);
+      }
     }
+    this.knownIPs = known;
+    return known;
   }
 
   /**
@@ -35,24 +46,59 @@ export class PodNames {
     if (this.mode === 'disabled' || !this.state.namespaces.has(namespace)) return undefined;
     const ip = parsePodLabel(label);
     if (ip === undefined) return undefined;
-    if (this.mode === 'verified' && !this.known.has(`${namespace}/${ip}`)) return undefined;
+    if (this.mode === 'verified' && !this.known.get(namespace)?.has(ip)) return undefined;
     return addressRecord(name, this.ttl, ip);
   }
 
   /** How many records listing() returns. */
   count(): number {
-    return this.mode === 'verified' ? this.known.size : 0;
+    if (this.mode !== 'verified') return 0;
+    let count = 0;
+    for (const ips of this.known.values()) count += ips.size;
+    return count;
   }
 
-  /** Verified mode only: one record per known pod IP, under its dashed name. */
+  /** Whether `other` lists the same pod names: same mode and, in verified mode, the same pods' IPs in the same order. */
+  listsSameAs(other: PodNames): boolean {
+    if (this.mode !== other.mode) return false;
+    if (this.mode !== 'verified') return true;
+    const [mine, theirs] = [this.state.pods, other.state.pods];
+    if (mine.length !== theirs.length) return false;
+    return mine.every((pod, i) => {
+      const them = theirs[i]!;
+      return (
+        pod.namespace === them.namespace &&
+        pod.terminating === them.terminating &&
+        pod.ips.length === them.ips.length &&
+        pod.ips.every((ip, k) => ip === them.ips[k])
+      );
+    });
+  }
+
+  /** Verified mode only: the records of pod IPs `other` does not know (same zone and TTL). */
+  listingWithout(other: PodNames): ResourceRecord[] {
+    if (this.mode !== 'verified') return [];
+    const records: ResourceRecord[] = [];
+    for (const [namespace, ips] of this.known) {
+      const known = other.mode === 'verified' ? other.known.get(namespace) : undefined;
+      for (const ip of ips) if (!known?.has(ip)) records.push(addressRecord(`${endpointId(ip)}.${namespace}.pod.${this.zone}`, this.ttl, ip));
+    }
+    return records;
+  }
+
+  /** Verified mode only: one record per known pod IP, under its dashed name, in pod order. */
   listing(): ResourceRecord[] {
     if (this.mode !== 'verified') return [];
     const records: ResourceRecord[] = [];
-    for (const key of this.known) {
-      const slash = key.indexOf('/');
-      const namespace = key.slice(0, slash);
-      const ip = key.slice(slash + 1);
-      records.push(addressRecord(`${endpointId(ip)}.${namespace}.pod.${this.zone}`, this.ttl, ip));
+    const listed = new Set<string>();
+    for (const pod of this.state.pods) {
+      if (pod.terminating) continue;
+      for (const ip of pod.ips) {
+        const key = `${pod.namespace}/${ip}`;
+        if (listed.has(key)) continue;
+        listed.add(key);
+        records.push(addressRecord(`${endpointId(ip)}.${pod.namespace}.pod.${this.zone}`, this.ttl, ip));
+      }
     }
     return records;
   }

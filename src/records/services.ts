@@ -31,7 +31,7 @@ function srvName(port: NamedPort, owner: string): string | undefined {
 }
 
 /** Ready endpoints grouped by the name they answer under, in first-seen order. */
-function byEndpointName(endpoints: readonly Endpoint[]): Map<string, Endpoint[]> {
+export function byEndpointName(endpoints: readonly Endpoint[]): Map<string, Endpoint[]> {
   const groups = new Map<string, Endpoint[]>();
   for (const endpoint of endpoints) {
     const key = endpointName(endpoint).toLowerCase();
@@ -177,13 +177,13 @@ function addHiddenAddresses(table: NameTable, name: string, context: BuildContex
 }
 
 /** The service name's addresses: its cluster IPs (headless: its ready endpoints'), or its annotation's. */
-function servicePlan(service: Service, ready: readonly Endpoint[], context: BuildContext): AddressPlan {
+export function servicePlan(service: Service, ready: readonly Endpoint[], context: BuildContext): AddressPlan {
   if (context.overrides) return context.overrides.service(service, ready);
   return service.kind === 'ClusterIP' ? { ips: service.clusterIPs, hostnames: [] } : endpointPlan(ready, context);
 }
 
 /** Endpoint addresses after their pods' `clusterdns.io/address` annotations. */
-function endpointPlan(endpoints: readonly Endpoint[], context: BuildContext): AddressPlan {
+export function endpointPlan(endpoints: readonly Endpoint[], context: BuildContext): AddressPlan {
   return context.overrides?.endpoints(endpoints) ?? { ips: endpoints.map((endpoint) => endpoint.address), hostnames: [] };
 }
 

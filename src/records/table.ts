@@ -1,11 +1,11 @@
-// The name table the record families fill while the index is built: for every
-// name the cluster answers, its records per query type. Plain data, no wire
-// encoding; index.ts encodes a set on its first query.
+// The name table the record families fill: for every name they answer, its
+// records per query type. Plain data, no wire encoding. The index fills one
+// small table per service on that service's first query (service-tables.ts);
+// the listing fills one for the whole cluster (listing.ts).
 
 import { formatData } from '../dns/zonetext.js';
 import { RRType, type RecordData, type ResourceRecord } from '../dns/types.js';
 import { ipFamilyOf } from '../dns/names.js';
-import type { Lookup } from './types.js';
 
 /** Records answering one (name, qtype), plus what goes in the additional section. */
 export interface RRSet {
@@ -36,9 +36,10 @@ export interface NameEntry {
   otherTypes: 'nodata' | 'nxdomain';
   /** For an ExternalName service's own name: the CNAME it answers (chains follow it). */
   cname?: ResourceRecord;
-  /** The index's encoded answers per qtype, filled on first query (null: no set). */
-  answers?: Map<number, Lookup | null>;
 }
+
+/** Finds the entry of any name inside the cluster zone (lower-case), wherever it is kept. */
+export type EntryLookup = (name: string) => NameEntry | undefined;
 
 /** Sets up to this size are deduplicated by comparing records; larger ones keep a key set. */
 const SCAN_LIMIT = 16;
@@ -123,9 +124,14 @@ function sameRecord(a: ResourceRecord, b: ResourceRecord): boolean {
   return formatData(a.data).toLowerCase() === formatData(b.data).toLowerCase();
 }
 
-/** What sameRecord compares, as one string. */
+/** What sameRecord compares, as one string (addresses and SRV fields written directly: formatData is slow). */
 function recordKey(rr: ResourceRecord): string {
-  return `${rr.name} ${rr.ttl} ${rr.data.type} ${formatData(rr.data)}`.toLowerCase();
+  const data = rr.data;
+  let text: string;
+  if (data.type === 'A' || data.type === 'AAAA') text = data.address;
+  else if (data.type === 'SRV') text = `${data.priority} ${data.weight} ${data.port} ${data.target}`;
+  else text = formatData(data);
+  return `${rr.name} ${rr.ttl} ${data.type} ${text}`.toLowerCase();
 }
 
 export function record(name: string, ttl: number, data: RecordData): ResourceRecord {

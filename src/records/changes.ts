@@ -1,0 +1,170 @@
+// What changed between two indexes, by name, without listing either cluster:
+// the `records()` listings of a 150,000-pod cluster take seconds, a reload
+// must not. Only the parts that can differ are listed: the apex names, the
+// services whose objects (or whose pods' address annotations) changed, the
+// addresses whose PTR owners changed and, in verified mode, the pod names
+// added or removed. The result is what comparing the two listings name by
+// name gives (SOA records left out, as their serial moves on every reload).
+
+import type { AddressOverride } from '../cluster/annotations.js';
+import type { Endpoint, NamedPort, Service } from '../cluster/state.js';
+import { formatRecord } from '../dns/zonetext.js';
+import type { ResourceRecord } from '../dns/types.js';
+import type { PodNames } from './pods.js';
+import type { ReverseNames } from './reverse.js';
+import type { ServiceTables } from './service-tables.js';
+import type { NameTable } from './table.js';
+import type { NameChanges } from './types.js';
+
+
+/** What one index holds, as changesBetween reads it. */
+export interface IndexParts {
+  readonly zone: string;
+  readonly apex: NameTable;
+  readonly services: ServiceTables;
+  readonly reverse: ReverseNames;
+  readonly pods: PodNames;
+  readonly podOverrides: ReadonlyMap<string, AddressOverride>;
+}
+
+/** Zone-file lines per owner name (lower-case), collected from the parts that may differ. */
+class Lines {
+  readonly byName = new Map<string, string[]>();
+
+  add(rr: ResourceRecord): void {
+    if (rr.data.type === 'SOA') return;
+    const name = rr.name.toLowerCase();
+    let lines = this.byName.get(name);
+    if (!lines) this.byName.set(name, (lines = []));
+    lines.push(formatRecord({ ...rr, name }));
+  }
+
+  addTable(table: NameTable): void {
+    for (const entry of table.all()) {
+      for (const set of entry.sets.values()) if (set.listed) for (const rr of set.answer) this.add(rr);
+    }
+  }
+
+  text(name: string): string | undefined {
+    return this.byName.get(name)?.sort().join('\n');
+  }
+}
+
+/** The changes from `before` to `after`; both must share zone, TTL and pod mode. */
+export function changesBetween(before: IndexParts, after: IndexParts): NameChanges {
+  const old = new Lines();
+  const now = new Lines();
+  old.addTable(before.apex);
+  now.addTable(after.apex);
+  const changedGroups = new Set<string>();
+  const touched = new Set<string>();
+  for (const [namespace, name] of before.services.keys(after.services)) {
+    const was = before.services.group(namespace, name);
+    const is = after.services.group(namespace, name);
+    if (was && is && sameGroup(was, is, before.podOverrides, after.podOverrides)) continue;
+    changedGroups.add(`${namespace}/${name}`);
+    for (const [services, parts, lines] of [[was, before, old], [is, after, now]] as const) {
+      if (!services) continue;
+      lines.addTable(parts.services.listingTable(services));
+      for (const service of services) {
+        for (const ip of service.clusterIPs) touched.add(ip);
+        for (const endpoint of service.endpoints) touched.add(endpoint.address);
+      }
+    }
+  }
+  // An address's PTRs depend on the services holding it, in service order:
+  // when the others kept their order, only the changed services' addresses
+  // can have changed PTRs.
+  const ptrs = sameOrderBesides(before.services.all, after.services.all, changedGroups) ? touched : undefined;
+  if (ptrs) {
+    for (const rr of before.reverse.recordsOf(ptrs)) old.add(rr);
+    for (const rr of after.reverse.recordsOf(ptrs)) now.add(rr);
+  } else {
+    const changed = new Set(before.reverse.changedAddresses(after.reverse));
+    for (const rr of before.reverse.recordsOf(changed)) old.add(rr);
+    for (const rr of after.reverse.recordsOf(changed)) now.add(rr);
+  }
+  if (!before.pods.listsSameAs(after.pods)) {
+    for (const rr of before.pods.listingWithout(after.pods)) old.add(rr);
+    for (const rr of after.pods.listingWithout(before.pods)) now.add(rr);
+  }
+
+  const added: string[] = [];
+  const removed: string[] = [];
+  const changed: string[] = [];
+  for (const name of now.byName.keys()) {
+    const previous = old.text(name);
+    if (previous === undefined) added.push(name);
+    else if (previous !== now.text(name)) changed.push(name);
+  }
+  for (const name of old.byName.keys()) if (!now.byName.has(name)) removed.push(name);
+  return { added: added.sort(), removed: removed.sort(), changed: changed.sort() };
+}
+
+/** Whether the services outside `changed` (`namespace/name`) come in the same order in `a` and `b`. */
+function sameOrderBesides(a: readonly Service[], b: readonly Service[], changed: ReadonlySet<string>): boolean {
+  const kept = (services: readonly Service[]) =>
+    services.filter((service) => changed.size === 0 || !changed.has(`${service.namespace}/${service.name}`));
+  const [left, right] = [kept(a), kept(b)];
+  return left.length === right.length && left.every((service, i) => service.namespace === right[i]!.namespace && service.name === right[i]!.name);
+}
+
+function sameGroup(
+  a: readonly Service[],
+  b: readonly Service[],
+  overridesA: ReadonlyMap<string, AddressOverride>,
+  overridesB: ReadonlyMap<string, AddressOverride>,
+): boolean {
+  if (a.length !== b.length) return false;
+  return a.every((service, i) => sameService(service, b[i]!, overridesA, overridesB));
+}
+
+/** Equal in everything the records of a service are made of. */
+function sameService(
+  a: Service,
+  b: Service,
+  overridesA: ReadonlyMap<string, AddressOverride>,
+  overridesB: ReadonlyMap<string, AddressOverride>,
+): boolean {
+  if (a === b && overridesA === overridesB) return true;
+  return (
+    a.name === b.name &&
+    a.namespace === b.namespace &&
+    a.kind === b.kind &&
+    a.externalName === b.externalName &&
+    sameList(a.clusterIPs, b.clusterIPs, (x, y) => x === y) &&
+    sameList(a.ports, b.ports, samePort) &&
+    sameOverride(a.address, b.address) &&
+    sameList(a.endpoints, b.endpoints, (x, y) => sameEndpoint(x, y, overridesA, overridesB))
+  );
+}
+
+function sameEndpoint(
+  a: Endpoint,
+  b: Endpoint,
+  overridesA: ReadonlyMap<string, AddressOverride>,
+  overridesB: ReadonlyMap<string, AddressOverride>,
+): boolean {
+  return (
+    a.address === b.address &&
+    a.hostname === b.hostname &&
+    a.ready === b.ready &&
+    a.pod === b.pod &&
+    sameList(a.ports, b.ports, samePort) &&
+    (a.pod === undefined || sameOverride(overridesA.get(a.pod), overridesB.get(a.pod)))
+  );
+}
+
+function samePort(a: NamedPort, b: NamedPort): boolean {
+  return a.name === b.name && a.protocol === b.protocol && a.port === b.port;
+}
+
+function sameOverride(a: AddressOverride | undefined, b: AddressOverride | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  if (a.kind === 'ip') return b.kind === 'ip' && a.ip === b.ip;
+  return b.kind === 'hostname' && a.hostname === b.hostname;
+}
+
+function sameList<T>(a: readonly T[], b: readonly T[], same: (x: T, y: T) => boolean): boolean {
+  return a.length === b.length && a.every((x, i) => same(x, b[i]!));
+}

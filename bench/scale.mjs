@@ -12,7 +12,8 @@ const DOCS_PER_FILE = 5000;
 const service = (name) =>
   `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\n  namespace: ns-000\nspec:\n  ports:\n    - name: http\n      port: 80\n`;
 
-export async function scaleRun(size, zone) {
+/** `nodeFlags`: V8 flags for the server process (the Docker image sets --max-semi-space-size=4). */
+export async function scaleRun(size, zone, nodeFlags = []) {
   const dir = path.join(out, `scale-${size.pods}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -27,7 +28,8 @@ export async function scaleRun(size, zone) {
   const port = await freePort();
   const podCidr = size.pods > 60000 ? '10.128.0.0/9' : '10.244.0.0/16';
   const started = Date.now();
-  const server = start(1, serveArgs(dir, port, ['--watch', '--pod-cidr', podCidr]));
+  const [node, ...rest] = serveArgs(dir, port, ['--watch', '--pod-cidr', podCidr]);
+  const server = start(1, [node, ...nodeFlags, ...rest]);
   try {
     await waitForAnswer(port, `${shape[0].name}.${shape[0].namespace}.svc.${zone}`, 300, server);
     const firstAnswerSeconds = (Date.now() - started) / 1000;
@@ -39,7 +41,7 @@ export async function scaleRun(size, zone) {
     writeFileSync(editFile, service('edited-1'));
     await waitForAnswer(port, `edited-1.ns-000.svc.${zone}`, 300, server);
     const reloadSeconds = (Date.now() - written) / 1000;
-    return { ...size, firstAnswerSeconds, rssMB: rss, settledRssMB: settledRss, peakRssMB: peakRss, rssAfterReloadMB: rssMB(server.pid), reloadSeconds };
+    return { ...size, nodeFlags: nodeFlags.join(' '), firstAnswerSeconds, rssMB: rss, settledRssMB: settledRss, peakRssMB: peakRss, rssAfterReloadMB: rssMB(server.pid), reloadSeconds };
   } finally {
     await stop(server);
   }

@@ -31,6 +31,13 @@ function execForm(dockerfile: string, instruction: string): string[] {
   return JSON.parse(json) as string[];
 }
 
+/** The variables of the Dockerfile's `ENV K=V ...` lines, which the image's processes run with. */
+function envOf(dockerfile: string): Record<string, string> {
+  const lines = dockerfile.split('\n').filter((line) => line.startsWith('ENV '));
+  const pairs = lines.flatMap((line) => line.slice(4).trim().split(/\s+/));
+  return Object.fromEntries(pairs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+}
+
 interface ComposeService {
   volumes?: string[];
   command?: unknown;
@@ -50,6 +57,7 @@ describe('the Dockerfile', () => {
     expect(execForm(dockerfile, 'HEALTHCHECK')).toEqual(['clusterdns', 'health', '--http', 'http://127.0.0.1:8080/ready']);
     expect(dockerfile).toMatch(/^USER 65532:65532$/m);
     expect(dockerfile).toMatch(/^EXPOSE 53\/udp 53\/tcp 8080$/m);
+    expect(envOf(dockerfile)).toEqual({ NODE_ENV: 'production', NODE_OPTIONS: '--max-semi-space-size=4' });
   });
 });
 
@@ -106,7 +114,7 @@ describe.skipIf(!canUnshare)('the image command on an emulated compose network (
     const healthcheck = execForm(dockerfile, 'HEALTHCHECK').slice(1).join(' ');
     const script = path.join(ROOT, 'test/fixtures/docker/compose-network.sh');
     const args = [ROOT, manifests, appResolv, healthcheck, ...execForm(dockerfile, 'CMD')];
-    ({ stdout: output } = await run('unshare', ['--mount', '--net', 'bash', script, ...args], { cwd: ROOT, timeout: 90_000 }));
+    ({ stdout: output } = await run('unshare', ['--mount', '--net', 'bash', script, ...args], { cwd: ROOT, timeout: 90_000, env: { ...process.env, ...envOf(dockerfile) } }));
   }, 100_000);
 
   afterAll(async () => {

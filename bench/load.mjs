@@ -318,7 +318,9 @@ async function floodScenarios(seconds, fixedRate) {
     rows.push({
       scenario: `UDP flood${extra.length ? ` + ${extra.join(' ')}` : ''}`,
       attack: `${Math.round(done.sent / done.seconds)} q/s sent (${fixedRate ? `--flood-rate ${fixedRate}` : `2 × max ${maxRate} q/s`})`, ...result,
-      notes: `flooder got ${Math.round((done.received - done.truncated) / done.seconds)} answers/s and ${Math.round(done.truncated / done.seconds)} truncated (TC) replies/s; `
+      notes: (flooder === 'dnsperf'
+        ? `flooder got ${Math.round(done.received / done.seconds)} replies/s (answers and TC replies: dnsperf counts both); `
+        : `flooder got ${Math.round((done.received - done.truncated) / done.seconds)} answers/s and ${Math.round(done.truncated / done.seconds)} truncated (TC) replies/s; `)
         + `kernel dropped ${dropped} datagrams at the server's socket (${(dropped / Math.max(1, done.sent) * 100).toFixed(1)} % of the flood; RcvbufErrors +${rcvbuf} machine-wide); `
         + `server CPU ${cpu.toFixed(1)} s, ${((cpu / read) * 1e6).toFixed(1)} µs per datagram read`,
     });

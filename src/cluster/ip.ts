@@ -94,7 +94,7 @@ export function compareIPs(a: ParsedIP, b: ParsedIP): number {
 }
 
 /** Four decimal octets 0–255, no leading zeros (Go's net.ParseIP is as strict). A char loop: this runs per pod. */
-function parseIPv4(text: string): number | undefined {
+export function parseIPv4(text: string): number | undefined {
   let value = 0;
   let octet = 0;
   let digits = 0;

@@ -4,6 +4,8 @@
 // (A Map of owner objects took about 30 MB at 150,000 pods.) Other addresses
 // (IPv6) are few and kept in a Map.
 
+import { parseIPv4 } from '../cluster/ip.js';
+
 /** Owners of one address as positions: `services[service]`, and `.endpoints[endpoint]` or -1 for its cluster IP. */
 export interface OwnerPosition {
   readonly service: number;
@@ -25,7 +27,7 @@ export class AddressIndex {
     const serviceOf: number[] = [];
     const endpointOf: number[] = [];
     visits((ip, service, endpoint) => {
-      const v4 = ipv4Number(ip);
+      const v4 = parseIPv4(ip);
       if (v4 === undefined || keys.length >= MAX_VISITS) {
         let owners = this.other.get(ip);
         if (!owners) this.other.set(ip, (owners = []));
@@ -51,7 +53,7 @@ export class AddressIndex {
 
   /** The owners of `ip` (canonical text) in PTR order; empty when none. */
   owners(ip: string): OwnerPosition[] {
-    const v4 = ipv4Number(ip);
+    const v4 = parseIPv4(ip);
     if (v4 === undefined) return this.other.get(ip) ?? [];
     const owners: OwnerPosition[] = [];
     let low = 0;
@@ -68,29 +70,4 @@ export class AddressIndex {
     for (const owner of this.other.get(ip) ?? []) owners.push(owner);
     return owners;
   }
-}
-
-/** A canonical dotted-quad as a number; undefined for anything else (read by hand: split() cost a second at 150,000 pods). */
-function ipv4Number(ip: string): number | undefined {
-  let value = 0;
-  let octet = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < ip.length; i++) {
-    const code = ip.charCodeAt(i);
-    if (code === 46) {
-      if (digits === 0 || dots === 3) return undefined;
-      value = value * 256 + octet;
-      octet = 0;
-      digits = 0;
-      dots++;
-      continue;
-    }
-    // Digits only, no leading zero, at most 255.
-    if (code < 48 || code > 57 || (digits > 0 && octet === 0)) return undefined;
-    octet = octet * 10 + (code - 48);
-    digits++;
-    if (octet > 255) return undefined;
-  }
-  return dots === 3 && digits > 0 ? value * 256 + octet : undefined;
 }

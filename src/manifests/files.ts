@@ -32,9 +32,9 @@ export async function readPath(path: string, ctx: ReadContext): Promise<void> {
   const info = await stat(path).catch((error: unknown) => fail(ctx, path, error));
   if (info === undefined) return;
   if (info.isDirectory()) {
-    const before = ctx.collected.files.length;
-    await readDirectory(path, ctx);
-    if (ctx.collected.files.length === before) {
+    // Counted, not compared with what was read: `-f dir -f dir` reads nothing new the second time.
+    const found = await readDirectory(path, ctx);
+    if (found === 0) {
       ctx.collected.problems.push({ level: 'warning', message: `${path}: directory contains no .yaml, .yml or .json files` });
     }
     return;
@@ -42,21 +42,30 @@ export async function readPath(path: string, ctx: ReadContext): Promise<void> {
   await readManifestFile(path, ctx);
 }
 
-async function readDirectory(dir: string, ctx: ReadContext): Promise<void> {
+/**
+ * Reads every manifest file below `dir`. Returns how many it holds (read now
+ * or before), or undefined when `dir` was walked already or cannot be read.
+ */
+async function readDirectory(dir: string, ctx: ReadContext): Promise<number | undefined> {
   const real = await realpath(dir).catch((error: unknown) => fail(ctx, dir, error));
   // A symlink loop (or a directory named twice) is walked once.
-  if (real === undefined || ctx.seen.has(real)) return;
+  if (real === undefined || ctx.seen.has(real)) return undefined;
   ctx.seen.add(real);
   const entries = await readdir(dir).catch((error: unknown) => fail(ctx, dir, error));
-  if (entries === undefined) return;
+  if (entries === undefined) return undefined;
   // Code-point order, so results do not depend on locale.
   const names = entries.filter((name) => !name.startsWith('.')).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  let found = 0;
   for (const name of names) {
     const path = join(dir, name);
     const info = await stat(path).catch((error: unknown) => fail(ctx, path, error));
-    if (info?.isDirectory()) await readDirectory(path, ctx);
-    else if (info?.isFile() && MANIFEST_EXTENSIONS.has(extname(name).toLowerCase())) await readManifestFile(path, ctx);
+    if (info?.isDirectory()) found += (await readDirectory(path, ctx)) ?? 0;
+    else if (info?.isFile() && MANIFEST_EXTENSIONS.has(extname(name).toLowerCase())) {
+      found += 1;
+      await readManifestFile(path, ctx);
+    }
   }
+  return found;
 }
 
 /** A file named explicitly is read whatever its extension. */

@@ -90,6 +90,13 @@ describe('paths', () => {
       expect(result.ok).toBe(true);
       expect(messages(result)).toEqual([`warning: ${join(dir, 'empty')}: directory contains no .yaml, .yml or .json files`]);
     });
+
+    test('a directory named twice is read once, without a warning the second time', async () => {
+      const once = await loadManifests([dir]);
+      const twice = await loadManifests([dir, dir]);
+      expect(keys(twice)).toEqual(keys(once));
+      expect(messages(twice)).toEqual(messages(once));
+    });
   });
 });
 

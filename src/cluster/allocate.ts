@@ -47,6 +47,31 @@ export class TakenAddresses {
   hasV6(value: bigint): boolean {
     return this.v6.has(value);
   }
+
+  /**
+   * The taken addresses inside `cidrs`, spelled so that two equal strings
+   * mean equal sets: the non-zero bitmap words of each IPv4 /16 block that
+   * overlaps them, the IPv6 addresses inside them. (Blocks are read whole: a
+   * change in the part of a block outside `cidrs` also counts, which is only
+   * ever too careful.)
+   */
+  fingerprintWithin(cidrs: readonly CIDR[]): string {
+    const parts: string[] = [];
+    for (const cidr of cidrs) {
+      const first = cidr.network;
+      const last = cidr.network + cidr.size - 1n;
+      if (cidr.family === 'IPv4') {
+        const [low, high] = [Number(first) >>> 16, Number(last) >>> 16];
+        const blocks = [...this.v4.keys()].filter((block) => block >= low && block <= high).sort((a, b) => a - b);
+        for (const block of blocks) parts.push(`${block}:${setWords(this.v4.get(block)!)}`);
+      } else {
+        const inside = [...this.v6].filter((value) => value >= first && value <= last).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+        parts.push(inside.join(','));
+      }
+      parts.push('|');
+    }
+    return parts.join(' ');
+  }
 }
 
 /** Hands out addresses of one CIDR; `undefined` from allocate() means the block is full. */
@@ -170,4 +195,11 @@ export class FamilyPool {
   cidrs(): CIDR[] {
     return [...this.allocators.values()].map((allocator) => allocator.cidr);
   }
+}
+
+/** `index=word` for every non-zero word of a block's bitmap. */
+function setWords(words: Uint32Array): string {
+  const set: string[] = [];
+  for (let i = 0; i < words.length; i++) if (words[i] !== 0) set.push(`${i}=${words[i]}`);
+  return set.join(',');
 }

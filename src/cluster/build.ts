@@ -10,7 +10,7 @@
 // throwaway copies and the snapshot shares whatever many pods or endpoints
 // hold alike; test/cluster/build-golden.test.ts pins the result.
 
-import { FamilyPool } from './allocate.js';
+import { FamilyPool, type TakenAddresses } from './allocate.js';
 import {
   mergeEndpoints,
   PodIndex,
@@ -63,7 +63,7 @@ export function buildCluster(objects: readonly ManifestObject[], options: Cluste
   const podPool = new FamilyPool(podCIDRs, explicit.taken);
   const portLists = new PortLists();
   const settled = settleServices(parts.services, servicePool, explicit, portLists);
-  const pods = settleAllPods(parts, podPool, options.nodeCount);
+  const pods = settledPodsFor(parts, podPool, options.nodeCount, explicit.taken);
   const given = givenEndpoints(parts.slices, parts.endpoints, shapes(settled.services));
   const services = attachEndpoints(settled.services, parts.services, pods.entries, given.byService, portLists);
 
@@ -74,6 +74,48 @@ export function buildCluster(objects: readonly ManifestObject[], options: Cluste
     // concat, not push(...): tens of thousands of warnings would overflow the stack.
     warnings: warnings.concat(explicit.warnings, settled.warnings, pods.warnings, given.warnings),
   };
+}
+
+/** What the settled pods are made of: the pod and workload objects (by identity), the node count, the pod CIDRs and what is taken in them. */
+interface SettledPodsKey {
+  readonly pods: readonly PodObject[];
+  readonly workloads: readonly WorkloadObject[];
+  readonly nodeCount: number;
+  readonly cidrs: string;
+  readonly taken: string;
+}
+
+/**
+ * The last build's settled pods, kept for the next build. A reload rebuilds
+ * the whole state, but the loader hands back the very same objects for files
+ * whose bytes did not change: when the edit touched no Pod or workload (a
+ * Service, an EndpointSlice elsewhere), the 150,000 pods are the same, and
+ * settling them again is most of a rebuild.
+ */
+let lastSettled: { readonly key: SettledPodsKey; readonly pods: SettledPods } | undefined;
+
+function settledPodsFor(parts: Partitioned, pool: FamilyPool, nodeCount: number, taken: TakenAddresses): SettledPods {
+  const cidrs = pool.cidrs();
+  const key: SettledPodsKey = {
+    pods: parts.pods,
+    workloads: parts.workloads,
+    nodeCount,
+    cidrs: cidrs.map((cidr) => cidr.text).join(','),
+    taken: taken.fingerprintWithin(cidrs),
+  };
+  if (lastSettled && sameKey(lastSettled.key, key)) {
+    // Endpoint objects are shared per build (PodEntry.endpoint): start afresh.
+    for (const entry of lastSettled.pods.entries) entry.endpoint = entry.otherEndpoints = undefined;
+    return lastSettled.pods;
+  }
+  const pods = settleAllPods(parts, pool, nodeCount);
+  lastSettled = { key, pods };
+  return pods;
+}
+
+function sameKey(a: SettledPodsKey, b: SettledPodsKey): boolean {
+  const same = <T>(x: readonly T[], y: readonly T[]): boolean => x.length === y.length && x.every((item, i) => item === y[i]);
+  return a.nodeCount === b.nodeCount && a.cidrs === b.cidrs && a.taken === b.taken && same(a.pods, b.pods) && same(a.workloads, b.workloads);
 }
 
 /** Declared pods keep their names; workloads (in a fixed order) generate around them. */

@@ -162,10 +162,11 @@ export class LiveCluster {
     this.objects = objects;
     this.current = next;
     this.options.swap(next);
-    // Queries already waiting on the sockets are answered before the diff's
-    // work (about 0.4 s at 150,000 pods) holds the event loop.
+    // Queries already waiting on the sockets are answered before the diff
+    // starts; changesSince pauses between batches so queries keep being
+    // answered while it runs (about 0.3 s at 150,000 pods).
     await new Promise((resolve) => setImmediate(resolve));
-    const diff = next.index.changesSince?.(previous.index) ?? diffRecords(previous.index.records(), next.index.records());
+    const diff = (await next.index.changesSince?.(previous.index)) ?? diffRecords(previous.index.records(), next.index.records());
     this.warnNew(previous.state.warnings, next.state.warnings);
     this.log.info({ serial, added: diff.added.length, removed: diff.removed.length, changed: diff.changed.length }, `${what}: ${summarizeDiff(diff)}`);
     return { kind: 'changed', diff, serial };

@@ -90,7 +90,7 @@ class Index implements RecordIndex {
     return this.listing().records;
   }
 
-  changesSince(previous: RecordIndex): NameChanges | undefined {
+  changesSince(previous: RecordIndex): Promise<NameChanges> | undefined {
     if (!(previous instanceof Index) || previous.zone !== this.zone) return undefined;
     if (previous.options.ttl !== this.options.ttl || previous.options.podMode !== this.options.podMode) return undefined;
     return changesBetween(previous.parts(), this.parts());

@@ -99,7 +99,7 @@ export interface RecordIndex {
    * Undefined when the two cannot be compared that way (another
    * implementation, or another zone, TTL or pod mode): compare the listings.
    */
-  changesSince?(previous: RecordIndex): NameChanges | undefined;
+  changesSince?(previous: RecordIndex): Promise<NameChanges> | undefined;
 }
 
 /** Owner names (lower-case) whose records were added, removed or changed; each list sorted. */

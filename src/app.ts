@@ -155,6 +155,7 @@ export async function startServer(
       identifyClients: config.logQueries,
       clientAddresses: forwarding?.clientsChecked === true,
       guard: { tcp: config.tcp, rateLimit: config.rateLimit },
+      udpIo: config.udpIo,
     });
   } catch (error) {
     await forwarding?.close();

@@ -66,7 +66,17 @@ export interface Config {
   readonly searchNamespace: string | null;
   /** Processes answering on the port (--workers), each with its own copy of the cluster; 1 = this process only. */
   readonly workers: number;
+  /**
+   * How UDP datagrams are read and answered (--udp-io): `batch` reads and
+   * sends up to 64 at a time with recvmmsg/sendmmsg (src/native, Linux, built
+   * at install), `dgram` one at a time with node:dgram, `auto` batch when
+   * the native module is built, else dgram.
+   */
+  readonly udpIo: UdpIo;
 }
+
+export const UDP_IO_MODES = ['auto', 'batch', 'dgram'] as const;
+export type UdpIo = (typeof UDP_IO_MODES)[number];
 
 export const POLICIES: readonly Policy[] = ['sequential', 'random', 'round_robin'];
 
@@ -98,6 +108,7 @@ export const DEFAULTS: Config = {
   shutdownGraceMs: 1000,
   searchNamespace: null,
   workers: 1,
+  udpIo: 'auto',
 };
 
 /** What a user may pass: every field optional, strings where flags give strings. */
@@ -189,6 +200,8 @@ export function validateConfig(raw: RawConfig): ConfigResult {
   const workers = integerIn('--workers', merged.workers, 1, 64, 'processes', problems);
   // The admin API and its counters live in one process; with workers each would hold its own.
   if (workers > 1 && http !== null) problems.push('--workers above 1 cannot be combined with --http yet');
+  const udpIo = String(merged.udpIo) as UdpIo;
+  if (!UDP_IO_MODES.includes(udpIo)) problems.push(`--udp-io must be one of ${UDP_IO_MODES.join(', ')}, got ${show(merged.udpIo)}`);
 
   if (problems.length > 0) return { ok: false, problems };
   return {
@@ -221,6 +234,7 @@ export function validateConfig(raw: RawConfig): ConfigResult {
       shutdownGraceMs,
       searchNamespace,
       workers,
+      udpIo,
     },
   };
 }

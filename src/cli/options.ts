@@ -123,6 +123,7 @@ export interface ClusterFlags {
   shutdownGrace?: string;
   searchNamespace?: string;
   workers?: string;
+  udpIo?: string;
 }
 
 export function configFromFlags(flags: ClusterFlags): ConfigResult {
@@ -162,6 +163,7 @@ export function configFromFlags(flags: ClusterFlags): ConfigResult {
     shutdownGraceMs: flags.shutdownGrace,
     searchNamespace: flags.searchNamespace,
     workers: flags.workers,
+    udpIo: flags.udpIo,
   };
   const result = validateConfig(raw);
   if (result.ok && result.config.manifests.length === 0) {

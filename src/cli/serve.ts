@@ -23,7 +23,12 @@ export function registerServe(program: Command): void {
     .description('answer DNS queries for the cluster described by the manifests, on UDP and TCP')
     .option('--bind <address>', 'address to listen on (0.0.0.0 or :: for every interface)', DEFAULTS.bind)
     .option('-p, --port <port>', 'UDP and TCP port to listen on (below 1024 needs privileges)', String(DEFAULTS.port))
-    .option('--workers <count>', 'processes answering on the port, each with its own copy of the cluster', String(DEFAULTS.workers));
+    .option('--workers <count>', 'processes answering on the port, each with its own copy of the cluster', String(DEFAULTS.workers))
+    .option(
+      '--udp-io <mode>',
+      'UDP reads and replies: batch (recvmmsg/sendmmsg, 64 at a time; needs the native module npm builds at install), dgram (node:dgram, one at a time), auto (batch when built)',
+      DEFAULTS.udpIo,
+    );
   addGuardOptions(addLiveOptions(addForwardOptions(addClusterOptions(command)))).action(async (flags: ClusterFlags) => {
     const result = configFromFlags(flags);
     if (!result.ok) return reportConfigProblems(result.problems);
@@ -77,7 +82,7 @@ async function serve(config: Config, logger: Logger, admin: Admin | undefined): 
   // unhandled SIGTERM would kill the process without the graceful stop.
   const signalled = untilSignal(logger);
   logger.info(
-    { udp: `${server.dns.host}:${server.dns.port}`, tcp: `${server.dns.host}:${server.dns.port}`, zone: config.clusterDomain, ...summarize(load.cluster) },
+    { udp: `${server.dns.host}:${server.dns.port}`, tcp: `${server.dns.host}:${server.dns.port}`, udpIo: server.dns.udpIo, zone: config.clusterDomain, ...summarize(load.cluster) },
     `serving ${config.clusterDomain} on ${formatAddress(server.dns.host, server.dns.port)} (udp+tcp)`,
   );
   const forwarding = server.forwarding;

@@ -14,6 +14,9 @@ import { scanQuery } from './scan.js';
 import { RRType } from '../dns/types.js';
 import type { TcpSend } from './tcp-server.js';
 import { refusedReply, RequestGate, slipReply, type ServerGuardOptions } from './guards.js';
+import { attachBatched, type BatchedSocket, type DatagramBatch } from './batch-io.js';
+import type { DnsTcpServer } from './tcp-server.js';
+import type { UdpIo } from '../config.js';
 
 export type { QueryHandler } from './adapter.js';
 export { ListenError } from './listen.js';
@@ -30,6 +33,8 @@ export interface DnsServer {
   idle(timeoutMs: number): Promise<boolean>;
   /** The caps' and rate limit's counters (tests, load runs). */
   readonly gate: RequestGate;
+  /** How UDP is read: in batches by the native module, or one datagram at a time by node:dgram. */
+  readonly udpIo: 'batch' | 'dgram';
 }
 
 export interface DnsServerOptions {
@@ -44,6 +49,8 @@ export interface DnsServerOptions {
   readonly clientAddresses?: boolean;
   /** TCP caps and the UDP rate limit; defaults: TCP_DEFAULTS, no rate limit. */
   readonly guard?: ServerGuardOptions;
+  /** How UDP is read (Config.udpIo); default auto: batched when the native module is built. */
+  readonly udpIo?: UdpIo;
 }
 
 type Send = (response: Buffer) => Promise<unknown> | unknown;
@@ -71,40 +78,98 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
    * peer known (address, port and the request's size in bytes).
    * The place for per-client policy before any answering; only the UDP rate
    * limit comes earlier, before a datagram is even read.
+   *
+   * Returns the reply when it is ready at once (what the UDP fast path's
+   * cluster names and cached forwards are); otherwise `later()` is asked for
+   * the sender right away, the reply goes through it when ready, and `done`
+   * runs after that.
    */
-  function serveRequest(incoming: Incoming, transport: Transport, peer: Client, send: Send, done?: () => void): void {
-    if (!gate.accepting) return done?.(); // stopping: only what is in flight is answered
+  function serveRequest(incoming: Incoming, transport: Transport, peer: Client | undefined, later: () => Send, done?: () => void): Buffer | undefined {
+    if (!gate.accepting) {
+      done?.(); // stopping: only what is in flight is answered
+      return undefined;
+    }
     gate.begin();
-    const finish = (response: Buffer | undefined): void => {
+    let pending: Promise<Buffer | undefined>;
+    if (incoming.query) {
+      const reply = answer(incoming.query, handler, log);
+      if (Buffer.isBuffer(reply)) {
+        gate.end();
+        return reply;
+      }
+      pending = reply;
+    } else {
+      const client = identify && peer ? { address: peer.address, port: peer.port, size: peer.size } : undefined;
+      pending = respond(incoming.packet, transport, handler, log, client, incoming.raw);
+    }
+    const send = later();
+    void pending.then((response) => {
       if (response) sendSafely(send, response, transport, log);
       gate.end();
       done?.();
-    };
-    if (incoming.query) {
-      const reply = answer(incoming.query, handler, log);
-      if (Buffer.isBuffer(reply)) finish(reply);
-      else void reply.then(finish);
-      return;
-    }
-    const client = identify ? { address: peer.address, port: peer.port, size: peer.size } : undefined;
-    void respond(incoming.packet, transport, handler, log, client, incoming.raw).then(finish);
+    });
+    return undefined;
   }
 
-  udp.on('message', (message: Buffer, rinfo: RemoteInfo) => {
-    // The rate limit before anything else: a flooder's dropped datagram costs
-    // one table lookup, not a scan, so the socket's queue keeps draining and
-    // ordinary clients' queries are not lost behind the flood.
-    const verdict = gate.rateLimit(rinfo.address);
-    if (verdict === 'drop') return;
-    const incoming = readDatagram(message, identify ? { address: rinfo.address, port: rinfo.port, size: rinfo.size } : undefined, log);
-    if (incoming === undefined) return;
-    const send = (response: Buffer): void => udp.send(fitUdp(response, incoming), rinfo.port, rinfo.address);
-    if (verdict === 'slip') {
-      if (gate.accepting) sendSafely(send, slipReply(incoming), 'udp', log);
-      return;
+  /**
+   * One datagram, from either reader. The rate limit before anything else: a
+   * flooder's dropped datagram costs one table lookup, not a scan, so the
+   * socket's queue keeps draining and ordinary clients' queries are not lost
+   * behind the flood. `message` may be shared memory (the batched reader):
+   * readDatagram copies what outlives this call.
+   */
+  function serveDatagram(message: Buffer, from: DatagramSource): Buffer | undefined {
+    const address = gate.rateLimiter || identify ? from.address() : '';
+    const verdict = gate.rateLimit(address);
+    if (verdict === 'drop') return undefined;
+    const peer = identify ? { address, port: from.port(), size: message.length } : undefined;
+    const incoming = readDatagram(message, peer, log);
+    if (incoming === undefined) return undefined;
+    if (verdict === 'slip') return gate.accepting ? fitUdp(slipReply(incoming), incoming) : undefined;
+    const reply = serveRequest(incoming, 'udp', peer, () => from.sendLater(incoming));
+    return reply && fitUdp(reply, incoming);
+  }
+
+  /** A sender of late replies to `address`:`port` over the dgram socket. */
+  const lateSender = (address: string, port: number, incoming: Incoming): Send => (response: Buffer): void =>
+    udp.send(fitUdp(response, incoming), port, address);
+
+  let batched: BatchedSocket | undefined;
+  if (options.udpIo !== 'dgram') {
+    try {
+      batched = attachBatched(udp, (batch, count) => {
+        // One source object for the whole batch, moved slot to slot: a
+        // datagram answered at once allocates nothing here.
+        const source = new BatchSource(batch, lateSender);
+        for (let index = 0; index < count; index++) {
+          source.index = index;
+          try {
+            const reply = serveDatagram(batch.message(index), source);
+            if (reply) batch.reply(index, reply);
+          } catch (err) {
+            log.error({ err }, 'cannot answer a datagram');
+          }
+        }
+      });
+    } catch (err) {
+      if (options.udpIo === 'batch') {
+        await closeSockets(udp, tcp);
+        throw new Error(`--udp-io batch: ${(err as Error).message}`);
+      }
+      log.info({ reason: (err as Error).message }, 'batched UDP unavailable: reading datagrams one at a time with node:dgram');
     }
-    serveRequest(incoming, 'udp', rinfo, send);
-  });
+  }
+  if (batched === undefined) {
+    udp.on('message', (message: Buffer, rinfo: RemoteInfo) => {
+      const reply = serveDatagram(message, new RinfoSource(rinfo, lateSender));
+      if (reply === undefined) return;
+      try {
+        udp.send(reply, rinfo.port, rinfo.address);
+      } catch (err) {
+        sendFailed(err, 'udp', log);
+      }
+    });
+  }
   tcp.on('request', (packet: Packet, send: TcpSend, socket: Socket | undefined, raw: Buffer) => {
     const peer: Client = {
       address: socket?.remoteAddress ?? '',
@@ -119,10 +184,15 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
       replied = true;
       send(response);
     };
-    serveRequest({ packet, raw }, 'tcp', peer, reply, () => {
+    const finished = (): void => {
       if (socket) gate.tcp.release(socket);
       if (!replied) send(undefined);
-    });
+    };
+    const now = serveRequest({ packet, raw }, 'tcp', peer, () => reply, finished);
+    if (now) {
+      reply(now);
+      finished();
+    }
   });
   // Socket errors after binding must never crash the process. UDP sends take
   // no callback (a callback costs a deferred tick per answer): their rare
@@ -140,6 +210,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
+    batched?.close();
     closing ??= Promise.all([
       new Promise<void>((resolve) => udp.close(() => resolve())),
       new Promise<void>((resolve) => {
@@ -162,15 +233,72 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
     },
     idle: (timeoutMs) => gate.idle(timeoutMs),
     gate,
+    udpIo: batched ? 'batch' : 'dgram',
   };
 }
 
-/** A datagram as the fast path's Query, or decoded by dns2; undefined when shorter than a header. */
+/**
+ * Where a datagram came from, asked only when needed: the batched reader
+ * turns an address into text only for the rate limit, the query log,
+ * --allow, or a reply sent later.
+ */
+interface DatagramSource {
+  address(): string;
+  port(): number;
+  /** The sender of a reply that is not ready yet; called while the datagram is being served. */
+  sendLater(incoming: Incoming): Send;
+}
+
+type LateSender = (address: string, port: number, incoming: Incoming) => Send;
+
+class BatchSource implements DatagramSource {
+  index = 0;
+  constructor(
+    private readonly batch: DatagramBatch,
+    private readonly lateSender: LateSender,
+  ) {}
+  address(): string {
+    return this.batch.address(this.index);
+  }
+  port(): number {
+    return this.batch.port(this.index);
+  }
+  sendLater(incoming: Incoming): Send {
+    return this.lateSender(this.address(), this.port(), incoming);
+  }
+}
+
+class RinfoSource implements DatagramSource {
+  constructor(
+    private readonly rinfo: RemoteInfo,
+    private readonly lateSender: LateSender,
+  ) {}
+  address(): string {
+    return this.rinfo.address;
+  }
+  port(): number {
+    return this.rinfo.port;
+  }
+  sendLater(incoming: Incoming): Send {
+    return this.lateSender(this.rinfo.address, this.rinfo.port, incoming);
+  }
+}
+
+function closeSockets(udp: { close(callback: () => void): void }, tcp: DnsTcpServer): Promise<void> {
+  return new Promise((resolve) => udp.close(() => tcp.close(() => resolve())));
+}
+
+/**
+ * A datagram as the fast path's Query (which keeps nothing of `message`), or
+ * decoded by dns2 from a copy: `message` may be the batched reader's shared
+ * memory, reused for the next batch while a dns2-path reply is pending.
+ */
 function readDatagram(message: Buffer, client: Client | undefined, log: Logger): Incoming | undefined {
   const query = scanQuery(message, client);
   if (query) return { query };
   try {
-    return { packet: Packet.parse(message), raw: message };
+    const raw = Buffer.from(message);
+    return { packet: Packet.parse(raw), raw };
   } catch (err) {
     log.debug({ err, transport: 'udp' }, 'undecodable message');
     return undefined;

@@ -64,11 +64,13 @@ export function query(id: number, name: string, extra: Partial<Crafted> = {}): B
 
 /** A UDP client that queues every datagram it receives. */
 export class UdpClient {
-  private readonly socket = dgram.createSocket('udp4');
+  private readonly socket: dgram.Socket;
   private readonly received: Buffer[] = [];
   private waiters: Array<() => void> = [];
 
-  constructor(private readonly port: number) {
+  /** `recvBufferSize`: for clients that let many replies pile up before reading them (bursts). */
+  constructor(private readonly port: number, options: { recvBufferSize?: number } = {}) {
+    this.socket = dgram.createSocket({ type: 'udp4', ...options });
     this.socket.on('message', (message) => {
       this.received.push(message);
       for (const wake of this.waiters.splice(0)) wake();

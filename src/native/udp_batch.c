@@ -1,0 +1,343 @@
+// Batched UDP receive and send for the DNS server's socket (Linux).
+//
+// Node's dgram hands JavaScript one datagram per callback and takes one send
+// request per reply; at tens of thousands of queries a second that per-datagram
+// work (callback, rinfo object, address string, send request, one syscall
+// each way) costs more than answering. Here the socket's readiness is watched
+// on Node's own event loop, up to BATCH datagrams are read with one recvmmsg
+// into buffers JavaScript shares, JavaScript is called once for the whole
+// batch and writes its replies into the shared output slots, and the replies
+// go out with one sendmmsg. Nothing here knows DNS.
+//
+// The socket stays dgram's (it binds, picks the port, is shared between
+// --workers by Node's cluster module); this module reads a dup of its fd, and
+// the caller stops dgram's own reading.
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <node_api.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <uv.h>
+
+// Datagrams per recvmmsg/sendmmsg call.
+#define BATCH 64
+// A slot holds the largest UDP payload, so no datagram is ever cut short.
+// The memory is calloc'd (mmap'd, zero pages): only the bytes datagrams and
+// replies actually use become resident.
+#define SLOT 65536
+// Per-slot metadata shared with JavaScript, as int32s:
+// [0] received length, [1] reply length (set by JavaScript; 0 = no reply),
+// [2] address family (4 or 6), [3] port, [4..7] address bytes (network order).
+#define META_INTS 8
+// Batches read per wake-up before the event loop gets a turn (timers, TCP).
+#define ROUNDS_PER_WAKE 16
+
+typedef struct {
+  int fd;
+  int closing;
+  // Allocated apart: libuv may still hold it after the Batcher is freed.
+  uv_poll_t *poll;
+  napi_env env;
+  napi_ref on_batch;
+  napi_async_context async_context;
+  napi_ref resource;
+  uint8_t *in;
+  uint8_t *out;
+  int32_t *meta;
+  struct mmsghdr recv_msgs[BATCH];
+  struct mmsghdr send_msgs[BATCH];
+  struct iovec recv_iov[BATCH];
+  struct iovec send_iov[BATCH];
+  struct sockaddr_storage peers[BATCH];
+  // Counters JavaScript reads (metrics, tests).
+  double batches;
+  double send_errors;
+} Batcher;
+
+static void fill_meta(Batcher *b, int i) {
+  int32_t *meta = b->meta + i * META_INTS;
+  uint8_t *address = (uint8_t *)(meta + 4);
+  const struct sockaddr_storage *peer = &b->peers[i];
+  meta[0] = (int32_t)b->recv_msgs[i].msg_len;
+  meta[1] = 0;
+  if (peer->ss_family == AF_INET6) {
+    const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)peer;
+    meta[2] = 6;
+    meta[3] = ntohs(in6->sin6_port);
+    memcpy(address, &in6->sin6_addr, 16);
+  } else {
+    const struct sockaddr_in *in4 = (const struct sockaddr_in *)peer;
+    meta[2] = 4;
+    meta[3] = ntohs(in4->sin_port);
+    memset(address, 0, 16);
+    memcpy(address, &in4->sin_addr, 4);
+  }
+}
+
+// Send every slot JavaScript filled. A reply the kernel refuses (a full
+// send buffer, an unreachable peer) is skipped and counted: UDP gives no
+// guarantee, and the client retries.
+static void send_replies(Batcher *b, int received) {
+  int count = 0;
+  for (int i = 0; i < received; i++) {
+    int32_t length = b->meta[i * META_INTS + 1];
+    if (length <= 0 || length > SLOT) continue;
+    struct mmsghdr *msg = &b->send_msgs[count];
+    b->send_iov[count].iov_base = b->out + (size_t)i * SLOT;
+    b->send_iov[count].iov_len = (size_t)length;
+    memset(&msg->msg_hdr, 0, sizeof(msg->msg_hdr));
+    msg->msg_hdr.msg_iov = &b->send_iov[count];
+    msg->msg_hdr.msg_iovlen = 1;
+    msg->msg_hdr.msg_name = &b->peers[i];
+    msg->msg_hdr.msg_namelen = b->recv_msgs[i].msg_hdr.msg_namelen;
+    count++;
+  }
+  int sent = 0;
+  while (sent < count) {
+    int result = sendmmsg(b->fd, b->send_msgs + sent, (unsigned int)(count - sent), 0);
+    if (result > 0) {
+      sent += result;
+    } else if (result < 0 && errno == EINTR) {
+      continue;
+    } else {
+      b->send_errors++;
+      sent++; // skip the one the kernel refused
+    }
+  }
+}
+
+// Calls JavaScript as Node calls its own callbacks (an async context, with
+// process.nextTick and promise jobs run afterwards). An exception thrown
+// there is reported as uncaught, as Node does for its own callbacks.
+static int deliver(Batcher *b, int received) {
+  napi_env env = b->env;
+  napi_value callback, resource, argv[1], result;
+  if (napi_get_reference_value(env, b->on_batch, &callback) != napi_ok || callback == NULL) return 0;
+  napi_get_reference_value(env, b->resource, &resource);
+  napi_create_int32(env, received, &argv[0]);
+  napi_status status = napi_make_callback(env, b->async_context, resource, callback, 1, argv, &result);
+  if (status == napi_pending_exception) {
+    napi_value error;
+    napi_get_and_clear_last_exception(env, &error);
+    napi_fatal_exception(env, error);
+    return 0;
+  }
+  return status == napi_ok;
+}
+
+static void on_readable(uv_poll_t *poll, int status, int events) {
+  Batcher *b = (Batcher *)poll->data;
+  if (b == NULL || b->closing || status < 0) return;
+  napi_handle_scope scope;
+  napi_open_handle_scope(b->env, &scope);
+  for (int round = 0; round < ROUNDS_PER_WAKE && !b->closing; round++) {
+    for (int i = 0; i < BATCH; i++) {
+      b->recv_msgs[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_storage);
+      b->recv_msgs[i].msg_hdr.msg_flags = 0;
+      b->recv_msgs[i].msg_len = 0;
+    }
+    int received = recvmmsg(b->fd, b->recv_msgs, BATCH, MSG_DONTWAIT, NULL);
+    if (received < 0 && errno == EINTR) continue;
+    if (received <= 0) break; // EAGAIN: drained; other errors: wait for the next wake-up
+    for (int i = 0; i < received; i++) fill_meta(b, i);
+    b->batches++;
+    if (!deliver(b, received)) break;
+    if (!b->closing) send_replies(b, received);
+    if (received < BATCH) break;
+  }
+  napi_close_handle_scope(b->env, scope);
+}
+
+static void free_memory(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  free(data);
+}
+
+// The Batcher itself lives until the object
+// attach() returned is collected (free_batcher), so its methods stay safe.
+// Until then the callback's strong reference keeps that object alive.
+static void on_closed(uv_handle_t *handle) {
+  Batcher *b = (Batcher *)handle->data;
+  free(handle);
+  napi_delete_reference(b->env, b->on_batch);
+  napi_delete_reference(b->env, b->resource);
+  napi_async_destroy(b->env, b->async_context);
+}
+
+static void free_handle(uv_handle_t *handle) {
+  free(handle);
+}
+
+// Normally after close(). Without one (an environment torn down with the
+// socket open), stop watching here; the handle is freed once libuv is done.
+static void free_batcher(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  Batcher *b = (Batcher *)data;
+  if (!b->closing) {
+    b->closing = 1;
+    uv_poll_stop(b->poll);
+    b->poll->data = NULL;
+    uv_close((uv_handle_t *)b->poll, free_handle);
+    close(b->fd);
+  }
+  free(b);
+}
+
+static Batcher *unwrap_this(napi_env env, napi_callback_info info) {
+  Batcher *b = NULL;
+  napi_get_cb_info(env, info, NULL, NULL, NULL, (void **)&b);
+  return b;
+}
+
+static napi_value close_batcher(napi_env env, napi_callback_info info) {
+  Batcher *b = unwrap_this(env, info);
+  if (b != NULL && !b->closing) {
+    b->closing = 1;
+    // Stopped polling (libuv drops the fd from epoll at once), the fd is
+    // closed now, not in the close callback: the port must be free when the
+    // server's close() resolves, and dgram's own close callback may run first.
+    uv_poll_stop(b->poll);
+    close(b->fd);
+    b->fd = -1;
+    uv_close((uv_handle_t *)b->poll, on_closed);
+  }
+  return NULL;
+}
+
+static napi_value counters(napi_env env, napi_callback_info info) {
+  Batcher *b = unwrap_this(env, info);
+  napi_value result, value;
+  napi_create_object(env, &result);
+  napi_create_double(env, b ? b->batches : 0, &value);
+  napi_set_named_property(env, result, "batches", value);
+  napi_create_double(env, b ? b->send_errors : 0, &value);
+  napi_set_named_property(env, result, "sendErrors", value);
+  return result;
+}
+
+// The sender of datagram `index` of the batch being delivered, as text
+// (inet_ntop, as node:dgram's rinfo.address). Called only when a reply
+// waits, the rate limit or the query log needs it.
+static napi_value peer_address(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], result;
+  Batcher *b = NULL;
+  napi_get_cb_info(env, info, &argc, argv, NULL, (void **)&b);
+  int32_t index = -1;
+  if (b == NULL || argc < 1 || napi_get_value_int32(env, argv[0], &index) != napi_ok || index < 0 || index >= BATCH) {
+    napi_throw_range_error(env, NULL, "address: no such datagram");
+    return NULL;
+  }
+  char text[INET6_ADDRSTRLEN] = "";
+  const struct sockaddr_storage *peer = &b->peers[index];
+  if (peer->ss_family == AF_INET6) {
+    inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)peer)->sin6_addr, text, sizeof(text));
+  } else {
+    inet_ntop(AF_INET, &((const struct sockaddr_in *)peer)->sin_addr, text, sizeof(text));
+  }
+  napi_create_string_latin1(env, text, NAPI_AUTO_LENGTH, &result);
+  return result;
+}
+
+static napi_value throw_error(napi_env env, const char *message) {
+  napi_throw_error(env, NULL, message);
+  return NULL;
+}
+
+static int shared_buffer(napi_env env, size_t size, uint8_t **data, napi_value *value) {
+  *data = calloc(1, size);
+  if (*data == NULL) return 0;
+  if (napi_create_external_arraybuffer(env, *data, size, free_memory, NULL, value) != napi_ok) {
+    free(*data);
+    return 0;
+  }
+  return 1;
+}
+
+// attach(fd, onBatch(count)) -> { input, output, meta, batch, slot, close(), counters(), address(i) }
+static napi_value attach(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t fd = -1;
+  napi_valuetype callback_type;
+  if (argc < 2 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0) return throw_error(env, "attach: expected a file descriptor");
+  napi_typeof(env, argv[1], &callback_type);
+  if (callback_type != napi_function) return throw_error(env, "attach: expected a callback");
+
+  Batcher *b = calloc(1, sizeof(Batcher));
+  if (b == NULL) return throw_error(env, "attach: out of memory");
+  b->env = env;
+  b->fd = dup(fd);
+  if (b->fd < 0) {
+    free(b);
+    return throw_error(env, "attach: cannot duplicate the socket");
+  }
+  napi_value input, output, meta;
+  if (!shared_buffer(env, (size_t)BATCH * SLOT, &b->in, &input) ||
+      !shared_buffer(env, (size_t)BATCH * SLOT, &b->out, &output) ||
+      !shared_buffer(env, (size_t)BATCH * META_INTS * sizeof(int32_t), (uint8_t **)&b->meta, &meta)) {
+    close(b->fd);
+    free(b);
+    return throw_error(env, "attach: out of memory");
+  }
+  for (int i = 0; i < BATCH; i++) {
+    b->recv_iov[i].iov_base = b->in + (size_t)i * SLOT;
+    b->recv_iov[i].iov_len = SLOT;
+    b->recv_msgs[i].msg_hdr.msg_iov = &b->recv_iov[i];
+    b->recv_msgs[i].msg_hdr.msg_iovlen = 1;
+    b->recv_msgs[i].msg_hdr.msg_name = &b->peers[i];
+  }
+
+  napi_value resource, resource_name;
+  napi_create_object(env, &resource);
+  napi_create_string_utf8(env, "clusterdns:udp-batch", NAPI_AUTO_LENGTH, &resource_name);
+  napi_async_init(env, resource, resource_name, &b->async_context);
+  napi_create_reference(env, resource, 1, &b->resource);
+  napi_create_reference(env, argv[1], 1, &b->on_batch);
+
+  uv_loop_t *loop = NULL;
+  napi_get_uv_event_loop(env, &loop);
+  b->poll = malloc(sizeof(uv_poll_t));
+  if (loop == NULL || b->poll == NULL || uv_poll_init(loop, b->poll, b->fd) != 0) {
+    free(b->poll);
+    close(b->fd);
+    free(b);
+    return throw_error(env, "attach: cannot watch the socket");
+  }
+  b->poll->data = b;
+  uv_poll_start(b->poll, UV_READABLE, on_readable);
+
+  napi_value result, value, close_fn, counters_fn, address_fn;
+  napi_create_object(env, &result);
+  napi_set_named_property(env, result, "input", input);
+  napi_set_named_property(env, result, "output", output);
+  napi_set_named_property(env, result, "meta", meta);
+  napi_create_int32(env, BATCH, &value);
+  napi_set_named_property(env, result, "batch", value);
+  napi_create_int32(env, SLOT, &value);
+  napi_set_named_property(env, result, "slot", value);
+  napi_create_function(env, "close", NAPI_AUTO_LENGTH, close_batcher, b, &close_fn);
+  napi_set_named_property(env, result, "close", close_fn);
+  napi_create_function(env, "counters", NAPI_AUTO_LENGTH, counters, b, &counters_fn);
+  napi_set_named_property(env, result, "counters", counters_fn);
+  napi_create_function(env, "address", NAPI_AUTO_LENGTH, peer_address, b, &address_fn);
+  napi_set_named_property(env, result, "address", address_fn);
+  napi_add_finalizer(env, result, b, free_batcher, NULL, NULL);
+  return result;
+}
+
+NAPI_MODULE_INIT() {
+  napi_value fn;
+  napi_create_function(env, "attach", NAPI_AUTO_LENGTH, attach, NULL, &fn);
+  napi_set_named_property(env, exports, "attach", fn);
+  return exports;
+}

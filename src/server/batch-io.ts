@@ -1,0 +1,136 @@
+// Batched UDP I/O: the native module in src/native/udp_batch.c, when it was
+// built (npm builds it at install on Linux; see binding.gyp), takes over
+// reading a bound dgram socket. It reads up to 64 datagrams with one
+// recvmmsg, calls us once for all of them, and sends the replies we write
+// into its output slots with one sendmmsg. node:dgram does a callback, an
+// rinfo object, an address string, a send request and two syscalls per
+// datagram: at our rates that is more than the answering itself.
+//
+// Replies that are not ready at once (forwarded names, the dns2 path) are
+// sent later with the dgram socket, which keeps its own sending.
+
+import type { Socket as UdpSocket } from 'node:dgram';
+import { createRequire } from 'node:module';
+
+/** The shared memory and controls of one attached socket (see udp_batch.c). */
+interface NativeBatcher {
+  readonly input: ArrayBuffer;
+  readonly output: ArrayBuffer;
+  readonly meta: ArrayBuffer;
+  readonly batch: number;
+  readonly slot: number;
+  close(): void;
+  counters(): { batches: number; sendErrors: number };
+  /** The sender's address of the datagram in `index`, as inet_ntop writes it (what dgram's rinfo.address says). */
+  address(index: number): string;
+}
+
+interface NativeModule {
+  attach(fd: number, onBatch: (count: number) => void): NativeBatcher;
+}
+
+/** Int32s of metadata per datagram: received length, reply length, family, port, 16 address bytes. */
+const META_INTS = 8;
+
+/** A batch of datagrams as the server reads them: slot i's bytes, sender and reply. */
+export class DatagramBatch {
+  private readonly input: Buffer;
+  private readonly output: Buffer;
+  private readonly meta: Int32Array;
+  private readonly slot: number;
+
+  constructor(private readonly native: NativeBatcher) {
+    this.input = Buffer.from(native.input);
+    this.output = Buffer.from(native.output);
+    this.meta = new Int32Array(native.meta);
+    this.slot = native.slot;
+  }
+
+  /** The datagram in slot `index`: a view of shared memory, valid only until the batch handler returns. */
+  message(index: number): Buffer {
+    const start = index * this.slot;
+    return this.input.subarray(start, start + (this.meta[index * META_INTS] as number));
+  }
+
+  size(index: number): number {
+    return this.meta[index * META_INTS] as number;
+  }
+
+  port(index: number): number {
+    return this.meta[index * META_INTS + 3] as number;
+  }
+
+  address(index: number): string {
+    return this.native.address(index);
+  }
+
+  /** Send `response` to slot `index`'s sender when the handler returns. */
+  reply(index: number, response: Buffer): void {
+    if (response.length > this.slot) return;
+    response.copy(this.output, index * this.slot);
+    this.meta[index * META_INTS + 1] = response.length;
+  }
+}
+
+export interface BatchedSocket {
+  close(): void;
+  /** Batches read and replies the kernel refused (tests, diagnostics). */
+  counters(): { batches: number; sendErrors: number };
+}
+
+const loadNative = (): NativeModule | Error => {
+  if (process.platform !== 'linux') return new Error('batched UDP needs Linux (recvmmsg/sendmmsg)');
+  try {
+    // dist/server/ and src/server/ are both two levels below the package root.
+    return createRequire(import.meta.url)('../../build/Release/udp_batch.node') as NativeModule;
+  } catch (err) {
+    return new Error(`the native module is not built (npm rebuild clusterdns, or npm run build:native): ${(err as Error).message.split('\n')[0]}`);
+  }
+};
+
+let native: NativeModule | Error | undefined;
+
+/** Why batched UDP is unavailable here, or undefined when it is. */
+export function batchUnavailable(): string | undefined {
+  native ??= loadNative();
+  return native instanceof Error ? native.message : undefined;
+}
+
+/**
+ * Take over reading `socket` (bound, listening): `onBatch` is called with
+ * each batch and the number of datagrams in it. Throws when batched UDP is
+ * unavailable or the socket's descriptor cannot be reached.
+ */
+export function attachBatched(socket: UdpSocket, onBatch: (batch: DatagramBatch, count: number) => void): BatchedSocket {
+  native ??= loadNative();
+  if (native instanceof Error) throw native;
+  const handle = dgramHandle(socket);
+  if (handle === undefined) throw new Error('cannot reach the UDP socket descriptor in this Node.js version');
+  let batch: DatagramBatch | undefined;
+  const batcher = native.attach(handle.fd, (count) => {
+    if (batch) onBatch(batch, count);
+  });
+  batch = new DatagramBatch(batcher);
+  // From here on the batcher reads; dgram only sends.
+  handle.recvStop();
+  return { close: () => batcher.close(), counters: () => batcher.counters() };
+}
+
+interface UdpHandle {
+  readonly fd: number;
+  recvStop(): number;
+}
+
+/**
+ * The libuv handle behind a dgram socket. Node keeps it under a symbol of
+ * its own (`socket._handle` is the same thing, deprecated with a warning);
+ * anything unexpected means "not available", and the server stays on dgram.
+ */
+function dgramHandle(socket: UdpSocket): UdpHandle | undefined {
+  const symbol = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'state symbol');
+  if (symbol === undefined) return undefined;
+  const state = (socket as unknown as Record<symbol, { handle?: Partial<UdpHandle> } | undefined>)[symbol];
+  const handle = state?.handle;
+  if (handle === undefined || typeof handle.fd !== 'number' || handle.fd < 0 || typeof handle.recvStop !== 'function') return undefined;
+  return handle as UdpHandle;
+}

@@ -10,7 +10,7 @@ import { AdminListenError, createQueryLog, startAdminServer, type QueryLog, type
 import { createLogger, type Logger } from '../log.js';
 import { resolveUpstreams, UpstreamConfigError, type Forwarding } from '../forwarding.js';
 import { endpointKey } from '../forward/index.js';
-import { ListenError } from '../server/index.js';
+import { BatchUnavailableError, ListenError } from '../server/index.js';
 import type { RequestGate } from '../server/guards.js';
 import { ExitCode } from './exit.js';
 import { isWorker, superviseWorkers } from './workers.js';
@@ -159,7 +159,7 @@ async function startOrExit(
   try {
     return await startServer(config, cluster, upstreams, logger, observer);
   } catch (error) {
-    if (error instanceof ListenError) {
+    if (error instanceof ListenError || error instanceof BatchUnavailableError) {
       logger.fatal(error.message);
       throw new ExitRequest(ExitCode.FAILURE);
     }

@@ -72,6 +72,14 @@ export class DatagramBatch {
   }
 }
 
+/** `--udp-io batch` was asked for and cannot be had here; `message` says why and what to do. */
+export class BatchUnavailableError extends Error {
+  override readonly name = 'BatchUnavailableError';
+  constructor(reason: string) {
+    super(`--udp-io batch: ${reason}; use --udp-io auto or dgram to read UDP with node:dgram`);
+  }
+}
+
 export interface BatchedSocket {
   close(): void;
   /** Batches read and replies the kernel refused (tests, diagnostics). */

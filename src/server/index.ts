@@ -14,12 +14,13 @@ import { scanQuery } from './scan.js';
 import { RRType } from '../dns/types.js';
 import type { TcpSend } from './tcp-server.js';
 import { refusedReply, RequestGate, slipReply, type ServerGuardOptions } from './guards.js';
-import { attachBatched, type BatchedSocket, type DatagramBatch } from './batch-io.js';
+import { attachBatched, BatchUnavailableError, type BatchedSocket, type DatagramBatch } from './batch-io.js';
 import type { DnsTcpServer } from './tcp-server.js';
 import type { UdpIo } from '../config.js';
 
 export type { QueryHandler } from './adapter.js';
 export { ListenError } from './listen.js';
+export { BatchUnavailableError } from './batch-io.js';
 
 export interface DnsServer {
   readonly host: string;
@@ -154,7 +155,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
     } catch (err) {
       if (options.udpIo === 'batch') {
         await closeSockets(udp, tcp);
-        throw new Error(`--udp-io batch: ${(err as Error).message}`);
+        throw new BatchUnavailableError((err as Error).message);
       }
       log.info({ reason: (err as Error).message }, 'batched UDP unavailable: reading datagrams one at a time with node:dgram');
     }

@@ -59,6 +59,17 @@ describe('the Dockerfile', () => {
     expect(dockerfile).toMatch(/^EXPOSE 53\/udp 53\/tcp 8080$/m);
     expect(envOf(dockerfile)).toEqual({ NODE_ENV: 'production', NODE_OPTIONS: '--max-semi-space-size=4' });
   });
+
+  it('builds the batched-UDP module and copies it where the server loads it from', async () => {
+    const dockerfile = await readFile(path.join(ROOT, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/npm run build:native -- --nodedir=\/usr\/local/);
+    const copy = /^COPY --from=build \/src\/build\/Release\/udp_batch\.node (\S+)$/m.exec(dockerfile)?.[1];
+    const dist = /^COPY --from=build \/src\/dist (\S+)$/m.exec(dockerfile)?.[1];
+    expect(copy && dist).toBeTruthy();
+    // src/server/batch-io.ts loads ../../build/Release/udp_batch.node from dist/server/.
+    const loaded = path.posix.resolve('/app', dist as string, 'server', '../../build/Release/udp_batch.node');
+    expect(path.posix.resolve('/app', copy as string)).toBe(loaded);
+  });
 });
 
 describe('the compose example', () => {
@@ -124,6 +135,7 @@ describe.skipIf(!canUnshare)('the image command on an emulated compose network (
   it('serves on 0.0.0.0:53 as UID 65532 and answers dig over UDP and TCP, locally and from the network', () => {
     const serving = logs().find((entry) => String(entry['msg']).startsWith('serving'));
     expect(serving?.['udp']).toBe('0.0.0.0:53');
+    expect(serving?.['udpIo']).toBe('batch');
     expect(section('dig-udp')).toHaveLength(2);
     expect(section('dig-udp').every((ip) => ip.startsWith('10.244.'))).toBe(true);
     expect(section('dig-tcp')).toEqual(['10.43.113.209']);

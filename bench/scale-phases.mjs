@@ -38,8 +38,9 @@ if (!existsSync(dir)) {
 if (!global.gc) console.warn('run with node --expose-gc for heap figures after a full GC');
 const memory = () => {
   global.gc?.();
-  const { rss, heapUsed } = process.memoryUsage();
-  return `rss ${Math.round(rss / 1e6)} MB, heap ${Math.round(heapUsed / 1e6)} MB`;
+  // heapTotal: what V8 holds for the heap; the gap to heapUsed is free space it has not given back.
+  const { rss, heapUsed, heapTotal } = process.memoryUsage();
+  return `rss ${Math.round(rss / 1e6)} MB, heap ${Math.round(heapUsed / 1e6)} MB (of ${Math.round(heapTotal / 1e6)} MB)`;
 };
 let last = performance.now();
 const phase = (what) => {

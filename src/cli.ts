@@ -1,5 +1,10 @@
 #!/usr/bin/env node
 // Entry point of the `clusterdns` command. All the work is in src/cli/.
-import { main } from './cli/program.js';
+import { keepYoungGenerationSmall } from './cli/heap.js';
+
+// Before the program is loaded, not just run: compiling its modules is what
+// first grows V8's young generation.
+keepYoungGenerationSmall();
+const { main } = await import('./cli/program.js');
 
 process.exitCode = await main(process.argv);

@@ -13,6 +13,7 @@ import { endpointKey } from '../forward/index.js';
 import { BatchUnavailableError, ListenError } from '../server/index.js';
 import type { RequestGate } from '../server/guards.js';
 import { ExitCode } from './exit.js';
+import { COLLECT_AFTER_MS, collectLoadGarbage } from './heap.js';
 import { isWorker, superviseWorkers } from './workers.js';
 import { ExitRequest } from './program.js';
 import { DEFAULTS } from '../config.js';
@@ -60,6 +61,8 @@ async function serve(config: Config, logger: Logger, admin: Admin | undefined): 
   if (admin) admin.state.notReady = 'binding the DNS listeners';
   const queryLog = config.logQueries ? createQueryLog() : undefined;
   const server = await startOrExit(config, load.cluster, upstreams, logger, queryObserver(queryLog, admin));
+  // A moment after the listeners are up, so the first answers do not wait for it.
+  setTimeout(collectLoadGarbage, COLLECT_AFTER_MS).unref();
   if (admin) {
     admin.state.serverLabel = `dns://${formatAddress(server.dns.host, server.dns.port)}`;
     if (server.forwarding) admin.state.forwarding = server.forwarding;

@@ -13,6 +13,7 @@ import type {
 import { type IPKind, readIP, readLabelName, readPortName, readSubdomainName } from './names.js';
 import { PROTOCOLS } from './pod.js';
 import type { Field } from './reader.js';
+import { definedFields, trimmed } from './defined.js';
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 export const SKIP_MIRROR_LABEL = 'endpointslice.kubernetes.io/skip-mirror';
@@ -27,14 +28,14 @@ export function decodeEndpointSlice(root: Field, meta: ObjectMeta): EndpointSlic
     .map((endpoint) => readSliceEndpoint(endpoint, addressType))
     .filter((endpoint): endpoint is EndpointSliceEndpoint => endpoint !== undefined);
   const serviceName = meta.labels[SERVICE_NAME_LABEL];
-  return {
+  return definedFields({
     kind: 'EndpointSlice',
     meta,
-    ...(serviceName === undefined ? {} : { serviceName }),
+    serviceName,
     addressType: addressType ?? 'IPv4',
     endpoints,
     ports: readEndpointPorts(root.get('ports')),
-  };
+  });
 }
 
 function readSliceEndpoint(field: Field, addressType: (typeof ADDRESS_TYPES)[number] | undefined): EndpointSliceEndpoint | undefined {
@@ -50,13 +51,13 @@ function readSliceEndpoint(field: Field, addressType: (typeof ADDRESS_TYPES)[num
   const conditions = field.get('conditions');
   conditions.mapping();
   const hostname = readLabelName(field.get('hostname'), { emptyIsAbsent: true });
-  return {
+  return definedFields({
     addresses,
     // Absent means ready: the API treats an unknown condition as ready (spec §4.2).
     ready: conditions.get('ready').boolean() ?? true,
     terminating: conditions.get('terminating').boolean() ?? false,
-    ...(hostname === undefined ? {} : { hostname }),
-  };
+    hostname,
+  });
 }
 
 function readSliceAddress(item: Field, addressType: (typeof ADDRESS_TYPES)[number] | undefined): string | undefined {
@@ -89,9 +90,9 @@ function readAddresses(field: Field): EndpointAddress[] {
     if (!item.mapping({ required: true })) continue;
     const ip = readIP(item.get('ip'), 'any', { required: true });
     const hostname = readLabelName(item.get('hostname'), { emptyIsAbsent: true });
-    if (ip !== undefined) addresses.push({ ip, ...(hostname === undefined ? {} : { hostname }) });
+    if (ip !== undefined) addresses.push(definedFields({ ip, hostname }));
   }
-  return addresses;
+  return trimmed(addresses);
 }
 
 function readEndpointPorts(field: Field): EndpointPort[] {
@@ -101,7 +102,7 @@ function readEndpointPorts(field: Field): EndpointPort[] {
     const name = readPortName(item.get('name'));
     const port = item.get('port').integer(1, 65535, { required: true });
     const protocol = item.get('protocol').oneOf(PROTOCOLS) ?? 'TCP';
-    if (port !== undefined) ports.push({ ...(name === undefined ? {} : { name }), port, protocol });
+    if (port !== undefined) ports.push(definedFields({ name, port, protocol }));
   }
-  return ports;
+  return trimmed(ports);
 }

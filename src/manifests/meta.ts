@@ -5,6 +5,7 @@ import type { ManifestKind, ObjectMeta } from '../cluster/model.js';
 import { readLabelName, readSubdomainName } from './names.js';
 import type { Field } from './reader.js';
 import { checkAddressAnnotation } from './address-annotation.js';
+import { definedFields } from './defined.js';
 
 /** Kinds whose names become DNS labels (spec §1); the others need RFC 1123 subdomains. */
 const LABEL_NAMED: ReadonlySet<ManifestKind> = new Set(['Namespace', 'Service', 'Pod', 'StatefulSet']);
@@ -30,14 +31,7 @@ export function readMeta(root: Field, kind: ManifestKind): ObjectMeta | undefine
   else checkAddressAnnotation(metadata, { allowed: 'ignored', why: `read on Services, Pods and pod templates (spec.template.metadata), not on a ${kind}` });
   const deletionTimestamp = readTimestamp(metadata.get('deletionTimestamp'));
   if (name === undefined || namespace === undefined) return undefined;
-  return {
-    name,
-    namespace,
-    labels,
-    annotations,
-    ...(deletionTimestamp === undefined ? {} : { deletionTimestamp }),
-    source: root.ctx.source,
-  };
+  return definedFields({ name, namespace, labels, annotations, deletionTimestamp, source: root.ctx.source });
 }
 
 /** RFC 3339 text as YAML gives it; a Date (Node API objects from client libraries) is accepted too. */

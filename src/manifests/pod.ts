@@ -6,6 +6,7 @@ import { familyOf } from '../cluster/ip.js';
 import type { ContainerPort, ObjectMeta, PodObject, PodSpec, PodStatus, Protocol, RestartPolicy } from '../cluster/model.js';
 import { readIP, readLabelName, readPortName } from './names.js';
 import { type Field, isPlainObject } from './reader.js';
+import { definedFields, trimmed } from './defined.js';
 
 export const PROTOCOLS: readonly Protocol[] = ['TCP', 'UDP', 'SCTP'];
 const RESTART_POLICIES: readonly RestartPolicy[] = ['Always', 'OnFailure', 'Never'];
@@ -16,7 +17,7 @@ export function decodePod(root: Field, meta: ObjectMeta): PodObject {
   const statusField = root.get('status');
   // No status at all means "not scheduled by a real cluster": IPs are synthesized (spec §5.1).
   const status = statusField.present ? readPodStatus(statusField) : undefined;
-  return { kind: 'Pod', meta, spec, ...(status === undefined ? {} : { status }) };
+  return definedFields({ kind: 'Pod', meta, spec, status });
 }
 
 /**
@@ -29,13 +30,8 @@ export function readPodSpec(field: Field): PodSpec {
   const subdomain = readLabelName(field.get('subdomain'), { emptyIsAbsent: true });
   const restartPolicy = field.get('restartPolicy').oneOf(RESTART_POLICIES) ?? 'Always';
   // initContainers are ignored: their ports are not reachable through Services.
-  const containerPorts = field.get('containers').list().flatMap(readContainerPorts);
-  return {
-    ...(hostname === undefined ? {} : { hostname }),
-    ...(subdomain === undefined ? {} : { subdomain }),
-    restartPolicy,
-    containerPorts,
-  };
+  const containerPorts = trimmed(field.get('containers').list().flatMap(readContainerPorts));
+  return definedFields({ hostname, subdomain, restartPolicy, containerPorts });
 }
 
 function readContainerPorts(container: Field): ContainerPort[] {
@@ -49,7 +45,7 @@ function readContainerPorts(container: Field): ContainerPort[] {
     const protocol = port.get('protocol').oneOf(PROTOCOLS) ?? 'TCP';
     if (name !== undefined && seen.has(name)) port.get('name').error(`duplicate port name "${name}" in this container`);
     if (name !== undefined) seen.add(name);
-    if (containerPort !== undefined) ports.push({ ...(name === undefined ? {} : { name }), containerPort, protocol });
+    if (containerPort !== undefined) ports.push(definedFields({ name, containerPort, protocol }));
   }
   return ports;
 }
@@ -59,11 +55,7 @@ function readPodStatus(field: Field): PodStatus {
   const phase = field.get('phase').oneOf(PHASES);
   const podIPs = readPodIPs(field);
   const readyCondition = readReadyCondition(field.get('conditions'));
-  return {
-    ...(phase === undefined ? {} : { phase }),
-    podIPs,
-    ...(readyCondition === undefined ? {} : { readyCondition }),
-  };
+  return definedFields({ phase, podIPs, readyCondition });
 }
 
 /** status.podIPs (strings or `{ip}` objects as the API writes them) checked against status.podIP. */
@@ -85,7 +77,7 @@ function readPodIPs(status: Field): string[] {
   if (podIP !== undefined && ips[0] !== podIP) {
     listField.get(0).error(`must equal status.podIP ("${podIP}"), got "${ips[0]}"`);
   }
-  return ips;
+  return trimmed(ips);
 }
 
 /** At most one address per family, at most two in all (spec §6). */

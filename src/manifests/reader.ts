@@ -144,7 +144,7 @@ export class Field {
       }
     }
     // fromEntries defines own properties, so a `__proto__` key stays a plain key.
-    return Object.fromEntries(pairs);
+    return pairs.length === 0 ? NO_STRINGS : Object.fromEntries(pairs);
   }
 
   private report(level: ProblemLevel, message: string): void {
@@ -154,6 +154,13 @@ export class Field {
     this.ctx.problems.push(field === '' ? { level, source, message } : { level, source, field, message });
   }
 }
+
+/**
+ * Every empty string map is this one object: most annotations and many
+ * labels are empty, and 35,000 empty objects were 2 MB at 150,000 pods.
+ * Frozen, so a caller that wrongly writes to one fails instead of changing all.
+ */
+const NO_STRINGS: Record<string, string> = Object.freeze({});
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;

@@ -6,6 +6,7 @@ import type { ServicePort } from '../cluster/model.js';
 import { portNameProblem, readPortName } from './names.js';
 import { PROTOCOLS } from './pod.js';
 import type { Field } from './reader.js';
+import { definedFields, trimmed } from './defined.js';
 
 /**
  * Reads and checks the port list. `required` is set for services that must
@@ -35,7 +36,7 @@ export function readServicePorts(field: Field, required: boolean): ServicePort[]
     else numbers.set(key, index);
     ports.push(port);
   });
-  return ports;
+  return trimmed(ports);
 }
 
 function readServicePort(item: Field, several: boolean): ServicePort | undefined {
@@ -48,12 +49,7 @@ function readServicePort(item: Field, several: boolean): ServicePort | undefined
   const protocol = item.get('protocol').oneOf(PROTOCOLS) ?? 'TCP';
   const targetPort = readTargetPort(item.get('targetPort'));
   if (port === undefined) return undefined;
-  return {
-    ...(name === undefined ? {} : { name }),
-    protocol,
-    port,
-    ...(targetPort === undefined ? {} : { targetPort }),
-  };
+  return definedFields({ name, protocol, port, targetPort });
 }
 
 /** An integer 1-65535 or the name of a container port (IANA service name). */

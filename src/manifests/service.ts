@@ -8,6 +8,7 @@ import { checkOnePerFamily } from './pod.js';
 import type { Field } from './reader.js';
 import { readServicePorts } from './service-ports.js';
 import { checkAddressAnnotation } from './address-annotation.js';
+import { definedFields, trimmed } from './defined.js';
 
 const SERVICE_TYPES: readonly ServiceType[] = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'];
 const FAMILIES: readonly IPFamily[] = ['IPv4', 'IPv6'];
@@ -42,18 +43,19 @@ export function decodeService(root: Field, meta: ObjectMeta): ServiceObject {
   }
   const tolerate = meta.annotations[TOLERATE_UNREADY_ANNOTATION];
   const publish = spec.get('publishNotReadyAddresses').boolean() ?? false;
-  return {
+  return definedFields({
     kind: 'Service',
     meta,
     type,
-    ...ips,
-    ...(ipFamilies === undefined ? {} : { ipFamilies }),
-    ...(ipFamilyPolicy === undefined ? {} : { ipFamilyPolicy }),
-    ...(selector === undefined ? {} : { selector }),
+    clusterIP: ips.clusterIP,
+    clusterIPs: ips.clusterIPs,
+    ipFamilies,
+    ipFamilyPolicy,
+    selector,
     ports,
-    ...(externalName === undefined ? {} : { externalName }),
+    externalName,
     publishNotReadyAddresses: publish || (tolerate !== undefined && TRUE_TEXTS.has(tolerate)),
-  };
+  });
 }
 
 /** An ExternalName service has no cluster IP; "" is the same as absent. */
@@ -96,11 +98,8 @@ function readClusterIPs(spec: Field, type: ServiceType): ClusterIPs {
   }
   if (list.includes('None')) listField.error('"None" is only allowed as the single entry of a headless service');
   checkOnePerFamily(listField, list, 'cluster');
-  const clusterIPs = list.length > 0 ? list : clusterIP === undefined ? undefined : [clusterIP];
-  return {
-    ...(clusterIP === undefined ? {} : { clusterIP }),
-    ...(clusterIPs === undefined ? {} : { clusterIPs }),
-  };
+  const clusterIPs = list.length > 0 ? trimmed(list) : clusterIP === undefined ? undefined : [clusterIP];
+  return definedFields({ clusterIP, clusterIPs });
 }
 
 /** ipFamilies: at most two, distinct, in the same order as the families of clusterIPs. */
@@ -119,7 +118,7 @@ function readIPFamilies(field: Field, clusterIPs: readonly string[]): IPFamily[]
     families.push(family);
   });
   if (items.length > 2) field.error(`expected at most 2 families, got ${items.length}`);
-  return families;
+  return trimmed(families);
 }
 
 function readPolicy(spec: Field, families: readonly IPFamily[] | undefined, clusterIPs: readonly string[] | undefined): IPFamilyPolicy | undefined {

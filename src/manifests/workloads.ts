@@ -18,6 +18,7 @@ import { readPodSpec } from './pod.js';
 import type { Field } from './reader.js';
 import { checkAddressAnnotation } from './address-annotation.js';
 import { formatLabelSelector, formatLabels, readLabelSelector } from './selector.js';
+import { definedFields } from './defined.js';
 
 const MAX = Number.MAX_SAFE_INTEGER;
 
@@ -52,7 +53,7 @@ function readWorkload(root: Field, required: boolean): WorkloadParts {
       `selector does not match template labels: spec.selector is "${formatLabelSelector(selector)}", the template's labels are "${formatLabels(template.labels)}"`,
     );
   }
-  return { spec, template, ...(selector === undefined ? {} : { selector }) };
+  return definedFields({ spec, template, selector });
 }
 
 /** Required selectors are reported by readWorkload; this fallback never reaches the cluster. */
@@ -67,15 +68,15 @@ export function decodeStatefulSet(root: Field, meta: ObjectMeta): StatefulSetObj
   const serviceName = readLabelName(spec.get('serviceName'), { emptyIsAbsent: true });
   const ordinals = spec.get('ordinals');
   ordinals.mapping();
-  return {
+  return definedFields({
     kind: 'StatefulSet',
     meta,
     selector: selector ?? NO_SELECTOR,
     template,
     replicas: readReplicas(spec),
-    ...(serviceName === undefined ? {} : { serviceName }),
+    serviceName,
     ordinalsStart: ordinals.get('start').integer(0, MAX) ?? 0,
-  };
+  });
 }
 
 export function decodeDeployment(root: Field, meta: ObjectMeta): DeploymentObject {
@@ -101,13 +102,13 @@ export function decodeJob(root: Field, meta: ObjectMeta): JobObject {
   if (completionMode === 'Indexed' && !completionsField.present) {
     completionsField.error('required when completionMode is Indexed');
   }
-  return {
+  return definedFields({
     kind: 'Job',
     meta,
-    ...(selector === undefined ? {} : { selector }),
+    selector,
     template,
     completionMode,
     parallelism: spec.get('parallelism').integer(0, MAX) ?? 1,
-    ...(completions === undefined ? {} : { completions }),
-  };
+    completions,
+  });
 }

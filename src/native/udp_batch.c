@@ -15,6 +15,9 @@
 
 #define _GNU_SOURCE
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <node_api.h>
@@ -335,8 +338,25 @@ static napi_value attach(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// Give the C heap's free memory back to the system (glibc's malloc_trim):
+// after a big load, freed blocks in malloc's arenas (Node's threads each
+// have one) stay resident otherwise. Returns whether anything was released;
+// false where the C library has no such call (musl).
+static napi_value trim_memory(napi_env env, napi_callback_info info) {
+  (void)info;
+  int released = 0;
+#ifdef __GLIBC__
+  released = malloc_trim(0);
+#endif
+  napi_value result;
+  napi_get_boolean(env, released != 0, &result);
+  return result;
+}
+
 NAPI_MODULE_INIT() {
-  napi_value fn;
+  napi_value fn, trim_fn;
+  napi_create_function(env, "trimMemory", NAPI_AUTO_LENGTH, trim_memory, NULL, &trim_fn);
+  napi_set_named_property(env, exports, "trimMemory", trim_fn);
   napi_create_function(env, "attach", NAPI_AUTO_LENGTH, attach, NULL, &fn);
   napi_set_named_property(env, exports, "attach", fn);
   return exports;

@@ -10,24 +10,7 @@
 // sent later with the dgram socket, which keeps its own sending.
 
 import type { Socket as UdpSocket } from 'node:dgram';
-import { createRequire } from 'node:module';
-
-/** The shared memory and controls of one attached socket (see udp_batch.c). */
-interface NativeBatcher {
-  readonly input: ArrayBuffer;
-  readonly output: ArrayBuffer;
-  readonly meta: ArrayBuffer;
-  readonly batch: number;
-  readonly slot: number;
-  close(): void;
-  counters(): { batches: number; sendErrors: number };
-  /** The sender's address of the datagram in `index`, as inet_ntop writes it (what dgram's rinfo.address says). */
-  address(index: number): string;
-}
-
-interface NativeModule {
-  attach(fd: number, onBatch: (count: number) => void): NativeBatcher;
-}
+import { nativeAddon, type NativeBatcher } from '../native/addon.js';
 
 /** Int32s of metadata per datagram: received length, reply length, family, port, 16 address bytes. */
 const META_INTS = 8;
@@ -86,31 +69,13 @@ export interface BatchedSocket {
   counters(): { batches: number; sendErrors: number };
 }
 
-const loadNative = (): NativeModule | Error => {
-  if (process.platform !== 'linux') return new Error('batched UDP needs Linux (recvmmsg/sendmmsg)');
-  try {
-    // dist/server/ and src/server/ are both two levels below the package root.
-    return createRequire(import.meta.url)('../../build/Release/udp_batch.node') as NativeModule;
-  } catch (err) {
-    return new Error(`the native module is not built (npm rebuild clusterdns, or npm run build:native): ${(err as Error).message.split('\n')[0]}`);
-  }
-};
-
-let native: NativeModule | Error | undefined;
-
-/** Why batched UDP is unavailable here, or undefined when it is. */
-export function batchUnavailable(): string | undefined {
-  native ??= loadNative();
-  return native instanceof Error ? native.message : undefined;
-}
-
 /**
  * Take over reading `socket` (bound, listening): `onBatch` is called with
  * each batch and the number of datagrams in it. Throws when batched UDP is
  * unavailable or the socket's descriptor cannot be reached.
  */
 export function attachBatched(socket: UdpSocket, onBatch: (batch: DatagramBatch, count: number) => void): BatchedSocket {
-  native ??= loadNative();
+  const native = nativeAddon();
   if (native instanceof Error) throw native;
   const handle = dgramHandle(socket);
   if (handle === undefined) throw new Error('cannot reach the UDP socket descriptor in this Node.js version');

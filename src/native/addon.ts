@@ -1,0 +1,42 @@
+// The native module built from udp_batch.c (binding.gyp; npm builds it at
+// install on Linux), loaded once. Everything that uses it works without it:
+// callers get the reason it is unavailable instead.
+
+import { createRequire } from 'node:module';
+
+/** The shared memory and controls of one attached socket (see udp_batch.c). */
+export interface NativeBatcher {
+  readonly input: ArrayBuffer;
+  readonly output: ArrayBuffer;
+  readonly meta: ArrayBuffer;
+  readonly batch: number;
+  readonly slot: number;
+  close(): void;
+  counters(): { batches: number; sendErrors: number };
+  /** The sender's address of the datagram in `index`, as inet_ntop writes it (what dgram's rinfo.address says). */
+  address(index: number): string;
+}
+
+export interface NativeAddon {
+  attach(fd: number, onBatch: (count: number) => void): NativeBatcher;
+  /** glibc's malloc_trim(0): free C-heap memory goes back to the system. False where there is none (musl). */
+  trimMemory(): boolean;
+}
+
+let loaded: NativeAddon | Error | undefined;
+
+/** The native module, or why it cannot be had here. */
+export function nativeAddon(): NativeAddon | Error {
+  loaded ??= load();
+  return loaded;
+}
+
+function load(): NativeAddon | Error {
+  if (process.platform !== 'linux') return new Error('batched UDP needs Linux (recvmmsg/sendmmsg)');
+  try {
+    // dist/native/ and src/native/ are both two levels below the package root.
+    return createRequire(import.meta.url)('../../build/Release/udp_batch.node') as NativeAddon;
+  } catch (err) {
+    return new Error(`the native module is not built (npm rebuild clusterdns, or npm run build:native): ${(err as Error).message.split('\n')[0]}`);
+  }
+}

@@ -65,13 +65,13 @@ export function freePort() {
   });
 }
 
-/** Resolves once `name` gets an answer with records; the time it took, in seconds. */
-export async function waitForAnswer(port, name, limitSeconds = 120, child = undefined) {
+/** Resolves once `name` gets an answer with at least `records` records; the time it took, in seconds. */
+export async function waitForAnswer(port, name, limitSeconds = 120, child = undefined, records = 1) {
   const started = Date.now();
   while (Date.now() - started < limitSeconds * 1000) {
     if (child && (child.exitCode !== null || child.signalCode !== null)) throw new Error(`the server on port ${port} exited (${child.exitCode ?? child.signalCode})`);
     const dig = spawnSync('dig', ['@127.0.0.1', '-p', String(port), '+tries=1', '+time=1', '+short', name], { encoding: 'utf8' });
-    if (dig.status === 0 && dig.stdout.trim()) return (Date.now() - started) / 1000;
+    if (dig.status === 0 && dig.stdout.trim() && dig.stdout.trim().split('\n').length >= records) return (Date.now() - started) / 1000;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`no answer for ${name} on port ${port} within ${limitSeconds} s`);

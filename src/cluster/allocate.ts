@@ -48,30 +48,57 @@ export class TakenAddresses {
     return this.v6.has(value);
   }
 
-  /**
-   * The taken addresses inside `cidrs`, spelled so that two equal strings
-   * mean equal sets: the non-zero bitmap words of each IPv4 /16 block that
-   * overlaps them, the IPv6 addresses inside them. (Blocks are read whole: a
-   * change in the part of a block outside `cidrs` also counts, which is only
-   * ever too careful.)
-   */
-  fingerprintWithin(cidrs: readonly CIDR[]): string {
-    const parts: string[] = [];
-    for (const cidr of cidrs) {
-      const first = cidr.network;
-      const last = cidr.network + cidr.size - 1n;
-      if (cidr.family === 'IPv4') {
-        const [low, high] = [Number(first) >>> 16, Number(last) >>> 16];
-        const blocks = [...this.v4.keys()].filter((block) => block >= low && block <= high).sort((a, b) => a - b);
-        for (const block of blocks) parts.push(`${block}:${setWords(this.v4.get(block)!)}`);
-      } else {
-        const inside = [...this.v6].filter((value) => value >= first && value <= last).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-        parts.push(inside.join(','));
-      }
-      parts.push('|');
-    }
-    return parts.join(' ');
+  /** Whether the address `value` of `family` is taken. */
+  hasValue(family: IPFamily, value: bigint): boolean {
+    return family === 'IPv4' ? this.hasV4(Number(value)) : this.v6.has(value);
   }
+
+  addValue(family: IPFamily, value: bigint): void {
+    if (family === 'IPv4') this.addV4(Number(value));
+    else this.v6.add(value);
+  }
+
+  deleteValue(family: IPFamily, value: bigint): void {
+    if (family !== 'IPv4') {
+      this.v6.delete(value);
+      return;
+    }
+    const n = Number(value);
+    const bits = this.v4.get(n >>> 16);
+    if (bits) bits[(n & 0xffff) >>> 5]! &= ~(1 << (n & 31));
+  }
+
+  /**
+   * The taken addresses inside `cidr`, in ascending order. Reads only the
+   * IPv4 /16 blocks touched so far: cheap while few addresses are taken,
+   * which is how a build finds them before any pod is placed.
+   */
+  valuesWithin(cidr: CIDR): bigint[] {
+    const first = cidr.network;
+    const last = cidr.network + cidr.size - 1n;
+    if (cidr.family === 'IPv6') return [...this.v6].filter((value) => value >= first && value <= last).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const values: bigint[] = [];
+    const [low, high] = [Number(first) >>> 16, Number(last) >>> 16];
+    const blocks = [...this.v4.keys()].filter((block) => block >= low && block <= high).sort((a, b) => a - b);
+    for (const block of blocks) {
+      const words = this.v4.get(block)!;
+      for (let i = 0; i < words.length; i++) {
+        if (words[i] === 0) continue;
+        for (let bit = 0; bit < 32; bit++) {
+          if ((words[i]! & (1 << bit)) === 0) continue;
+          const value = BigInt(block * 65536 + i * 32 + bit);
+          if (value >= first && value <= last) values.push(value);
+        }
+      }
+    }
+    return values;
+  }
+}
+
+/** Where an allocation that had to probe started (`home`) and ended (`slot`), as address values. */
+export interface Probe {
+  readonly home: bigint;
+  readonly slot: bigint;
 }
 
 /** Hands out addresses of one CIDR; `undefined` from allocate() means the block is full. */
@@ -85,6 +112,12 @@ export class CidrAllocator {
   private readonly v4Base: number;
   private readonly v4Count: number;
   private full = false;
+  /**
+   * The last allocation's probe, when its home slot was taken (a few pods in
+   * a hundred): a rebuild checks them to know whether reused addresses still
+   * are what a fresh allocation gives (resettle.ts).
+   */
+  lastProbe: Probe | undefined;
 
   constructor(cidr: CIDR, taken: TakenAddresses) {
     this.cidr = cidr;
@@ -106,7 +139,10 @@ export class CidrAllocator {
   allocate(identity: string | readonly string[]): ParsedIP | undefined {
     if (this.full) return undefined;
     if (this.cidr.family === 'IPv4') return this.allocateV4(identity);
-    const offset = this.probeV6(hashToRange(identity, this.count));
+    const home = hashToRange(identity, this.count);
+    const offset = this.probeV6(home);
+    const base = this.cidr.network + this.firstIndex;
+    this.lastProbe = offset === home || offset === undefined ? undefined : { home: base + home, slot: base + offset };
     if (offset === undefined) {
       // Every slot was tried. Blocks only fill up, so later calls return at once.
       this.full = true;
@@ -115,6 +151,28 @@ export class CidrAllocator {
     const ip = addressAt(this.cidr, this.firstIndex + offset);
     this.taken.add(ip);
     return ip;
+  }
+
+  /**
+   * The address allocate() would give, without taking it (the caller does):
+   * a rebuild takes addresses through a journal it can undo (resettle.ts).
+   * Sets lastProbe like allocate(); `undefined` when the block is full.
+   */
+  peek(identity: string | readonly string[]): ParsedIP | undefined {
+    if (this.count <= 0n) return undefined;
+    const base = this.cidr.network + this.firstIndex;
+    const home = this.cidr.family === 'IPv4' ? BigInt(hashToIndex(identity, this.v4Count)) : hashToRange(identity, this.count);
+    const offset = this.cidr.family === 'IPv4' ? this.probeV4(Number(home)) : this.probeV6(home);
+    if (offset === undefined) return undefined;
+    const slot = BigInt(offset);
+    this.lastProbe = slot === home ? undefined : { home: base + home, slot: base + slot };
+    return addressAt(this.cidr, this.firstIndex + slot);
+  }
+
+  /** The address after `value` in the allocatable range, wrapping around as probing does. */
+  nextValue(value: bigint): bigint {
+    const first = this.cidr.network + this.firstIndex;
+    return value + 1n === first + this.count ? first : value + 1n;
   }
 
   /** allocate(), giving only the canonical text: what a pod keeps, and for IPv4 no BigInt is made. */
@@ -131,7 +189,9 @@ export class CidrAllocator {
   }
 
   private allocateV4Value(identity: string | readonly string[]): number | undefined {
-    const offset = this.probeV4(hashToIndex(identity, this.v4Count));
+    const home = hashToIndex(identity, this.v4Count);
+    const offset = this.probeV4(home);
+    this.lastProbe = offset === home || offset === undefined ? undefined : { home: BigInt(this.v4Base + home), slot: BigInt(this.v4Base + offset) };
     if (offset === undefined) {
       this.full = true;
       return undefined;
@@ -195,11 +255,4 @@ export class FamilyPool {
   cidrs(): CIDR[] {
     return [...this.allocators.values()].map((allocator) => allocator.cidr);
   }
-}
-
-/** `index=word` for every non-zero word of a block's bitmap. */
-function setWords(words: Uint32Array): string {
-  const set: string[] = [];
-  for (let i = 0; i < words.length; i++) if (words[i] !== 0) set.push(`${i}=${words[i]}`);
-  return set.join(',');
 }

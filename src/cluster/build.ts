@@ -8,17 +8,12 @@
 // A 150,000-pod cluster comes through here at start and on every reload
 // (bench/scale-phases.mjs measures it), so the per-pod steps make no
 // throwaway copies and the snapshot shares whatever many pods or endpoints
-// hold alike; test/cluster/build-golden.test.ts pins the result.
+// hold alike; test/cluster/build-golden.test.ts pins the result. A rebuild
+// keeps the last build's pods and endpoints wherever nothing they are made
+// of changed (pod-cache.ts, service-endpoints.ts), and gives exactly what a
+// fresh build gives (test/cluster/settled-reuse.test.ts).
 
 import { FamilyPool, type TakenAddresses } from './allocate.js';
-import {
-  mergeEndpoints,
-  PodIndex,
-  selectorEndpoints,
-  SortableEndpoints,
-  type EndpointTarget,
-  type KeyedEndpoint,
-} from './endpoints.js';
 import { scanExplicitAddresses } from './explicit.js';
 import { givenEndpoints, type ServiceShape } from './given.js';
 import { parseCIDR, type CIDR } from './ip.js';
@@ -30,15 +25,14 @@ import type {
   ServiceObject,
   WorkloadObject,
 } from './model.js';
-import { NameRegistry } from './names.js';
-import { compareKeys, keyOf } from './order.js';
-import { settlePods, type SettledPods } from './podips.js';
+import { keyOf } from './order.js';
+import { resettlePods, settleAllPods, type PodCache } from './pod-cache.js';
+import type { SettledPods } from './podips.js';
 import { PortLists } from './ports.js';
-import { entryFromPodObject, type PodEntry } from './pods.js';
 import type { Problem } from './problems.js';
+import { attachEndpoints, forgetEndpoints, type BuiltPods } from './service-endpoints.js';
 import { settleServices, type SettledService } from './services.js';
-import { BUILTIN_NAMESPACES, type ClusterOptions, type ClusterState, type Service } from './state.js';
-import { synthesizePods } from './synthesize.js';
+import { BUILTIN_NAMESPACES, type ClusterOptions, type ClusterState, type Pod } from './state.js';
 
 interface Partitioned {
   readonly services: ServiceObject[];
@@ -65,95 +59,64 @@ export function buildCluster(objects: readonly ManifestObject[], options: Cluste
   const settled = settleServices(parts.services, servicePool, explicit, portLists);
   const pods = settledPodsFor(parts, podPool, options.nodeCount, explicit.taken);
   const given = givenEndpoints(parts.slices, parts.endpoints, shapes(settled.services));
-  const services = attachEndpoints(settled.services, parts.services, pods.entries, given.byService, portLists);
+  const services = attachEndpoints(settled.services, parts.services, pods, given.byService, portLists);
 
   return {
     namespaces: namespacesOf(objects),
     services,
-    pods: pods.entries.map((entry) => entry.pod),
+    pods: pods.list(),
     // concat, not push(...): tens of thousands of warnings would overflow the stack.
     warnings: warnings.concat(explicit.warnings, settled.warnings, pods.warnings, given.warnings),
   };
 }
 
-/** What the settled pods are made of: the pod and workload objects (by identity), the node count, the pod CIDRs and what is taken in them. */
-interface SettledPodsKey {
-  readonly pods: readonly PodObject[];
-  readonly workloads: readonly WorkloadObject[];
-  readonly nodeCount: number;
-  readonly cidrs: string;
-  readonly taken: string;
+/**
+ * The last build's settled pods, kept for the next build (pod-cache.ts). A
+ * reload rebuilds the whole state, but the loader hands back the very same
+ * objects for files whose bytes did not change: the pods of namespaces the
+ * edit did not touch stay as they are, and settling 150,000 pods again is
+ * most of a rebuild.
+ */
+let lastPods: PodCache | undefined;
+
+/** The next build starts from nothing; the returned function puts back what was forgotten (tests compare reuse with this). */
+export function forgetSettledPods(): () => void {
+  const forgotten = lastPods;
+  const restoreEndpoints = forgetEndpoints();
+  lastPods = undefined;
+  return () => {
+    lastPods = forgotten;
+    restoreEndpoints();
+  };
 }
 
 /**
- * The last build's settled pods, kept for the next build. A reload rebuilds
- * the whole state, but the loader hands back the very same objects for files
- * whose bytes did not change: when the edit touched no Pod or workload (a
- * Service, an EndpointSlice elsewhere), the 150,000 pods are the same, and
- * settling them again is most of a rebuild.
+ * Readies the last build's pods for reuse (indexes them by namespace, ~0.1 s
+ * at 150,000 pods) ahead of the first rebuild, which would do it itself: a
+ * server that watches its files calls this once it has settled after start.
  */
-let lastSettled: { readonly key: SettledPodsKey; readonly pods: SettledPods } | undefined;
-
-function settledPodsFor(parts: Partitioned, pool: FamilyPool, nodeCount: number, taken: TakenAddresses): SettledPods {
-  const cidrs = pool.cidrs();
-  const key: SettledPodsKey = {
-    pods: parts.pods,
-    workloads: parts.workloads,
-    nodeCount,
-    cidrs: cidrs.map((cidr) => cidr.text).join(','),
-    taken: taken.fingerprintWithin(cidrs),
-  };
-  if (lastSettled && sameKey(lastSettled.key, key)) {
-    // Endpoint objects are shared per build (PodEntry.endpoint): start afresh.
-    for (const entry of lastSettled.pods.entries) entry.endpoint = entry.otherEndpoints = undefined;
-    return lastSettled.pods;
-  }
-  const pods = settleAllPods(parts, pool, nodeCount);
-  lastSettled = { key, pods };
-  return pods;
+export function prepareRebuild(): void {
+  lastPods?.namespaces();
 }
 
-function sameKey(a: SettledPodsKey, b: SettledPodsKey): boolean {
-  const same = <T>(x: readonly T[], y: readonly T[]): boolean => x.length === y.length && x.every((item, i) => item === y[i]);
-  return a.nodeCount === b.nodeCount && a.cidrs === b.cidrs && a.taken === b.taken && same(a.pods, b.pods) && same(a.workloads, b.workloads);
+/** A build's pods, their endpoints' view of them, and the public list. */
+interface BuildPods extends SettledPods, BuiltPods {
+  list(): readonly Pod[];
 }
 
-/** Declared pods keep their names; workloads (in a fixed order) generate around them. */
-function settleAllPods(parts: Partitioned, pool: FamilyPool, nodeCount: number): SettledPods {
-  const names = new NameRegistry();
-  const declared = parts.pods.map(entryFromPodObject);
-  for (const entry of declared) names.add(entry.pod.namespace, entry.pod.name);
-  const workloads = [...parts.workloads].sort((a, b) => compareKeys(a.meta, b.meta) || (a.kind < b.kind ? -1 : 1));
-  const synthesized = synthesizePods(workloads, names, nodeCount);
-  const settled = settlePods(declared.concat(synthesized.pods), pool);
-  return { entries: settled.entries, warnings: synthesized.warnings.concat(settled.warnings) };
-}
-
-function attachEndpoints(
-  settled: readonly SettledService[],
-  objects: readonly ServiceObject[],
-  pods: readonly PodEntry[],
-  given: ReadonlyMap<string, readonly KeyedEndpoint[]>,
-  portLists: PortLists,
-): readonly Service[] {
-  const index = new PodIndex(pods, selectorKeys(objects));
-  // Settled services drop targetPort; endpoint derivation needs the ports as written.
-  const portsByKey = new Map(objects.map((s) => [keyOf(s.meta), s.ports]));
-  for (const service of settled) {
-    if (service.kind === 'ExternalName') continue;
-    const key = keyOf(service);
-    const target: EndpointTarget = {
-      name: service.name,
-      namespace: service.namespace,
-      selector: service.selector,
-      ports: portsByKey.get(key) ?? [],
-      ipFamilies: service.ipFamilies,
-      publishNotReadyAddresses: service.publishNotReadyAddresses,
-    };
-    const derived = service.implicit ? new SortableEndpoints() : selectorEndpoints(target, index, portLists);
-    service.endpoints = mergeEndpoints(derived, given.get(key) ?? []);
-  }
-  return settled;
+function settledPodsFor(parts: Partitioned, pool: FamilyPool, nodeCount: number, taken: TakenAddresses): BuildPods {
+  // What is taken in the pod CIDRs before any pod is placed (few addresses, if any).
+  const explicit = pool.cidrs().map((cidr) => new Set(taken.valuesWithin(cidr)));
+  const last = lastPods;
+  // Taken out first: reusing changes it in place, so a throw must not leave it half-changed.
+  lastPods = undefined;
+  // Only what pods are made of: the cache keeps it until the next build.
+  const inputs = { pods: parts.pods, workloads: parts.workloads };
+  const reused = last && resettlePods(last, inputs, pool, nodeCount, explicit);
+  const cache = reused || settleAllPods(inputs, pool, nodeCount, taken, explicit);
+  if (!('occupied' in cache)) return { ...cache, changed: undefined, list: () => cache.entries.map((entry) => entry.pod) };
+  lastPods = cache;
+  return { ...cache.pods, changed: cache.changed, entriesOf: cache.entriesOf, list: cache.podList };
 }
 
 function partition(objects: readonly ManifestObject[]): Partitioned {
@@ -199,12 +162,6 @@ function parseCIDRs(texts: readonly string[], what: string, warnings: Problem[])
     } else cidrs.push(cidr);
   }
   return cidrs;
-}
-
-function selectorKeys(services: readonly ServiceObject[]): Set<string> {
-  const keys = new Set<string>();
-  for (const service of services) for (const key of Object.keys(service.selector ?? {})) keys.add(key);
-  return keys;
 }
 
 function shapes(services: readonly SettledService[]): Map<string, ServiceShape> {

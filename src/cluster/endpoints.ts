@@ -165,13 +165,17 @@ function endpointOf(
   ports: readonly NamedPort[],
 ): Endpoint {
   if (entry.endpoint && alike(entry.endpoint, address, hostname, ready, ports)) return entry.endpoint;
-  if (entry.otherEndpoints) for (const other of entry.otherEndpoints) if (alike(other, address, hostname, ready, ports)) return other;
+  const others = entry.otherEndpoints;
+  if (Array.isArray(others)) {
+    for (const other of others) if (alike(other, address, hostname, ready, ports)) return other;
+  } else if (others && alike(others, address, hostname, ready, ports)) return others;
   // One `namespace/name` per pod: the namespace prefix its workload shares, plus the name.
   const pod = entry.endpoint?.pod ?? entry.origin.keyPrefix + entry.pod.name;
   const endpoint: Endpoint = hostname ? { address, family, hostname, ready, ports, pod } : { address, family, ready, ports, pod };
   if (!entry.endpoint) entry.endpoint = endpoint;
-  else if (entry.otherEndpoints) entry.otherEndpoints.push(endpoint);
-  else entry.otherEndpoints = [endpoint];
+  else if (!others) entry.otherEndpoints = endpoint;
+  else if (Array.isArray(others)) others.push(endpoint);
+  else entry.otherEndpoints = [others, endpoint];
   return endpoint;
 }
 

@@ -1,11 +1,11 @@
 // Pods with their addresses settled: given IPs as written, everyone else
 // one synthesized address per configured pod family (spec §5, §6).
 
-import type { FamilyPool } from './allocate.js';
+import type { FamilyPool, Probe } from './allocate.js';
 import { sortKeyOf } from './ip.js';
 import { settleIPs, type PodEntry } from './pods.js';
 import type { Problem } from './problems.js';
-import { compareKeys } from './order.js';
+import { compareKeys, type Keyed } from './order.js';
 import { describeSource } from './model.js';
 
 export interface SettledPods {
@@ -14,10 +14,21 @@ export interface SettledPods {
   readonly warnings: readonly Problem[];
 }
 
+/** A pod whose synthesized address of the `family`-th pod family is not its home slot. */
+export interface PodProbe extends Probe {
+  readonly pod: Keyed;
+  readonly family: number;
+}
+
+export interface SettledPodsWithProbes extends SettledPods {
+  readonly probes: readonly PodProbe[];
+}
+
 /** Sorts `entries` (in place) and settles each one's addresses, in that order. */
-export function settlePods(entries: PodEntry[], pool: FamilyPool): SettledPods {
+export function settlePods(entries: PodEntry[], pool: FamilyPool): SettledPodsWithProbes {
   entries.sort((a, b) => compareKeys(a.pod, b.pod));
   const warnings: Problem[] = [];
+  const probes: PodProbe[] = [];
   // One "CIDR full" warning per manifest object and family, not one per replica.
   const warned = new Set<string>();
   // The identity `namespace/name/family` in pieces, hashed without being joined; reused for every pod.
@@ -27,18 +38,26 @@ export function settlePods(entries: PodEntry[], pool: FamilyPool): SettledPods {
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i] as PodEntry;
     const given = entry.origin.givenIPs;
-    const ips = given ? given.map((ip) => ip.text) : synthesize(entry, pool, identity, warned, warnings);
+    const ips = given ? given.map((ip) => ip.text) : synthesize(entry, pool, identity, warned, warnings, probes);
     settleIPs(entry, ips, ips.length === 0 ? 0 : sortKeyOf(ips[0] as string));
   }
-  return { entries, warnings };
+  return { entries, warnings, probes };
 }
 
-function synthesize(entry: PodEntry, pool: FamilyPool, identity: string[], warned: Set<string>, warnings: Problem[]): string[] {
+function synthesize(
+  entry: PodEntry,
+  pool: FamilyPool,
+  identity: string[],
+  warned: Set<string>,
+  warnings: Problem[],
+  probes: PodProbe[],
+): string[] {
   const { pod, origin } = entry;
   // Sized up front and trimmed: push() onto [] would reserve room for 17, kept by the pod.
   const ips = new Array<string>(pool.families.length);
   let count = 0;
-  for (const family of pool.families) {
+  for (let f = 0; f < pool.families.length; f++) {
+    const family = pool.families[f]!;
     const allocator = pool.allocator(family);
     identity[0] = pod.namespace;
     identity[2] = pod.name;
@@ -46,6 +65,8 @@ function synthesize(entry: PodEntry, pool: FamilyPool, identity: string[], warne
     const ip = allocator?.allocateText(identity);
     if (ip !== undefined) {
       ips[count++] = ip;
+      const probe = allocator!.lastProbe;
+      if (probe) probes.push({ pod, family: f, home: probe.home, slot: probe.slot });
       continue;
     }
     const key = `${describeSource(origin.source)}|${family}`;

@@ -38,10 +38,12 @@ export interface PodEntry {
   firstKey: number | bigint;
   /**
    * Endpoints made for this pod so far (the first, then any others): a
-   * Service that sees the pod alike reuses them, and their `pod` key.
+   * Service that sees the pod alike reuses them, and their `pod` key. A
+   * second one is kept bare, not in an array: a StatefulSet pod has two (with
+   * and without its hostname), and 78,000 two-slot arrays were 4 MB.
    */
   endpoint: Endpoint | undefined;
-  otherEndpoints: Endpoint[] | undefined;
+  otherEndpoints: Endpoint | Endpoint[] | undefined;
 }
 
 /** Shared by pods until their addresses are settled; never handed out. */

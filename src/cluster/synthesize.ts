@@ -26,6 +26,9 @@ import { addressOverrideOf } from './annotations.js';
 export interface SynthesisResult {
   readonly pods: readonly PodEntry[];
   readonly warnings: readonly Problem[];
+  /** Per workload (in the order given): where its pods and its warnings end in `pods` and `warnings`. */
+  readonly podEnds: readonly number[];
+  readonly warningEnds: readonly number[];
 }
 
 /** Generated pods for every workload; call with workloads in a deterministic order. */
@@ -37,6 +40,8 @@ export function synthesizePods(
   const pods: PodEntry[] = [];
   const warnings: Problem[] = [];
   const ordinals = new OrdinalTexts();
+  const podEnds: number[] = [];
+  const warningEnds: number[] = [];
   for (const workload of workloads) {
     switch (workload.kind) {
       case 'StatefulSet':
@@ -55,8 +60,10 @@ export function synthesizePods(
         jobPods(workload, names, ordinals, pods);
         break;
     }
+    podEnds.push(pods.length);
+    warningEnds.push(warnings.length);
   }
-  return { pods, warnings };
+  return { pods, warnings, podEnds, warningEnds };
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { LoadedCluster, RunningServer } from '../app.js';
 import type { LoadResult } from '../manifests/index.js';
+import { prepareRebuild } from '../cluster/build.js';
 import { LiveCluster } from './controller.js';
 import { watchPaths, type Watcher } from './watcher.js';
 
@@ -13,6 +14,9 @@ export { listRecords, type RecordListing, type RecordLookup } from './records.js
 
 /** Edits settle for this long before a --watch reload. */
 export const WATCH_DEBOUNCE_MS = 200;
+
+/** After start, a --watch server readies the pods for reuse this much later (off the path to the first answer). */
+const PREPARE_REBUILD_MS = 1000;
 
 export interface LiveOptions {
   readonly config: Config;
@@ -56,7 +60,10 @@ export async function startLive(options: LiveOptions): Promise<Live> {
   const signals = options.signals ?? true;
   if (signals) process.on('SIGHUP', onHangup);
   let watcher: Watcher | undefined;
+  let prepare: NodeJS.Timeout | undefined;
   if (config.watch) {
+    prepare = setTimeout(prepareRebuild, PREPARE_REBUILD_MS);
+    prepare.unref();
     watcher = await watchPaths({
       paths: config.manifests,
       debounceMs: WATCH_DEBOUNCE_MS,
@@ -68,6 +75,7 @@ export async function startLive(options: LiveOptions): Promise<Live> {
     cluster,
     close() {
       if (signals) process.off('SIGHUP', onHangup);
+      clearTimeout(prepare);
       watcher?.close();
     },
   };

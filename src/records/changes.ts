@@ -148,7 +148,8 @@ function sameService(
     sameList(a.clusterIPs, b.clusterIPs, (x, y) => x === y) &&
     sameList(a.ports, b.ports, samePort) &&
     sameOverride(a.address, b.address) &&
-    sameList(a.endpoints, b.endpoints, (x, y) => sameEndpoint(x, y, overridesA, overridesB))
+    // The very same list: a rebuild kept it, as the pods behind it (and their address annotations) are the same.
+    (a.endpoints === b.endpoints || sameList(a.endpoints, b.endpoints, (x, y) => sameEndpoint(x, y, overridesA, overridesB)))
   );
 }
 

@@ -170,3 +170,36 @@ function byAddress(a: string, b: string): number {
   const value = (ip: string) => (ip.includes(':') ? 2n ** 40n + BigInt(`0x${ip.split(':').pop()}`) : BigInt(ip.split('.').reduce((n, o) => n * 256 + Number(o), 0)));
   return value(a) < value(b) ? -1 : value(a) > value(b) ? 1 : 0;
 }
+
+describe('a pod address seen alike by several services is one Endpoint object', () => {
+  // Pod `p` (hostname h, subdomain hl) behind services that see it in four ways:
+  // plain on port 80, with hostname (headless `hl`), plain on port 81, with hostname on 81.
+  const port = (n: number): ServicePort => ({ name: 'http', protocol: 'TCP', port: n });
+  const objects: ManifestObject[] = [
+    service('a80', { selector: { app: 'web' }, ports: [port(80)] }),
+    service('b80', { clusterIP: 'None', selector: { app: 'web' }, ports: [port(80)] }),
+    service('hl', { clusterIP: 'None', selector: { app: 'web' }, ports: [port(80)] }),
+    service('c81', { selector: { app: 'web' }, ports: [port(81)] }),
+    service('d81', { selector: { app: 'web' }, ports: [port(81)] }),
+    pod('p', { labels: { app: 'web' }, spec: { hostname: 'h', subdomain: 'hl' }, status: running('10.244.0.9') }),
+  ];
+  const services = new Map(buildCluster(objects, DEFAULT_CLUSTER_OPTIONS).services.map((s) => [s.name, s]));
+  const endpointOf = (name: string): Endpoint => {
+    const endpoint = services.get(name)?.endpoints[0];
+    if (!endpoint) throw new Error(`no endpoint for ${name}`);
+    return endpoint;
+  };
+  const rows: { name: string; a: string; b: string; same: boolean }[] = [
+    { name: 'ClusterIP and headless twin, same ports: shared', a: 'a80', b: 'b80', same: true },
+    { name: 'the hostname makes a second one', a: 'a80', b: 'hl', same: false },
+    { name: 'other ports make a third one', a: 'a80', b: 'c81', same: false },
+    { name: 'the third one is shared too', a: 'c81', b: 'd81', same: true },
+  ];
+  it.each(rows)('$name', ({ a, b, same }) => {
+    expect(endpointOf(a) === endpointOf(b)).toBe(same);
+  });
+  it('each is what its service sees', () => {
+    expect(endpointOf('hl')).toEqual({ address: '10.244.0.9', family: 'IPv4', hostname: 'h', ready: true, ports: [port(80)], pod: 'default/p' });
+    expect(endpointOf('d81')).toEqual({ address: '10.244.0.9', family: 'IPv4', ready: true, ports: [port(81)], pod: 'default/p' });
+  });
+});

@@ -1,13 +1,15 @@
-// A rebuild reuses the last build's settled pods when the pod and workload
-// objects are the very same ones (the loader hands back unchanged files'
-// objects) and nothing new is taken in the pod CIDRs. Whatever changed, the
-// state must be exactly what a fresh build gives.
+// A rebuild keeps the last build's pods where the edit did not reach: the
+// pods of namespaces whose Pod and workload objects are the very same ones
+// (the loader hands back unchanged files' objects), and in a changed
+// namespace those of unchanged workloads that keep their names; only new
+// pods (and kept ones in their way) get addresses placed. Whatever changed,
+// the state must be exactly what a fresh build gives.
 
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { buildCluster } from '../../src/cluster/build.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { buildCluster, forgetSettledPods } from '../../src/cluster/build.js';
 import type { ManifestObject } from '../../src/cluster/model.js';
-import type { ClusterOptions, ClusterState } from '../../src/cluster/state.js';
+import type { ClusterOptions, ClusterState, Pod } from '../../src/cluster/state.js';
 import { parseManifestText } from '../../src/manifests/index.js';
 
 const OPTIONS: ClusterOptions = { serviceCIDRs: ['10.96.0.0/12'], podCIDRs: ['10.244.0.0/16'], nodeCount: 2 };
@@ -15,47 +17,197 @@ const base = parseManifestText(readFileSync(new URL('fixtures/mixed-cluster.yaml
 
 const objects = (yaml: string): ManifestObject[] => parseManifestText(yaml, 'edit.yaml').objects;
 const plus = (yaml: string): ManifestObject[] => [...base, ...objects(yaml)];
-const without = (kind: string, name: string): ManifestObject[] => base.filter((o) => !(o.kind === kind && o.meta.name === name));
+const without = (kind: string, name: string, list = base): ManifestObject[] => list.filter((o) => !(o.kind === kind && o.meta.name === name));
+const replacing = (kind: string, name: string, yaml: string): ManifestObject[] => [...without(kind, name), ...objects(yaml)];
+
+const deployment = (name: string, namespace: string, replicas: number, spec = '{containers: [{name: w, image: x}]}', app = name): string =>
+  `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ${name}, namespace: ${namespace}}\nspec:\n  replicas: ${replicas}\n  selector: {matchLabels: {app: ${app}}}\n  template: {metadata: {labels: {app: ${app}, tier: front}}, spec: ${spec}}\n`;
+const pod = (name: string, namespace: string, ip?: string): string =>
+  `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}, namespace: ${namespace}, labels: {app: web}}\nspec: {containers: [{name: c, image: x}]}\n${ip ? `status: {phase: Running, podIP: ${ip}}\n` : ''}`;
 
 /** Everything the state holds, in order. */
 function dump(state: ClusterState): string {
   return JSON.stringify({ services: state.services, pods: state.pods, warnings: state.warnings, namespaces: [...state.namespaces] });
 }
 
-/** A build with nothing to reuse: the one before it had other pod objects. */
+/** A build from nothing, leaving what the next build reuses as it was. */
 function fresh(input: readonly ManifestObject[], options = OPTIONS): ClusterState {
-  buildCluster([], options);
-  return buildCluster(input, options);
+  const restore = forgetSettledPods();
+  const state = buildCluster(input, options);
+  restore();
+  return state;
 }
 
-const firstPodAddress = fresh(base).pods[0]!.ips[0]!;
+/** The namespaces whose pods `after` took over from `before` (the very same objects), and those it made anew. */
+function kept(before: ClusterState, after: ClusterState): { kept: string[]; renewed: string[] } {
+  const old = new Set<Pod>(before.pods);
+  const [keptIn, renewedIn] = [new Set<string>(), new Set<string>()];
+  for (const pod of after.pods) (old.has(pod) ? keptIn : renewedIn).add(pod.namespace);
+  return { kept: [...keptIn].sort(), renewed: [...renewedIn].sort() };
+}
+
+const firstPod = fresh(base).pods[0]!;
+const shopPod = fresh(base).pods.find((p) => p.namespace === 'shop' && p.name.startsWith('db-'))!;
+
+beforeEach(() => forgetSettledPods());
 
 describe('a rebuild after an edit', () => {
-  const rows: { edit: string; next: ManifestObject[]; options?: ClusterOptions; reused: boolean }[] = [
-    { edit: 'nothing changed', next: [...base], reused: true },
-    { edit: 'a Service added', next: plus('apiVersion: v1\nkind: Service\nmetadata: {name: extra, namespace: shop}\nspec: {selector: {app: web}, ports: [{port: 81}]}\n'), reused: true },
-    { edit: 'a Service removed', next: without('Service', 'web'), reused: true },
-    { edit: 'a Deployment scaled (a new object)', next: [...without('Deployment', 'web'), ...objects('apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  replicas: 6\n  selector: {matchLabels: {app: web}}\n  template: {metadata: {labels: {app: web}}, spec: {containers: [{name: w, image: x}]}}\n')], reused: false },
-    { edit: 'a Pod added', next: plus('apiVersion: v1\nkind: Pod\nmetadata: {name: extra, namespace: shop, labels: {app: web}}\nspec: {containers: [{name: c, image: x}]}\n'), reused: false },
-    { edit: `a Service claiming a pod's address (${firstPodAddress}) as its cluster IP`, next: plus(`apiVersion: v1\nkind: Service\nmetadata: {name: squatter, namespace: shop}\nspec: {clusterIP: ${firstPodAddress}, ports: [{port: 80}]}\n`), reused: false },
-    { edit: "Endpoints naming a pod's address", next: plus(`apiVersion: v1\nkind: Service\nmetadata: {name: ext, namespace: shop}\nspec: {ports: [{port: 80}]}\n---\napiVersion: v1\nkind: Endpoints\nmetadata: {name: ext, namespace: shop}\nsubsets: [{addresses: [{ip: ${firstPodAddress}}], ports: [{port: 80}]}]\n`), reused: false },
-    { edit: 'another node count', next: [...base], options: { ...OPTIONS, nodeCount: 3 }, reused: false },
-    { edit: 'another pod CIDR', next: [...base], options: { ...OPTIONS, podCIDRs: ['10.245.0.0/16'] }, reused: false },
+  const rows: { edit: string; next: ManifestObject[]; options?: ClusterOptions; renewed: string[] }[] = [
+    { edit: 'nothing changed', next: [...base], renewed: [] },
+    { edit: 'a Service added', next: plus('apiVersion: v1\nkind: Service\nmetadata: {name: extra, namespace: shop}\nspec: {selector: {app: web}, ports: [{port: 81}]}\n'), renewed: [] },
+    { edit: 'a Service removed', next: without('Service', 'web'), renewed: [] },
+    { edit: 'a Deployment scaled up (a new object)', next: replacing('Deployment', 'web', deployment('web', 'shop', 6, undefined, 'web')), renewed: ['shop'] },
+    { edit: 'a Deployment scaled down', next: replacing('Deployment', 'web', deployment('web', 'shop', 1, undefined, 'web')), renewed: ['shop'] },
+    { edit: 'a Deployment scaled to zero', next: replacing('Deployment', 'web', deployment('web', 'shop', 0, undefined, 'web')), renewed: [] },
+    { edit: 'a Deployment removed', next: without('Deployment', 'web'), renewed: [] },
+    { edit: "a Deployment's pod template changed (new pod names)", next: replacing('Deployment', 'web', deployment('web', 'shop', 4, '{containers: [{name: w, image: y}]}', 'web')), renewed: ['shop'] },
+    { edit: 'a Deployment added', next: plus(deployment('api', 'shop', 3)), renewed: ['shop'] },
+    { edit: 'a Deployment added in a new namespace', next: plus(deployment('api', 'fresh-ns', 3)), renewed: ['fresh-ns'] },
+    { edit: 'a Deployment added in the first namespace', next: plus(deployment('api', 'aaa', 5)), renewed: ['aaa'] },
+    {
+      edit: "a StatefulSet's hostname and subdomain changed",
+      next: replacing('StatefulSet', 'db', 'apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db, namespace: shop}\nspec:\n  replicas: 3\n  serviceName: db2\n  ordinals: {start: 2}\n  selector: {matchLabels: {app: db}}\n  template: {metadata: {labels: {app: db}}, spec: {containers: [{name: db}]}}\n'),
+      renewed: ['shop'],
+    },
+    {
+      edit: 'a pod template hostname and subdomain set',
+      next: replacing('Deployment', 'web', deployment('web', 'shop', 4, '{hostname: h, subdomain: web-hl, containers: [{name: w, image: x}]}', 'web')),
+      renewed: ['shop'],
+    },
+    {
+      edit: 'a StatefulSet scaled up',
+      next: replacing('StatefulSet', 'cache', 'apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: cache}\nspec:\n  replicas: 5\n  selector: {matchLabels: {app: cache}}\n  template: {metadata: {labels: {app: cache}}, spec: {containers: [{name: c}]}}\n'),
+      renewed: ['default'],
+    },
+    { edit: 'a DaemonSet removed (its namespace empties)', next: without('DaemonSet', 'agent'), renewed: [] },
+    { edit: 'a Pod added', next: plus(pod('extra', 'shop')), renewed: ['shop'] },
+    { edit: 'a Pod removed', next: without('Pod', 'web-leaving'), renewed: [] },
+    { edit: 'a Pod with a written IP removed (its address is free again)', next: without('Pod', 'web-manual'), renewed: [] },
+    { edit: `a Pod written with a kept pod's address (${firstPod.ips[0]})`, next: plus(pod('squat', 'shop', firstPod.ips[0])), renewed: ['default', 'shop'] },
+    { edit: `a Pod written with a same-namespace pod's address (${shopPod.ips[0]})`, next: plus(pod('squat', 'shop', shopPod.ips[0])), renewed: ['shop'] },
+    { edit: "a Pod named like a StatefulSet's pod (the StatefulSet skips it)", next: plus(pod('db-3', 'shop')), renewed: ['shop'] },
+    { edit: "a Pod named like a Deployment's pod (the Deployment names another)", next: plus(pod(fresh(base).pods.find((p) => p.name.startsWith('web-') && p.owner)!.name, 'shop')), renewed: ['shop'] },
+    { edit: `a Service claiming a pod's address (${firstPod.ips[0]}) as its cluster IP`, next: plus(`apiVersion: v1\nkind: Service\nmetadata: {name: squatter, namespace: shop}\nspec: {clusterIP: ${firstPod.ips[0]}, ports: [{port: 80}]}\n`), renewed: ['default'] },
+    { edit: "Endpoints naming a pod's address", next: plus(`apiVersion: v1\nkind: Service\nmetadata: {name: ext2, namespace: shop}\nspec: {ports: [{port: 80}]}\n---\napiVersion: v1\nkind: Endpoints\nmetadata: {name: ext2, namespace: shop}\nsubsets: [{addresses: [{ip: ${firstPod.ips[0]}}], ports: [{port: 80}]}]\n`), renewed: ['default'] },
+    { edit: 'Endpoints naming a free address', next: plus('apiVersion: v1\nkind: Service\nmetadata: {name: ext2, namespace: shop}\nspec: {ports: [{port: 80}]}\n---\napiVersion: v1\nkind: Endpoints\nmetadata: {name: ext2, namespace: shop}\nsubsets: [{addresses: [{ip: 10.244.200.200}], ports: [{port: 80}]}]\n'), renewed: [] },
+    { edit: 'another node count', next: [...base], options: { ...OPTIONS, nodeCount: 3 }, renewed: ['default', 'kube-system', 'shop'] },
+    { edit: 'another pod CIDR', next: [...base], options: { ...OPTIONS, podCIDRs: ['10.245.0.0/16'] }, renewed: ['default', 'kube-system', 'shop'] },
   ];
 
-  it.each(rows)('$edit: the state a fresh build gives', ({ next, options, reused }) => {
+  it.each(rows)('$edit: the state a fresh build gives', ({ next, options, renewed }) => {
     const expected = dump(fresh(next, options));
     const before = buildCluster(base, OPTIONS);
     const after = buildCluster(next, options ?? OPTIONS);
     expect(dump(after)).toBe(expected);
-    // Reused pods are the same objects; recomputed ones are new.
-    expect(after.pods.includes(before.pods[0]!)).toBe(reused);
+    expect(kept(before, after).renewed).toEqual(renewed);
   });
 
-  it('twice in a row: the second build shares no endpoint with the first beyond what it rebuilds', () => {
+  it('in a changed namespace, the pods of unchanged workloads are kept', () => {
+    const before = buildCluster(base, OPTIONS);
+    const after = buildCluster(plus(deployment('api', 'shop', 3)), OPTIONS);
+    const reused = new Set(before.pods);
+    expect(after.pods.filter((p) => p.namespace === 'shop' && !reused.has(p)).map((p) => p.owner)).toEqual(['Deployment/api', 'Deployment/api', 'Deployment/api']);
+  });
+
+  it('twice in a row: every Service keeps its endpoints', () => {
     const first = buildCluster(base, OPTIONS);
     const second = buildCluster([...base], OPTIONS);
     expect(dump(second)).toBe(dump(first));
-    expect(second.services.find((s) => s.endpoints.length > 0)!.endpoints[0]).not.toBe(first.services.find((s) => s.endpoints.length > 0)!.endpoints[0]);
+    const withEndpoints = second.services.filter((service) => service.endpoints.length > 0);
+    expect(withEndpoints.length).toBeGreaterThan(5);
+    for (const service of withEndpoints) expect(service.endpoints).toBe(first.services[second.services.indexOf(service)]!.endpoints);
+  });
+
+  it("a Service edited: only its endpoints are derived again", () => {
+    const first = buildCluster(base, OPTIONS);
+    const second = buildCluster(replacing('Service', 'web-hl', 'apiVersion: v1\nkind: Service\nmetadata: {name: web-hl, namespace: shop}\nspec: {clusterIP: None, selector: {app: web}, ports: [{port: 80}]}\n'), OPTIONS);
+    const derived = second.services.filter((service) => service.endpoints.length > 0 && service.endpoints !== first.services.find((s) => s.name === service.name && s.namespace === service.namespace)?.endpoints);
+    expect(derived.map((s) => `${s.namespace}/${s.name}`)).toEqual(['shop/web-hl']);
+  });
+
+  it("a namespace's pods changed: its Services' endpoints are made anew, sharing no endpoint with the last build's", () => {
+    const first = buildCluster(base, OPTIONS);
+    const second = buildCluster(plus(deployment('api', 'shop', 3)), OPTIONS);
+    const before = new Set(first.services.flatMap((s) => s.endpoints));
+    for (const service of second.services) {
+      const old = first.services.find((s) => s.name === service.name && s.namespace === service.namespace)!;
+      if (service.endpoints.length === 0) continue;
+      if (service.namespace !== 'shop') expect(service.endpoints).toBe(old.endpoints);
+      else expect(service.endpoints.filter((e) => before.has(e) && e.pod !== undefined)).toEqual([]);
+    }
+  });
+});
+
+/** A deterministic stream of numbers in [0, 1). */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+describe('edits in a crowded pod CIDR (addresses probe past each other)', () => {
+  // 50 to 110 pods in 126 or 510 addresses: many new pods land on a taken
+  // slot, so every path of resettle.ts (kept probers, vacated slots, new pods
+  // probing past kept ones, falling back to a fresh build) runs, and each
+  // rebuild is checked against a fresh one.
+  const cidrs = { crowded: ['10.244.0.0/25', 'fd00:10:244::/121'], roomy: ['10.244.0.0/23', 'fd00:10:244::/119'] };
+  const namespaces = ['a', 'b', 'c'];
+
+  function cluster(size: Map<string, number>, pods: Map<string, string | undefined>): ManifestObject[] {
+    const yaml: string[] = [];
+    for (const [key, replicas] of size) {
+      const [namespace, name] = key.split('/') as [string, string];
+      yaml.push(deployment(name, namespace, replicas));
+      if (replicas % 2 === 0) yaml.push(`apiVersion: v1\nkind: Service\nmetadata: {name: ${name}, namespace: ${namespace}}\nspec: {clusterIP: None, selector: {app: ${name}}, ports: [{port: 80}]}\n`);
+    }
+    for (const namespace of namespaces) {
+      yaml.push(`apiVersion: v1\nkind: Service\nmetadata: {name: front, namespace: ${namespace}}\nspec: {selector: {tier: front}, ports: [{port: 80}]}\n`);
+      yaml.push(`apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: ${namespace}}\nspec: {clusterIP: None, selector: {app: web}, ports: [{port: 80}]}\n`);
+    }
+    for (const [key, ip] of pods) {
+      const [namespace, name] = key.split('/') as [string, string];
+      yaml.push(pod(name, namespace, ip));
+    }
+    return objects(yaml.join('---\n'));
+  }
+
+  it.each([
+    { seed: 1, space: 'crowded' },
+    { seed: 2, space: 'crowded' },
+    { seed: 3, space: 'roomy' },
+    { seed: 4, space: 'roomy' },
+  ] as const)('seed $seed, $space: 40 edits in a row, each the state a fresh build gives', ({ seed, space }) => {
+    const crowded: ClusterOptions = { serviceCIDRs: ['10.96.0.0/12'], podCIDRs: cidrs[space], nodeCount: 2 };
+    const next = random(seed);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+    const size = new Map<string, number>();
+    for (let i = 0; i < 12; i++) size.set(`${pick(namespaces)}/d${i}`, 2 + Math.floor(next() * 8));
+    const pods = new Map<string, string | undefined>();
+    // Objects of untouched workloads stay the same ones from edit to edit, as the loader keeps them.
+    let previous = cluster(size, pods);
+    const sameObjects = (list: ManifestObject[]): ManifestObject[] =>
+      list.map((object) => previous.find((o) => o.kind === object.kind && o.meta.namespace === object.meta.namespace && o.meta.name === object.meta.name && JSON.stringify(o) === JSON.stringify(object)) ?? object);
+    let before = buildCluster(previous, crowded);
+    let keptAny = false;
+    for (let edit = 0; edit < 40; edit++) {
+      const roll = next();
+      if (roll < 0.35) size.set(pick([...size.keys()]), Math.floor(next() * 10));
+      else if (roll < 0.5) size.set(`${pick(namespaces)}/n${edit}`, 1 + Math.floor(next() * 4));
+      else if (roll < 0.6 && size.size > 1) size.delete(pick([...size.keys()]));
+      else if (roll < 0.75) pods.set(`${pick(namespaces)}/p${edit}`, undefined);
+      else if (roll < 0.85) pods.set(`${pick(namespaces)}/q${edit}`, `10.244.0.${1 + Math.floor(next() * 126)}`);
+      else if (pods.size > 0) pods.delete(pick([...pods.keys()]));
+      const input = sameObjects(cluster(size, pods));
+      const expected = dump(fresh(input, crowded));
+      const after = buildCluster(input, crowded);
+      expect(dump(after), `edit ${edit}`).toBe(expected);
+      const reuse = kept(before, after);
+      if (reuse.kept.length > 0) keptAny = true;
+      if (process.env.REUSE_STATS) console.log(`seed ${seed} edit ${edit}: kept ${reuse.kept.join(',')} renewed ${reuse.renewed.join(',')}`);
+      [previous, before] = [input, after];
+    }
+    expect(keptAny).toBe(true);
   });
 });

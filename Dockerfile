@@ -45,9 +45,9 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 # 3. The image: node, the compiled code, its dependencies. npm and yarn are
 # removed: nothing at run time needs them.
 FROM ${NODE_IMAGE}
-# A 4 MiB young generation instead of V8's 16: the same speed, and about 45 MB
-# less RSS once a 150,000-pod cluster is loaded (bench/RESULTS.md).
-ENV NODE_ENV=production NODE_OPTIONS=--max-semi-space-size=4
+# No V8 flags: `serve` keeps the young generation small itself (src/cli/heap.ts);
+# a NODE_OPTIONS=--max-semi-space-size=N here would take precedence over that.
+ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json ./
 COPY --from=deps /app/node_modules ./node_modules

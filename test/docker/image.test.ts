@@ -57,7 +57,7 @@ describe('the Dockerfile', () => {
     expect(execForm(dockerfile, 'HEALTHCHECK')).toEqual(['clusterdns', 'health', '--http', 'http://127.0.0.1:8080/ready']);
     expect(dockerfile).toMatch(/^USER 65532:65532$/m);
     expect(dockerfile).toMatch(/^EXPOSE 53\/udp 53\/tcp 8080$/m);
-    expect(envOf(dockerfile)).toEqual({ NODE_ENV: 'production', NODE_OPTIONS: '--max-semi-space-size=4' });
+    expect(envOf(dockerfile)).toEqual({ NODE_ENV: 'production' });
   });
 
   it('builds the batched-UDP module and copies it where the server loads it from', async () => {

@@ -203,3 +203,34 @@ describe('--udp-io batch on IPv6 loopback', () => {
     }
   });
 });
+
+describe('--udp-io batch: who sent what', () => {
+  it('the query log names each datagram\'s own sender when three addresses alternate within batches', async () => {
+    const logged = await startServe(['-f', 'manifests', '--udp-io', 'batch', '--log-queries']);
+    const { createSocket } = await import('node:dgram');
+    const sources = ['127.0.0.2', '127.0.0.3', '127.0.0.1'];
+    const sockets = await Promise.all(
+      sources.map((address) => new Promise<import('node:dgram').Socket>((resolve) => {
+        const socket = createSocket('udp4');
+        socket.bind(0, address, () => resolve(socket));
+      })),
+    );
+    try {
+      const answered = new Set<number>();
+      for (const socket of sockets) socket.on('message', (reply: Buffer) => answered.add(reply.readUInt16BE(0)));
+      for (let id = 0; id < 300; id++) sockets[id % 3]!.send(query(id, 'userlist-svc.user03.svc.cluster.local'), logged.port, '127.0.0.1');
+      for (let wait = 0; wait < 100 && (answered.size < 300 || logged.logs.filter((l) => l['module'] === 'query').length < 300); wait++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const lines = logged.logs.filter((line) => line['module'] === 'query');
+      expect(lines).toHaveLength(300);
+      for (const line of lines) {
+        const id = (line['query'] as { id: number }).id;
+        expect({ id, remote: line['remote'], port: line['port'] }).toEqual({ id, remote: sources[id % 3], port: sockets[id % 3]!.address().port });
+      }
+    } finally {
+      for (const socket of sockets) socket.close();
+      await logged.stop();
+    }
+  });
+});

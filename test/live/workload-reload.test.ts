@@ -21,34 +21,22 @@ afterEach(async () => {
   cleanup = undefined;
 });
 
-const deployment = (name: string, namespace: string, replicas: number): string => `apiVersion: apps/v1
-kind: Deployment
+/** A workload of `replicas` pods and the headless Service selecting them (a StatefulSet names it as its serviceName). */
+const workload = (kind: 'Deployment' | 'StatefulSet', name: string, namespace: string, replicas: number, port: number): string => `apiVersion: apps/v1
+kind: ${kind}
 metadata: {name: ${name}, namespace: ${namespace}}
 spec:
-  replicas: ${replicas}
+  replicas: ${replicas}${kind === 'StatefulSet' ? `\n  serviceName: ${name}` : ''}
   selector: {matchLabels: {app: ${name}}}
   template: {metadata: {labels: {app: ${name}}}, spec: {containers: [{name: main, image: x}]}}
 ---
 apiVersion: v1
 kind: Service
 metadata: {name: ${name}, namespace: ${namespace}}
-spec: {clusterIP: None, selector: {app: ${name}}, ports: [{port: 80}]}
+spec: {clusterIP: None, selector: {app: ${name}}, ports: [{port: ${port}}]}
 `;
-
-const statefulSet = (name: string, namespace: string, replicas: number): string => `apiVersion: apps/v1
-kind: StatefulSet
-metadata: {name: ${name}, namespace: ${namespace}}
-spec:
-  replicas: ${replicas}
-  serviceName: ${name}
-  selector: {matchLabels: {app: ${name}}}
-  template: {metadata: {labels: {app: ${name}}}, spec: {containers: [{name: main, image: x}]}}
----
-apiVersion: v1
-kind: Service
-metadata: {name: ${name}, namespace: ${namespace}}
-spec: {clusterIP: None, selector: {app: ${name}}, ports: [{port: 5432}]}
-`;
+const deployment = (name: string, namespace: string, replicas: number): string => workload('Deployment', name, namespace, replicas, 80);
+const statefulSet = (name: string, namespace: string, replicas: number): string => workload('StatefulSet', name, namespace, replicas, 5432);
 
 async function addresses(name: string): Promise<string[]> {
   return (await dig(server!.port, [name])).answer.map((line) => line.split(' ').pop()!).sort();

@@ -163,9 +163,10 @@ static void free_memory(napi_env env, void *data, void *hint) {
   free(data);
 }
 
-// The Batcher itself lives until the object
-// attach() returned is collected (free_batcher), so its methods stay safe.
-// Until then the callback's strong reference keeps that object alive.
+// After close(): let go of the callback and async context. The Batcher
+// itself lives until the object attach() returned is collected
+// (free_batcher), so that object's methods stay safe to call; until this
+// runs, the callback's strong reference keeps the object alive.
 static void on_closed(uv_handle_t *handle) {
   Batcher *b = (Batcher *)handle->data;
   free(handle);

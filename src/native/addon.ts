@@ -12,7 +12,6 @@ export interface NativeBatcher {
   readonly batch: number;
   readonly slot: number;
   close(): void;
-  counters(): { batches: number; sendErrors: number };
   /** The sender's address of the datagram in `index`, as inet_ntop writes it (what dgram's rinfo.address says). */
   address(index: number): string;
 }

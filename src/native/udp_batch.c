@@ -58,9 +58,6 @@ typedef struct {
   struct iovec recv_iov[BATCH];
   struct iovec send_iov[BATCH];
   struct sockaddr_storage peers[BATCH];
-  // Counters JavaScript reads (metrics, tests).
-  double batches;
-  double send_errors;
 } Batcher;
 
 static void fill_meta(Batcher *b, int i) {
@@ -84,7 +81,7 @@ static void fill_meta(Batcher *b, int i) {
 }
 
 // Send every slot JavaScript filled. A reply the kernel refuses (a full
-// send buffer, an unreachable peer) is skipped and counted: UDP gives no
+// send buffer, an unreachable peer) is skipped: UDP gives no
 // guarantee, and the client retries.
 static void send_replies(Batcher *b, int received) {
   int count = 0;
@@ -109,7 +106,6 @@ static void send_replies(Batcher *b, int received) {
     } else if (result < 0 && errno == EINTR) {
       continue;
     } else {
-      b->send_errors++;
       sent++; // skip the one the kernel refused
     }
   }
@@ -149,7 +145,6 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
     if (received < 0 && errno == EINTR) continue;
     if (received <= 0) break; // EAGAIN: drained; other errors: wait for the next wake-up
     for (int i = 0; i < received; i++) fill_meta(b, i);
-    b->batches++;
     if (!deliver(b, received)) break;
     if (!b->closing) send_replies(b, received);
     if (received < BATCH) break;
@@ -216,17 +211,6 @@ static napi_value close_batcher(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-static napi_value counters(napi_env env, napi_callback_info info) {
-  Batcher *b = unwrap_this(env, info);
-  napi_value result, value;
-  napi_create_object(env, &result);
-  napi_create_double(env, b ? b->batches : 0, &value);
-  napi_set_named_property(env, result, "batches", value);
-  napi_create_double(env, b ? b->send_errors : 0, &value);
-  napi_set_named_property(env, result, "sendErrors", value);
-  return result;
-}
-
 // The sender of datagram `index` of the batch being delivered, as text
 // (inet_ntop, as node:dgram's rinfo.address). Called only when a reply
 // waits, the rate limit or the query log needs it.
@@ -266,7 +250,7 @@ static int shared_buffer(napi_env env, size_t size, uint8_t **data, napi_value *
   return 1;
 }
 
-// attach(fd, onBatch(count)) -> { input, output, meta, batch, slot, close(), counters(), address(i) }
+// attach(fd, onBatch(count)) -> { input, output, meta, batch, slot, close(), address(i) }
 static napi_value attach(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
@@ -320,7 +304,7 @@ static napi_value attach(napi_env env, napi_callback_info info) {
   b->poll->data = b;
   uv_poll_start(b->poll, UV_READABLE, on_readable);
 
-  napi_value result, value, close_fn, counters_fn, address_fn;
+  napi_value result, value, close_fn, address_fn;
   napi_create_object(env, &result);
   napi_set_named_property(env, result, "input", input);
   napi_set_named_property(env, result, "output", output);
@@ -331,8 +315,6 @@ static napi_value attach(napi_env env, napi_callback_info info) {
   napi_set_named_property(env, result, "slot", value);
   napi_create_function(env, "close", NAPI_AUTO_LENGTH, close_batcher, b, &close_fn);
   napi_set_named_property(env, result, "close", close_fn);
-  napi_create_function(env, "counters", NAPI_AUTO_LENGTH, counters, b, &counters_fn);
-  napi_set_named_property(env, result, "counters", counters_fn);
   napi_create_function(env, "address", NAPI_AUTO_LENGTH, peer_address, b, &address_fn);
   napi_set_named_property(env, result, "address", address_fn);
   napi_add_finalizer(env, result, b, free_batcher, NULL, NULL);

@@ -38,10 +38,6 @@ export class DatagramBatch {
     return this.input.subarray(start, start + (this.meta[index * META_INTS] as number));
   }
 
-  size(index: number): number {
-    return this.meta[index * META_INTS] as number;
-  }
-
   port(index: number): number {
     return this.meta[index * META_INTS + 3] as number;
   }
@@ -88,8 +84,6 @@ export class BatchUnavailableError extends Error {
 
 export interface BatchedSocket {
   close(): void;
-  /** Batches read and replies the kernel refused (tests, diagnostics). */
-  counters(): { batches: number; sendErrors: number };
 }
 
 /**
@@ -109,7 +103,7 @@ export function attachBatched(socket: UdpSocket, onBatch: (batch: DatagramBatch,
   batch = new DatagramBatch(batcher);
   // From here on the batcher reads; dgram only sends.
   handle.recvStop();
-  return { close: () => batcher.close(), counters: () => batcher.counters() };
+  return { close: () => batcher.close() };
 }
 
 interface UdpHandle {

@@ -24,7 +24,7 @@ const workload = (name) =>
   `apiVersion: v1\nkind: Service\nmetadata: {name: ${name}-hl, namespace: ns-000}\n` +
   `spec: {clusterIP: None, selector: {app: ${name}}, ports: [{name: http, port: 80, targetPort: 8080}]}\n`;
 
-/** `nodeFlags`: V8 flags for the server process (the Docker image sets --max-semi-space-size=4). */
+/** `nodeFlags`: V8 flags for the server process (run.mjs compares a user-sized young generation, --max-semi-space-size=4, with serve's own 1 MiB). */
 export async function scaleRun(size, zone, nodeFlags = []) {
   const dir = path.join(out, `scale-${size.pods}`);
   rmSync(dir, { recursive: true, force: true });

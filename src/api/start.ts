@@ -5,6 +5,7 @@
 import { Resolver } from 'node:dns/promises';
 import { loadCluster, logProblems, startServer, type RunningServer } from '../app.js';
 import { formatProblem, errorsOf } from '../cluster/problems.js';
+import { ipList } from '../cluster/pod-ip-list.js';
 import { resolveUpstreams, UpstreamConfigError } from '../forwarding.js';
 import { ListenError } from '../server/index.js';
 import { listRecords, startLive, type ChangeResult, type Live, type RecordListing } from '../live/index.js';
@@ -130,7 +131,7 @@ function handle(server: RunningServer, live: Live): ClusterDns {
     pods(namespace) {
       return cluster.current.state.pods
         .filter((pod) => namespace === undefined || pod.namespace === namespace)
-        .map((pod) => ({ namespace: pod.namespace, name: pod.name, ips: pod.ips, ready: pod.ready, ...(pod.owner ? { owner: pod.owner } : {}) }));
+        .map((pod) => ({ namespace: pod.namespace, name: pod.name, ips: ipList(pod.ips), ready: pod.ready, ...(pod.owner ? { owner: pod.owner } : {}) }));
     },
     close() {
       closing ??= (async () => {

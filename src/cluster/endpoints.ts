@@ -10,6 +10,7 @@
 import { compareSortKeys, sortKeyOf, type ParsedIP, type SortKey } from './ip.js';
 import type { IPFamily, Labels, ServicePort } from './model.js';
 import { isFinished, type PodEntry } from './pods.js';
+import { ipAt, ipCount } from './pod-ip-list.js';
 import type { PortLists } from './ports.js';
 import type { Endpoint, NamedPort } from './state.js';
 
@@ -143,11 +144,12 @@ export function selectorEndpoints(service: EndpointTarget, index: PodIndex, port
 /** Appends one endpoint per pod IP of the service's families; none for pods without IP or finished. */
 function podEndpoints(service: EndpointTarget, entry: PodEntry, ports: readonly NamedPort[], out: SortableEndpoints): void {
   const { pod } = entry;
-  if (pod.ips.length === 0 || isFinished(entry)) return;
+  const count = ipCount(pod.ips);
+  if (count === 0 || isFinished(entry)) return;
   const ready = service.publishNotReadyAddresses || (pod.ready && !pod.terminating);
   const hostname = pod.hostname && pod.subdomain === service.name ? pod.hostname : undefined;
-  for (let i = 0; i < pod.ips.length; i++) {
-    const address = pod.ips[i] as string;
+  for (let i = 0; i < count; i++) {
+    const address = ipAt(pod.ips, i)!;
     // Pod IPs are canonical: only IPv6 has a colon.
     const family: IPFamily = address.includes(':') ? 'IPv6' : 'IPv4';
     if (!service.ipFamilies.includes(family)) continue;

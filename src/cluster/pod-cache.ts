@@ -20,6 +20,7 @@ import { NameRegistry } from './names.js';
 import { compareKeys, keyOf, type Keyed } from './order.js';
 import { settlePods, type PodProbe, type SettledPods } from './podips.js';
 import { entryFromPodObject, settleIPs, type PodEntry } from './pods.js';
+import { ipAt, ipCount } from './pod-ip-list.js';
 import type { Problem } from './problems.js';
 import type { Pod } from './state.js';
 import { Journal, resettleFamily, type FamilyPlacement } from './resettle.js';
@@ -245,7 +246,7 @@ function tryResettle(attempt: Try): PodCache | { readonly move: readonly Keyed[]
     for (const probe of result.probes) probes.push(probe);
   }
   fresh.forEach((entry, i) => {
-    // Made like settlePods makes them (same array kind), so code reading pods stays monomorphic.
+    // Made like settlePods makes them (same array kind, packed by settleIPs), so code reading pods stays monomorphic.
     const ips = new Array<string>(placements.length);
     placements.forEach((placement, family) => (ips[family] = placement.placed[i]!.text));
     settleIPs(entry, ips, ips.length === 0 ? 0 : sortKeyOf(ips[0]!));
@@ -275,7 +276,8 @@ function match(was: readonly PodEntry[], is: readonly PodEntry[], moved: Readonl
   if (hasEqualNames(is)) return false;
   const free = (entry: PodEntry) => {
     if (entry.origin.givenIPs) return;
-    entry.pod.ips.forEach((ip, family) => freed[family]!.push(parseIP(ip)!.value));
+    const { ips } = entry.pod;
+    for (let family = 0; family < ipCount(ips); family++) freed[family]!.push(parseIP(ipAt(ips, family)!)!.value);
   };
   const place = (entry: PodEntry) => {
     const given = entry.origin.givenIPs;
@@ -296,7 +298,7 @@ function match(was: readonly PodEntry[], is: readonly PodEntry[], moved: Readonl
       j++;
     } else {
       if (a !== b) {
-        if (!a!.origin.givenIPs && !b!.origin.givenIPs && (moved.size === 0 || !moved.has(keyOf(b!.pod)))) settleIPs(b!, a!.pod.ips as string[], a!.firstKey);
+        if (!a!.origin.givenIPs && !b!.origin.givenIPs && (moved.size === 0 || !moved.has(keyOf(b!.pod)))) settleIPs(b!, a!.pod.ips, a!.firstKey);
         else {
           free(a!);
           place(b!);
@@ -353,7 +355,7 @@ function keptLookup(entries: readonly PodEntry[], fresh: ReadonlySet<PodEntry>, 
   return (value) => {
     if (found.has(value)) return found.get(value);
     const text = ipFromValue(family, value).text;
-    const entry = entries.find((e) => e.pod.ips[index] === text && !fresh.has(e) && !e.origin.givenIPs);
+    const entry = entries.find((e) => ipAt(e.pod.ips, index) === text && !fresh.has(e) && !e.origin.givenIPs);
     found.set(value, entry?.pod);
     return entry?.pod;
   };

@@ -53,7 +53,8 @@ function synthesize(
   probes: PodProbe[],
 ): string[] {
   const { pod, origin } = entry;
-  // Sized up front and trimmed: push() onto [] would reserve room for 17, kept by the pod.
+  // Sized up front and trimmed: push() onto [] would reserve room for 17, kept
+  // by a dual-stack pod (settleIPs keeps a single address without the array).
   const ips = new Array<string>(pool.families.length);
   let count = 0;
   for (let f = 0; f < pool.families.length; f++) {

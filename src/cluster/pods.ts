@@ -8,8 +8,9 @@
 
 import { parseIP, type ParsedIP } from './ip.js';
 import type { Labels, PodObject, PodSpec, SourceRef } from './model.js';
-import type { Endpoint, Pod } from './state.js';
+import type { Endpoint, Pod, PodIPs } from './state.js';
 import { addressOverrideOf, type AddressOverride } from './annotations.js';
+import { NO_IPS, packIPs } from './pod-ip-list.js';
 
 /** What every pod of one workload (or the one pod of a Pod object) has in common. */
 export interface PodOrigin {
@@ -34,7 +35,7 @@ export interface PodOrigin {
 export interface PodEntry {
   readonly pod: Pod;
   readonly origin: PodOrigin;
-  /** pod.ips[0] as a sort key (an IPv4 address as a number, IPv6 as a BigInt); set with the IPs. */
+  /** The pod's first IP as a sort key (an IPv4 address as a number, IPv6 as a BigInt); set with the IPs. */
   firstKey: number | bigint;
   /**
    * Endpoints made for this pod so far (the first, then any others): a
@@ -45,9 +46,6 @@ export interface PodEntry {
   endpoint: Endpoint | undefined;
   otherEndpoints: Endpoint | Endpoint[] | undefined;
 }
-
-/** Shared by pods until their addresses are settled; never handed out. */
-const NO_IPS: readonly string[] = Object.freeze([]);
 
 type MutablePod = { -readonly [K in keyof Pod]: Pod[K] };
 
@@ -77,9 +75,9 @@ export function podEntry(origin: PodOrigin, name: string, labels: Labels, hostna
   return { pod: newPod(name, labels, hostname, origin), origin, firstKey: 0, endpoint: undefined, otherEndpoints: undefined };
 }
 
-/** Sets the pod's settled IPs (canonical text); `firstKey` is the first one's sort key. */
-export function settleIPs(entry: PodEntry, ips: string[], firstKey: number | bigint): void {
-  (entry.pod as MutablePod).ips = ips;
+/** Sets the pod's settled IPs (canonical text, held packed); `firstKey` is the first one's sort key. */
+export function settleIPs(entry: PodEntry, ips: PodIPs, firstKey: number | bigint): void {
+  (entry.pod as MutablePod).ips = packIPs(ips);
   entry.firstKey = firstKey;
 }
 

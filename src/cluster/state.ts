@@ -76,11 +76,22 @@ export interface Service {
   readonly address?: AddressOverride;
 }
 
+/**
+ * A pod's canonical IPs (podIPs order): the address itself when there is
+ * one, which is nearly every pod; an array when there are two (dual-stack)
+ * or none (the shared NO_IPS: a status without an IP). Never a one-element
+ * array: at 150,000 pods those were 8 MB (a 32-byte JSArray and a 24-byte
+ * backing store each, around a string the pod keeps anyway). Read it with
+ * ipCount/ipAt/hasIP/ipList (pod-ip-list.ts). No address is an empty array,
+ * not `''` or undefined, so that `typeof ips === 'string'` alone means
+ * "exactly one" and every other case reads as a plain list.
+ */
+export type PodIPs = string | readonly string[];
+
 export interface Pod {
   readonly name: string;
   readonly namespace: string;
-  /** Canonical IPs (podIPs order); empty when the pod has a status without an IP. */
-  readonly ips: readonly string[];
+  readonly ips: PodIPs;
   readonly labels: Labels;
   readonly ready: boolean;
   readonly terminating: boolean;

@@ -1,6 +1,7 @@
 // Small phrases every explanation reuses: full names, pod states, lists.
 
 import type { Pod, Service } from '../cluster/state.js';
+import { ipCount } from '../cluster/pod-ip-list.js';
 import type { Context } from './types.js';
 
 /** `web.shop.svc.cluster.local` for a service (or any `<name>.<ns>`). */
@@ -28,7 +29,7 @@ export function findPod(ctx: Context, namespace: string, name: string): Pod | un
 
 /** Why a pod is not a ready endpoint, or undefined when it could be one. */
 export function podProblem(pod: Pod): string | undefined {
-  if (pod.ips.length === 0) return 'has no IP (status without podIP)';
+  if (ipCount(pod.ips) === 0) return 'has no IP (status without podIP)';
   if (pod.terminating) return 'is terminating (deletionTimestamp set)';
   if (!pod.ready) return 'is not ready (Ready condition false, or phase not Running)';
   return undefined;

@@ -1,6 +1,7 @@
 // Pod names (never DNS names, spec §3.5) and `<dashed-ip>.<ns>.pod` names.
 
 import type { Pod } from '../cluster/state.js';
+import { hasIP, ipList } from '../cluster/pod-ip-list.js';
 import { endpointId, parsePodLabel } from '../dns/names.js';
 import { endpointName } from '../records/services.js';
 import { findPod, listOf, objectId, serviceFqdn } from './describe.js';
@@ -20,7 +21,7 @@ export function podNameFinding(ctx: Context, pod: Pod): Finding {
 function namesOfPod(ctx: Context, pod: Pod): string[] {
   const names: string[] = [];
   if (ctx.podMode !== 'disabled') {
-    for (const ip of pod.ips) names.push(`${endpointId(ip)}.${pod.namespace}.pod.${ctx.zone} (its IP with dashes)`);
+    for (const ip of ipList(pod.ips)) names.push(`${endpointId(ip)}.${pod.namespace}.pod.${ctx.zone} (its IP with dashes)`);
   }
   const key = objectId(pod);
   for (const service of ctx.state.services) {
@@ -39,7 +40,7 @@ export function explainPodAddress(ctx: Context, namespace: string, label: string
   if (!ctx.state.namespaces.has(namespace)) return [noNamespace(namespace)];
   const ip = parsePodLabel(label);
   if (ip === undefined) return notAnIp(ctx, namespace, label);
-  const owners = ctx.state.pods.filter((pod) => pod.ips.includes(ip));
+  const owners = ctx.state.pods.filter((pod) => hasIP(pod.ips, ip));
   const here = owners.filter((pod) => pod.namespace === namespace && !pod.terminating);
   if (ctx.podMode === 'verified' && here.length === 0) {
     const elsewhere = owners.map((pod) => `pod ${objectId(pod)} has ${ip}${pod.terminating ? ' but is terminating' : ''}`);
@@ -61,7 +62,7 @@ export function explainPodAddress(ctx: Context, namespace: string, label: string
 function notAnIp(ctx: Context, namespace: string, label: string): Finding[] {
   const pod = findPod(ctx, namespace, label) ?? ctx.state.pods.find((candidate) => candidate.name === label);
   if (pod) return [podNameFinding(ctx, pod)];
-  const examples = ctx.state.pods.filter((candidate) => candidate.namespace === namespace).flatMap((candidate) => candidate.ips);
+  const examples = ctx.state.pods.filter((candidate) => candidate.namespace === namespace).flatMap((candidate) => ipList(candidate.ips));
   const sample = examples.length > 0 ? `, e.g. ${listOf(examples.slice(0, 2).map(endpointId))}` : '';
   return [
     {

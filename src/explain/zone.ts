@@ -2,6 +2,7 @@
 // zone's own names (apex, svc/pod, namespaces, dns-version) and shapes the
 // parser does not accept.
 
+import { hasIP } from '../cluster/pod-ip-list.js';
 import { parseReverseName } from '../dns/names.js';
 import type { InvalidReason } from '../records/parse.js';
 import { endpointName } from '../records/services.js';
@@ -54,7 +55,7 @@ export function explainReverse(ctx: Context): Finding[] {
     }
   }
   if (findings.length > 0) return findings;
-  const pod = ctx.state.pods.find((candidate) => candidate.ips.includes(ip));
+  const pod = ctx.state.pods.find((candidate) => hasIP(candidate.ips, ip));
   if (pod) {
     return [{ reason: 'reverse', message: `${ip} is the IP of pod ${objectId(pod)}, which is no endpoint of any service: pod IPs alone get no PTR (spec §3.5)` }];
   }

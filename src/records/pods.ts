@@ -6,6 +6,7 @@
 import type { ResourceRecord } from '../dns/types.js';
 import { endpointId, parsePodLabel } from '../dns/names.js';
 import type { ClusterState } from '../cluster/state.js';
+import { ipAt, ipCount, sameIPs } from '../cluster/pod-ip-list.js';
 import { addressRecord } from './table.js';
 import type { PodMode } from './types.js';
 
@@ -26,10 +27,11 @@ export class PodNames {
     if (this.mode === 'verified') {
       for (const pod of this.state.pods) {
         // CoreDNS drops terminating pods from its pod cache, so verified mode ignores them.
-        if (pod.terminating || pod.ips.length === 0) continue;
+        const count = ipCount(pod.ips);
+        if (pod.terminating || count === 0) continue;
         let ips = known.get(pod.namespace);
         if (!ips) known.set(pod.namespace, (ips = new Set()));
-        for (const ip of pod.ips) ips.add(ip);
+        for (let i = 0; i < count; i++) ips.add(ipAt(pod.ips, i)!);
       }
     }
     this.knownIPs = known;
@@ -69,8 +71,7 @@ export class PodNames {
       return (
         pod.namespace === them.namespace &&
         pod.terminating === them.terminating &&
-        pod.ips.length === them.ips.length &&
-        pod.ips.every((ip, k) => ip === them.ips[k])
+        sameIPs(pod.ips, them.ips)
       );
     });
   }
@@ -93,7 +94,8 @@ export class PodNames {
     const listed = new Set<string>();
     for (const pod of this.state.pods) {
       if (pod.terminating) continue;
-      for (const ip of pod.ips) {
+      for (let i = 0; i < ipCount(pod.ips); i++) {
+        const ip = ipAt(pod.ips, i)!;
         const key = `${pod.namespace}/${ip}`;
         if (listed.has(key)) continue;
         listed.add(key);

@@ -136,8 +136,8 @@ describe('control API', () => {
       expect.objectContaining({ key: 'StatefulSet/default/web' }),
     ]);
     expect(objects.json['pods']).toEqual([
-      expect.objectContaining({ name: 'web-0', ready: true, owner: 'StatefulSet/web' }),
-      expect.objectContaining({ name: 'web-1', ready: true, owner: 'StatefulSet/web' }),
+      expect.objectContaining({ name: 'web-0', ips: [expect.stringMatching(/^10\.244\./)], ready: true, owner: 'StatefulSet/web' }),
+      expect.objectContaining({ name: 'web-1', ips: [expect.stringMatching(/^10\.244\./)], ready: true, owner: 'StatefulSet/web' }),
     ]);
     expect(objects.json['lastReloadError']).toBeNull();
   });

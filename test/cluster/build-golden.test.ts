@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildCluster } from '../../src/cluster/build.js';
 import type { ClusterOptions, ClusterState } from '../../src/cluster/state.js';
+import { ipList } from '../../src/cluster/pod-ip-list.js';
 import { parseManifestText } from '../../src/manifests/index.js';
 
 const OPTIONS: Record<string, ClusterOptions> = {
@@ -33,7 +34,8 @@ function canonical(value: unknown): string {
 function dump(state: ClusterState): string {
   const lines = [`namespaces ${canonical(state.namespaces)}`];
   for (const service of state.services) lines.push(`service ${canonical(service)}`);
-  for (const pod of state.pods) lines.push(`pod ${canonical(pod)}`);
+  // Pods hold one address without an array (state.ts PodIPs); listed as the array recorded.
+  for (const pod of state.pods) lines.push(`pod ${canonical({ ...pod, ips: ipList(pod.ips) })}`);
   for (const warning of state.warnings) lines.push(`warning ${canonical(warning)}`);
   return lines.join('\n');
 }

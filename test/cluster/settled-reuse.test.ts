@@ -10,6 +10,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { buildCluster, forgetSettledPods } from '../../src/cluster/build.js';
 import type { ManifestObject } from '../../src/cluster/model.js';
 import type { ClusterOptions, ClusterState, Pod } from '../../src/cluster/state.js';
+import { ipAt } from '../../src/cluster/pod-ip-list.js';
 import { parseManifestText } from '../../src/manifests/index.js';
 
 const OPTIONS: ClusterOptions = { serviceCIDRs: ['10.96.0.0/12'], podCIDRs: ['10.244.0.0/16'], nodeCount: 2 };
@@ -48,6 +49,8 @@ function kept(before: ClusterState, after: ClusterState): { kept: string[]; rene
 
 const firstPod = fresh(base).pods[0]!;
 const shopPod = fresh(base).pods.find((p) => p.namespace === 'shop' && p.name.startsWith('db-'))!;
+const firstIP = ipAt(firstPod.ips, 0)!;
+const shopIP = ipAt(shopPod.ips, 0)!;
 
 beforeEach(() => forgetSettledPods());
 
@@ -83,12 +86,12 @@ describe('a rebuild after an edit', () => {
     { edit: 'a Pod added', next: plus(pod('extra', 'shop')), renewed: ['shop'] },
     { edit: 'a Pod removed', next: without('Pod', 'web-leaving'), renewed: [] },
     { edit: 'a Pod with a written IP removed (its address is free again)', next: without('Pod', 'web-manual'), renewed: [] },
-    { edit: `a Pod written with a kept pod's address (${firstPod.ips[0]})`, next: plus(pod('squat', 'shop', firstPod.ips[0])), renewed: ['default', 'shop'] },
-    { edit: `a Pod written with a same-namespace pod's address (${shopPod.ips[0]})`, next: plus(pod('squat', 'shop', shopPod.ips[0])), renewed: ['shop'] },
+    { edit: `a Pod written with a kept pod's address (${firstIP})`, next: plus(pod('squat', 'shop', firstIP)), renewed: ['default', 'shop'] },
+    { edit: `a Pod written with a same-namespace pod's address (${shopIP})`, next: plus(pod('squat', 'shop', shopIP)), renewed: ['shop'] },
     { edit: "a Pod named like a StatefulSet's pod (the StatefulSet skips it)", next: plus(pod('db-3', 'shop')), renewed: ['shop'] },
     { edit: "a Pod named like a Deployment's pod (the Deployment names another)", next: plus(pod(fresh(base).pods.find((p) => p.name.startsWith('web-') && p.owner)!.name, 'shop')), renewed: ['shop'] },
-    { edit: `a Service claiming a pod's address (${firstPod.ips[0]}) as its cluster IP`, next: plus(`apiVersion: v1\nkind: Service\nmetadata: {name: squatter, namespace: shop}\nspec: {clusterIP: ${firstPod.ips[0]}, ports: [{port: 80}]}\n`), renewed: ['default'] },
-    { edit: "Endpoints naming a pod's address", next: plus(`apiVersion: v1\nkind: Service\nmetadata: {name: ext2, namespace: shop}\nspec: {ports: [{port: 80}]}\n---\napiVersion: v1\nkind: Endpoints\nmetadata: {name: ext2, namespace: shop}\nsubsets: [{addresses: [{ip: ${firstPod.ips[0]}}], ports: [{port: 80}]}]\n`), renewed: ['default'] },
+    { edit: `a Service claiming a pod's address (${firstIP}) as its cluster IP`, next: plus(`apiVersion: v1\nkind: Service\nmetadata: {name: squatter, namespace: shop}\nspec: {clusterIP: ${firstIP}, ports: [{port: 80}]}\n`), renewed: ['default'] },
+    { edit: "Endpoints naming a pod's address", next: plus(`apiVersion: v1\nkind: Service\nmetadata: {name: ext2, namespace: shop}\nspec: {ports: [{port: 80}]}\n---\napiVersion: v1\nkind: Endpoints\nmetadata: {name: ext2, namespace: shop}\nsubsets: [{addresses: [{ip: ${firstIP}}], ports: [{port: 80}]}]\n`), renewed: ['default'] },
     { edit: 'Endpoints naming a free address', next: plus('apiVersion: v1\nkind: Service\nmetadata: {name: ext2, namespace: shop}\nspec: {ports: [{port: 80}]}\n---\napiVersion: v1\nkind: Endpoints\nmetadata: {name: ext2, namespace: shop}\nsubsets: [{addresses: [{ip: 10.244.200.200}], ports: [{port: 80}]}]\n'), renewed: [] },
     { edit: 'another node count', next: [...base], options: { ...OPTIONS, nodeCount: 3 }, renewed: ['default', 'kube-system', 'shop'] },
     { edit: 'another pod CIDR', next: [...base], options: { ...OPTIONS, podCIDRs: ['10.245.0.0/16'] }, renewed: ['default', 'kube-system', 'shop'] },

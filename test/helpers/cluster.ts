@@ -4,6 +4,7 @@
 import type { IPFamily, Protocol } from '../../src/cluster/model.js';
 import { BUILTIN_NAMESPACES, type ClusterState, type Endpoint, type NamedPort, type Pod, type Service } from '../../src/cluster/state.js';
 import { canonicalIP, ipFamilyOf } from '../../src/dns/names.js';
+import { packIPs } from '../../src/cluster/pod-ip-list.js';
 
 const SOURCE = { file: 'fixture.yaml', document: 1 };
 
@@ -86,9 +87,9 @@ export function externalName(id: string, target: string): Service {
   return service(id, { kind: 'ExternalName', externalName: target, ipFamilies: [] });
 }
 
-/** A running, ready pod with these IPs. */
+/** A running, ready pod with these IPs, held as a built cluster holds them. */
 export function pod(id: string, ips: readonly string[], fields: Partial<Pod> = {}): Pod {
-  return { ...split(id), ips, labels: {}, ready: true, terminating: false, source: SOURCE, ...fields };
+  return { ...split(id), ips: packIPs(ips), labels: {}, ready: true, terminating: false, source: SOURCE, ...fields };
 }
 
 export interface ClusterFixture {

@@ -55,6 +55,22 @@ describe('changesSince', () => {
       next: state({ pods: [pod('prod/db-0', ['10.244.2.10'])] }),
       removed: ['10-244-2-11.prod.pod.cluster.local'],
     },
+    {
+      why: "a pod's only address moves (verified mode)",
+      next: state({ pods: [pod('prod/db-0', ['10.244.2.10']), pod('prod/db-1', ['10.244.2.12'])] }),
+      added: ['10-244-2-12.prod.pod.cluster.local'],
+      removed: ['10-244-2-11.prod.pod.cluster.local'],
+    },
+    {
+      why: 'a pod gains an IPv6 address (verified mode)',
+      next: state({ pods: [pod('prod/db-0', ['10.244.2.10']), pod('prod/db-1', ['10.244.2.11', 'fd00:10:244::11'])] }),
+      added: ['fd00-10-244--11.prod.pod.cluster.local'],
+    },
+    {
+      why: 'a pod loses its address (verified mode)',
+      next: state({ pods: [pod('prod/db-0', ['10.244.2.10']), pod('prod/db-1', [])] }),
+      removed: ['10-244-2-11.prod.pod.cluster.local'],
+    },
   ];
   it.each(rows)('$why', async ({ next, added = [], removed = [], changed = [] }) => {
     const before = buildRecordIndex(state(), BASE);

@@ -120,11 +120,15 @@ describe('records() and counts', () => {
     expect(index.zone).toBe('cluster.local');
   });
 
-  it('verified mode lists pod names, insecure does not', () => {
-    const state = cluster({ pods: [pod('team/a', ['10.244.3.1'])] });
+  it('verified mode lists pod names (each address of a dual-stack pod, none for a pod without), insecure does not', () => {
+    const state = cluster({ pods: [pod('team/a', ['10.244.3.1']), pod('team/b', ['10.244.3.2', 'fd00:10:244::2']), pod('team/c', [])] });
     const names = (mode: IndexOptions['podMode']) =>
       buildRecordIndex(state, { ...BASE, podMode: mode }).records().map(formatRecord).filter((l) => l.includes('.pod.'));
-    expect(names('verified')).toEqual(['10-244-3-1.team.pod.cluster.local. 5 IN A 10.244.3.1']);
+    expect(names('verified')).toEqual([
+      '10-244-3-1.team.pod.cluster.local. 5 IN A 10.244.3.1',
+      '10-244-3-2.team.pod.cluster.local. 5 IN A 10.244.3.2',
+      'fd00-10-244--2.team.pod.cluster.local. 5 IN AAAA fd00:10:244::2',
+    ]);
     expect(names('insecure')).toEqual([]);
   });
 });

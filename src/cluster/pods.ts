@@ -15,8 +15,6 @@ import { NO_IPS, packIPs } from './pod-ip-list.js';
 /** What every pod of one workload (or the one pod of a Pod object) has in common. */
 export interface PodOrigin {
   readonly namespace: string;
-  /** `namespace/`: the pod's `namespace/name` key is this plus the name. */
-  readonly keyPrefix: string;
   /** restartPolicy and containerPorts; hostname/subdomain as the pods carry them are on the Pod. */
   readonly spec: PodSpec;
   readonly source: SourceRef;
@@ -39,9 +37,9 @@ export interface PodEntry {
   firstKey: number | bigint;
   /**
    * Endpoints made for this pod so far (the first, then any others): a
-   * Service that sees the pod alike reuses them, and their `pod` key. A
-   * second one is kept bare, not in an array: a StatefulSet pod has two (with
-   * and without its hostname), and 78,000 two-slot arrays were 4 MB.
+   * Service that sees the pod alike reuses them. A second one is kept bare,
+   * not in an array: a StatefulSet pod has two (with and without its
+   * hostname), and 78,000 two-slot arrays were 4 MB.
    */
   endpoint: Endpoint | undefined;
   otherEndpoints: Endpoint | Endpoint[] | undefined;
@@ -90,7 +88,6 @@ export function entryFromPodObject(object: PodObject): PodEntry {
   const { meta, spec, status } = object;
   const origin: { -readonly [K in keyof PodOrigin]: PodOrigin[K] } = {
     namespace: meta.namespace,
-    keyPrefix: `${meta.namespace}/`,
     spec,
     source: meta.source,
     phase: status ? status.phase : 'Running',

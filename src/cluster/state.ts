@@ -49,8 +49,20 @@ export interface Endpoint {
   readonly ready: boolean;
   /** Ports of this endpoint (resolved targetPorts), named as the service names them. */
   readonly ports: readonly NamedPort[];
-  /** The pod behind it, when it came from a pod (`namespace/name`). */
-  readonly pod?: string;
+  /**
+   * The pod behind it, when it came from a pod: the Pod object itself for
+   * selector-derived endpoints (a reference, where a `namespace/name` string
+   * was 32 bytes more a pod). Read only its namespace and name: a live
+   * readiness override makes new Pod objects but keeps the endpoint's, and a
+   * rebuild makes new ones with the same names (see pod-ref.ts).
+   */
+  readonly pod?: PodRef;
+}
+
+/** Which pod, by name: a Pod is one. */
+export interface PodRef {
+  readonly namespace: string;
+  readonly name: string;
 }
 
 export type ServiceKind = 'ClusterIP' | 'Headless' | 'ExternalName';

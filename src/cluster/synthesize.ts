@@ -73,7 +73,6 @@ export function synthesizePods(
 function originOf(workload: WorkloadObject, subdomain: string | undefined): PodOrigin {
   const origin: { -readonly [K in keyof PodOrigin]: PodOrigin[K] } = {
     namespace: workload.meta.namespace,
-    keyPrefix: `${workload.meta.namespace}/`,
     spec: workload.template.spec,
     source: workload.meta.source,
     owner: `${workload.kind}/${workload.meta.name}`,

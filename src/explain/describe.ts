@@ -1,6 +1,6 @@
 // Small phrases every explanation reuses: full names, pod states, lists.
 
-import type { Pod, Service } from '../cluster/state.js';
+import type { Endpoint, Pod, Service } from '../cluster/state.js';
 import { ipCount } from '../cluster/pod-ip-list.js';
 import type { Context } from './types.js';
 
@@ -12,6 +12,11 @@ export function serviceFqdn(ctx: Context, service: { name: string; namespace: st
 /** `shop/web`. */
 export function objectId(object: { name: string; namespace: string }): string {
   return `${object.namespace}/${object.name}`;
+}
+
+/** ` (pod shop/web-0)` when the endpoint came from a pod, else nothing. */
+export function podNote(endpoint: Endpoint): string {
+  return endpoint.pod ? ` (pod ${objectId(endpoint.pod)})` : '';
 }
 
 /** Services named `name` in any namespace. */

@@ -1,11 +1,12 @@
 // `<ep>.<svc>.<ns>.svc` names (spec §3.2, §3.3, §3.6): an endpoint's
 // hostname or dashed IP, and the hostname/subdomain rule for pods.
 
-import type { Pod, Service } from '../cluster/state.js';
+import { samePod } from '../cluster/pod-ref.js';
+import type { Pod, PodRef, Service } from '../cluster/state.js';
 import { parsePodLabel } from '../dns/names.js';
 import { matchesServiceSelector } from '../cluster/selectors.js';
 import { endpointName } from '../records/services.js';
-import { findService, listOf, objectId, podProblem, serviceFqdn } from './describe.js';
+import { findService, listOf, objectId, podNote, podProblem, serviceFqdn } from './describe.js';
 import { formatLabels } from './labels.js';
 import { endpointHealth, externalName, missingService } from './services.js';
 import type { Context, Finding } from './types.js';
@@ -21,7 +22,7 @@ export function explainEndpoint(ctx: Context, namespace: string, serviceName: st
       {
         reason: 'endpoint',
         message: `"${label}" is a ready endpoint of service ${objectId(service)}`,
-        details: ready.map((endpoint) => `${endpoint.address}${endpoint.pod ? ` (pod ${endpoint.pod})` : ''}`),
+        details: ready.map((endpoint) => `${endpoint.address}${podNote(endpoint)}`),
       },
     ];
   }
@@ -32,7 +33,7 @@ export function explainEndpoint(ctx: Context, namespace: string, serviceName: st
         reason: 'pods-not-ready',
         message: `endpoint "${label}" of service ${objectId(service)} is not ready, so its name does not exist`,
         details: [
-          ...named.map((endpoint) => `${endpoint.address}${endpoint.pod ? ` (pod ${endpoint.pod})` : ''}: ${podText(ctx, endpoint.pod)}`),
+          ...named.map((endpoint) => `${endpoint.address}${podNote(endpoint)}: ${podText(ctx, endpoint.pod)}`),
           ...(pods.length > 0 ? ['publishNotReadyAddresses: true on the service publishes not-ready pods too'] : []),
         ],
       },
@@ -41,8 +42,9 @@ export function explainEndpoint(ctx: Context, namespace: string, serviceName: st
   return hostnameMismatch(ctx, service, label) ?? noEndpoint(ctx, service, label);
 }
 
-function podText(ctx: Context, key: string | undefined): string {
-  const pod = key === undefined ? undefined : ctx.state.pods.find((candidate) => objectId(candidate) === key);
+/** Why the pod is not ready, from the state's Pod of that name (a readiness override replaces it there, not in the endpoint). */
+function podText(ctx: Context, ref: PodRef | undefined): string {
+  const pod = ref === undefined ? undefined : ctx.state.pods.find((candidate) => samePod(candidate, ref));
   return (pod && podProblem(pod)) ?? 'ready false';
 }
 

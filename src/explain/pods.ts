@@ -1,5 +1,6 @@
 // Pod names (never DNS names, spec §3.5) and `<dashed-ip>.<ns>.pod` names.
 
+import { samePod } from '../cluster/pod-ref.js';
 import type { Pod } from '../cluster/state.js';
 import { hasIP, ipList } from '../cluster/pod-ip-list.js';
 import { endpointId, parsePodLabel } from '../dns/names.js';
@@ -23,9 +24,8 @@ function namesOfPod(ctx: Context, pod: Pod): string[] {
   if (ctx.podMode !== 'disabled') {
     for (const ip of ipList(pod.ips)) names.push(`${endpointId(ip)}.${pod.namespace}.pod.${ctx.zone} (its IP with dashes)`);
   }
-  const key = objectId(pod);
   for (const service of ctx.state.services) {
-    const endpoint = service.endpoints.find((candidate) => candidate.pod === key && candidate.ready);
+    const endpoint = service.endpoints.find((candidate) => samePod(candidate.pod, pod) && candidate.ready);
     if (endpoint) names.push(`${endpointName(endpoint)}.${serviceFqdn(ctx, service)} (endpoint of service ${objectId(service)})`);
   }
   if (names.length === 0) return ['no DNS name leads to this pod: it has no IP, or pod names are disabled and no service selects it'];

@@ -7,7 +7,7 @@ import { RRType } from '../dns/types.js';
 import { matchesServiceSelector } from '../cluster/selectors.js';
 import { canonicalIP, ipFamilyOf, isSubdomain, normalizeName } from '../dns/names.js';
 import { endpointName } from '../records/services.js';
-import { findPod, findService, listOf, objectId, plural, podProblem, serviceFqdn, servicesNamed } from './describe.js';
+import { findPod, findService, listOf, objectId, plural, podNote, podProblem, serviceFqdn, servicesNamed } from './describe.js';
 import { describePods, formatLabels, nearestPods, podsIn, selectedPods } from './labels.js';
 import { podNameFinding } from './pods.js';
 import type { Context, Finding } from './types.js';
@@ -140,7 +140,7 @@ function headless(ctx: Context, service: Service): Finding[] {
     {
       reason: 'headless',
       message: `headless service ${id} answers ${what} ${plural(ready.length, 'ready endpoint')}`,
-      details: ready.map((endpoint) => `${endpoint.address} ${endpointName(endpoint)}${endpoint.pod ? ` (pod ${endpoint.pod})` : ''}`),
+      details: ready.map((endpoint) => `${endpoint.address} ${endpointName(endpoint)}${podNote(endpoint)}`),
     },
   ];
 }

@@ -4,6 +4,7 @@
 // to the new file objects, `reset` drops it. Nothing here builds a cluster.
 
 import { objectKey, type ManifestObject } from '../cluster/model.js';
+import { PodMap } from '../cluster/pod-ref.js';
 import type { ClusterState, Endpoint, Pod, Service } from '../cluster/state.js';
 
 export type ScalableKind = 'StatefulSet' | 'Deployment' | 'ReplicaSet';
@@ -90,16 +91,18 @@ function scaled(object: ManifestObject, replicas: number | undefined): ManifestO
  * too: the pod's flag, and every endpoint that came from it (published when
  * ready, or always when the service publishes not-ready addresses).
  */
-export function applyPodReadiness(state: ClusterState, podReady: ReadonlyMap<string, boolean>): ClusterState {
-  if (podReady.size === 0) return state;
+export function applyPodReadiness(state: ClusterState, podReadyByKey: ReadonlyMap<string, boolean>): ClusterState {
+  if (podReadyByKey.size === 0) return state;
+  // By name, not by object: endpoints refer to the Pod objects of their build.
+  const podReady = PodMap.fromKeys(podReadyByKey);
   const pods = state.pods.map((pod): Pod => {
-    const ready = podReady.get(`${pod.namespace}/${pod.name}`);
+    const ready = podReady.get(pod);
     return ready === undefined ? pod : { ...pod, ready };
   });
   const services = state.services.map((service): Service => {
-    if (!service.endpoints.some((endpoint) => endpoint.pod !== undefined && podReady.has(endpoint.pod))) return service;
+    if (!service.endpoints.some((endpoint) => podReady.has(endpoint.pod))) return service;
     const endpoints = service.endpoints.map((endpoint): Endpoint => {
-      const ready = endpoint.pod === undefined ? undefined : podReady.get(endpoint.pod);
+      const ready = podReady.get(endpoint.pod);
       return ready === undefined ? endpoint : { ...endpoint, ready: ready || service.publishNotReadyAddresses };
     });
     return { ...service, endpoints };

@@ -11,6 +11,7 @@
 import { RRType } from '../dns/types.js';
 import { isSubdomain } from '../dns/names.js';
 import type { AddressOverride } from '../cluster/annotations.js';
+import { PodMap, type ReadonlyPodMap } from '../cluster/pod-ref.js';
 import type { ClusterState, Endpoint, Service } from '../cluster/state.js';
 import { addressRecord } from './table.js';
 import type { HostnameTargets } from './types.js';
@@ -24,10 +25,14 @@ export interface AddressPlan {
 /** Per-name, per-qtype (A, AAAA) hostnames to resolve at answer time. */
 export type HostnameNames = ReadonlyMap<string, ReadonlyMap<number, HostnameTargets>>;
 
-/** `namespace/name` → the annotation of every annotated pod (usually none: an empty map). */
-export function podAddressOverrides(state: ClusterState): ReadonlyMap<string, AddressOverride> {
-  const byPod = new Map<string, AddressOverride>();
-  for (const pod of state.pods) if (pod.address) byPod.set(`${pod.namespace}/${pod.name}`, pod.address);
+/**
+ * The annotation of every annotated pod (usually none: an empty map), by
+ * name: an endpoint's `pod` may be another Pod object of the same pod (see
+ * cluster/pod-ref.ts).
+ */
+export function podAddressOverrides(state: ClusterState): ReadonlyPodMap<AddressOverride> {
+  const byPod = new PodMap<AddressOverride>();
+  for (const pod of state.pods) if (pod.address) byPod.set(pod, pod.address);
   return byPod;
 }
 
@@ -38,7 +43,7 @@ export function podAddressOverrides(state: ClusterState): ReadonlyMap<string, Ad
 export class AddressOverrides {
   private readonly withHostnames = new Map<string, { hostnames: string[]; ips: string[] }>();
 
-  constructor(private readonly byPod: ReadonlyMap<string, AddressOverride>) {}
+  constructor(private readonly byPod: ReadonlyPodMap<AddressOverride>) {}
 
   /** The service name's own addresses (a headless service's are its endpoints'). */
   service(service: Service, readyEndpoints: readonly Endpoint[]): AddressPlan {
@@ -53,7 +58,7 @@ export class AddressOverrides {
     const ips = new Set<string>();
     const hostnames = new Set<string>();
     for (const endpoint of endpoints) {
-      const override = endpoint.pod === undefined ? undefined : this.byPod.get(endpoint.pod);
+      const override = this.byPod.get(endpoint.pod);
       if (override?.kind === 'hostname') hostnames.add(override.hostname);
       else ips.add(override?.kind === 'ip' ? override.ip : endpoint.address);
     }

@@ -7,6 +7,7 @@
 // name gives (SOA records left out, as their serial moves on every reload).
 
 import type { AddressOverride } from '../cluster/annotations.js';
+import { samePod, type ReadonlyPodMap } from '../cluster/pod-ref.js';
 import type { Endpoint, NamedPort, Service } from '../cluster/state.js';
 import { formatRecord } from '../dns/zonetext.js';
 import type { ResourceRecord } from '../dns/types.js';
@@ -24,7 +25,7 @@ export interface IndexParts {
   readonly services: ServiceTables;
   readonly reverse: ReverseNames;
   readonly pods: PodNames;
-  readonly podOverrides: ReadonlyMap<string, AddressOverride>;
+  readonly podOverrides: ReadonlyPodMap<AddressOverride>;
 }
 
 /** Zone-file lines per owner name (lower-case), collected from the parts that may differ. */
@@ -125,8 +126,8 @@ function sameOrderBesides(a: readonly Service[], b: readonly Service[], changed:
 function sameGroup(
   a: readonly Service[],
   b: readonly Service[],
-  overridesA: ReadonlyMap<string, AddressOverride>,
-  overridesB: ReadonlyMap<string, AddressOverride>,
+  overridesA: ReadonlyPodMap<AddressOverride>,
+  overridesB: ReadonlyPodMap<AddressOverride>,
 ): boolean {
   if (a.length !== b.length) return false;
   return a.every((service, i) => sameService(service, b[i]!, overridesA, overridesB));
@@ -136,8 +137,8 @@ function sameGroup(
 function sameService(
   a: Service,
   b: Service,
-  overridesA: ReadonlyMap<string, AddressOverride>,
-  overridesB: ReadonlyMap<string, AddressOverride>,
+  overridesA: ReadonlyPodMap<AddressOverride>,
+  overridesB: ReadonlyPodMap<AddressOverride>,
 ): boolean {
   if (a === b && overridesA === overridesB) return true;
   return (
@@ -156,16 +157,17 @@ function sameService(
 function sameEndpoint(
   a: Endpoint,
   b: Endpoint,
-  overridesA: ReadonlyMap<string, AddressOverride>,
-  overridesB: ReadonlyMap<string, AddressOverride>,
+  overridesA: ReadonlyPodMap<AddressOverride>,
+  overridesB: ReadonlyPodMap<AddressOverride>,
 ): boolean {
   return (
     a.address === b.address &&
     a.hostname === b.hostname &&
     a.ready === b.ready &&
-    a.pod === b.pod &&
+    // By name: the two builds made their own Pod objects.
+    samePod(a.pod, b.pod) &&
     sameList(a.ports, b.ports, samePort) &&
-    (a.pod === undefined || sameOverride(overridesA.get(a.pod), overridesB.get(a.pod)))
+    (a.pod === undefined || sameOverride(overridesA.get(a.pod), overridesB.get(b.pod)))
   );
 }
 

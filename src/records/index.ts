@@ -9,6 +9,7 @@ import { IPV4_REVERSE_ZONE, IPV6_REVERSE_ZONE, isSubdomain, stripZone } from '..
 import { nameWireLength, prepareAnswer } from '../dns/wire.js';
 import type { ClusterState, Service } from '../cluster/state.js';
 import type { AddressOverride } from '../cluster/annotations.js';
+import type { ReadonlyPodMap } from '../cluster/pod-ref.js';
 import { AddressOverrides, podAddressOverrides, type HostnameNames } from './address-override.js';
 import { addApex, namespaceNodeExists } from './apex.js';
 import { changesBetween, type IndexParts } from './changes.js';
@@ -44,7 +45,7 @@ class Index implements RecordIndex {
   private readonly services: ServiceTables;
   private readonly reverse: ReverseNames;
   private readonly pods: PodNames;
-  private readonly podOverrides: ReadonlyMap<string, AddressOverride>;
+  private readonly podOverrides: ReadonlyPodMap<AddressOverride>;
   /** Counted when first asked (an index's state never changes). */
   private recordTotal: number | undefined;
   private names: number | undefined;

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildCluster } from '../../src/cluster/build.js';
-import type { ClusterOptions, ClusterState } from '../../src/cluster/state.js';
+import type { ClusterOptions, ClusterState, PodRef } from '../../src/cluster/state.js';
 import { ipList } from '../../src/cluster/pod-ip-list.js';
 import { parseManifestText } from '../../src/manifests/index.js';
 
@@ -19,14 +19,22 @@ const OPTIONS: Record<string, ClusterOptions> = {
   full: { serviceCIDRs: ['10.96.0.0/29'], podCIDRs: ['10.244.0.0/29'], nodeCount: 3 },
 };
 
-/** One line per object, keys sorted; source lines left out (the loader's business, not the build's). */
-function canonical(value: unknown): string {
+/**
+ * One line per object, keys sorted; source lines left out (the loader's
+ * business, not the build's). An endpoint's `pod` (a reference to its Pod) is
+ * written as the `namespace/name` it once was.
+ */
+function canonical(value: unknown, key?: string): string {
+  if (key === 'pod' && value !== null && typeof value === 'object') {
+    const { namespace, name } = value as PodRef;
+    return JSON.stringify(`${namespace}/${name}`);
+  }
   if (value instanceof Set) return canonical([...value]);
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (Array.isArray(value)) return `[${value.map((item) => canonical(item)).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const object = value as Record<string, unknown>;
     const keys = Object.keys(object).filter((key) => key !== 'line').sort();
-    return `{${keys.map((key) => `${JSON.stringify(key)}:${canonical(object[key])}`).join(',')}}`;
+    return `{${keys.map((key) => `${JSON.stringify(key)}:${canonical(object[key], key)}`).join(',')}}`;
   }
   return JSON.stringify(value);
 }

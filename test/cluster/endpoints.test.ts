@@ -45,12 +45,14 @@ describe('selector-derived endpoints: pod states (§4.1 table)', () => {
         ...(deletionTimestamp ? { deletionTimestamp } : {}),
       }),
     ];
-    const endpoints = serviceOf(objects).endpoints;
+    const state = buildCluster(objects, DEFAULT_CLUSTER_OPTIONS);
+    const endpoints = state.services.find((s) => s.name === 'web')?.endpoints;
     if (want === 'none') expect(endpoints).toEqual([]);
     else {
       expect(endpoints).toHaveLength(1);
-      expect(endpoints[0]?.ready).toBe(want.ready);
-      expect(endpoints[0]?.pod).toBe('default/p');
+      expect(endpoints?.[0]?.ready).toBe(want.ready);
+      // The Pod object itself, not a copy of its name.
+      expect(endpoints?.[0]?.pod).toBe(state.pods.find((p) => p.name === 'p'));
     }
   });
 });
@@ -160,7 +162,7 @@ describe('endpoint order and duplicates (§4.1, §4.2)', () => {
     const endpoints = serviceOf(objects, 'web', dual).endpoints;
     const all = pods.flatMap((p) => p.status?.podIPs ?? []).concat('10.1.0.1');
     expect(endpoints.map((e) => e.address)).toEqual(all.sort(byAddress));
-    expect(endpoints.find((e) => e.address === repeated)).toMatchObject({ pod: 'default/p0', ready: true });
+    expect(endpoints.find((e) => e.address === repeated)).toMatchObject({ pod: { namespace: 'default', name: 'p0' }, ready: true });
     expect(endpoints.find((e) => e.address === '10.1.0.1')).toMatchObject({ hostname: 'from-slice', ready: false });
   });
 });
@@ -183,7 +185,8 @@ describe('a pod address seen alike by several services is one Endpoint object', 
     service('d81', { selector: { app: 'web' }, ports: [port(81)] }),
     pod('p', { labels: { app: 'web' }, spec: { hostname: 'h', subdomain: 'hl' }, status: running('10.244.0.9') }),
   ];
-  const services = new Map(buildCluster(objects, DEFAULT_CLUSTER_OPTIONS).services.map((s) => [s.name, s]));
+  const state = buildCluster(objects, DEFAULT_CLUSTER_OPTIONS);
+  const services = new Map(state.services.map((s) => [s.name, s]));
   const endpointOf = (name: string): Endpoint => {
     const endpoint = services.get(name)?.endpoints[0];
     if (!endpoint) throw new Error(`no endpoint for ${name}`);
@@ -199,7 +202,11 @@ describe('a pod address seen alike by several services is one Endpoint object', 
     expect(endpointOf(a) === endpointOf(b)).toBe(same);
   });
   it('each is what its service sees', () => {
-    expect(endpointOf('hl')).toEqual({ address: '10.244.0.9', family: 'IPv4', hostname: 'h', ready: true, ports: [port(80)], pod: 'default/p' });
-    expect(endpointOf('d81')).toEqual({ address: '10.244.0.9', family: 'IPv4', ready: true, ports: [port(81)], pod: 'default/p' });
+    const p = state.pods[0];
+    expect(endpointOf('hl')).toEqual({ address: '10.244.0.9', family: 'IPv4', hostname: 'h', ready: true, ports: [port(80)], pod: p });
+    expect(endpointOf('d81')).toEqual({ address: '10.244.0.9', family: 'IPv4', ready: true, ports: [port(81)], pod: p });
+  });
+  it('all of them refer to the one Pod object', () => {
+    for (const name of ['a80', 'hl', 'c81']) expect(endpointOf(name).pod).toBe(state.pods[0]);
   });
 });

@@ -22,7 +22,7 @@ describe('EndpointSlice given directly (§4.2)', () => {
       }),
     ]);
     expect(web(state)?.endpoints).toEqual([
-      { address: '10.244.0.1', family: 'IPv4', ready: true, ports: [{ name: 'http', protocol: 'TCP', port: 80 }], pod: 'default/p' },
+      { address: '10.244.0.1', family: 'IPv4', ready: true, ports: [{ name: 'http', protocol: 'TCP', port: 80 }], pod: state.pods[0] },
       { address: '192.168.1.7', family: 'IPv4', hostname: 'ext', ready: true, ports: [{ name: 'http', protocol: 'TCP', port: 8443 }] },
     ]);
     expect(state.warnings).toEqual([]);

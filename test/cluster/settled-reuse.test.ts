@@ -47,6 +47,17 @@ function kept(before: ClusterState, after: ClusterState): { kept: string[]; rene
   return { kept: [...keptIn].sort(), renewed: [...renewedIn].sort() };
 }
 
+/**
+ * Endpoints whose `pod` is not a Pod of their own state: a kept endpoint list
+ * would keep the last build's Pod objects alive (endpoints refer to their
+ * Pod, they do not copy its name).
+ */
+function strayPods(state: ClusterState): string[] {
+  const own = new Set<Pod>(state.pods);
+  const stray = state.services.flatMap((s) => s.endpoints.filter((e) => e.pod !== undefined && !own.has(e.pod as Pod)));
+  return stray.map((e) => `${e.pod!.namespace}/${e.pod!.name} ${e.address}`);
+}
+
 const firstPod = fresh(base).pods[0]!;
 const shopPod = fresh(base).pods.find((p) => p.namespace === 'shop' && p.name.startsWith('db-'))!;
 const firstIP = ipAt(firstPod.ips, 0)!;
@@ -103,6 +114,7 @@ describe('a rebuild after an edit', () => {
     const after = buildCluster(next, options ?? OPTIONS);
     expect(dump(after)).toBe(expected);
     expect(kept(before, after).renewed).toEqual(renewed);
+    expect(strayPods(after)).toEqual([]);
   });
 
   it('in a changed namespace, the pods of unchanged workloads are kept', () => {
@@ -206,6 +218,7 @@ describe('edits in a crowded pod CIDR (addresses probe past each other)', () => 
       const expected = dump(fresh(input, crowded));
       const after = buildCluster(input, crowded);
       expect(dump(after), `edit ${edit}`).toBe(expected);
+      expect(strayPods(after), `edit ${edit}`).toEqual([]);
       const reuse = kept(before, after);
       if (reuse.kept.length > 0) keptAny = true;
       if (process.env.REUSE_STATS) console.log(`seed ${seed} edit ${edit}: kept ${reuse.kept.join(',')} renewed ${reuse.renewed.join(',')}`);

@@ -7,6 +7,8 @@ import { loadCluster, type LoadedCluster } from '../../src/app.js';
 import { validateConfig, type PodMode } from '../../src/config.js';
 import { rrTypeCode } from '../../src/dns/types.js';
 import { explain, formatExplanation, type Reason } from '../../src/explain/index.js';
+import { answerOffline } from '../../src/cli/ask.js';
+import { decodeResponse } from '../../src/cli/dig-format.js';
 import { silentLogger } from '../../src/log.js';
 
 interface Row {
@@ -297,5 +299,123 @@ describe('explain', () => {
   it('covers every reason issue 5 asks for with a fixture of its own', () => {
     const required: Reason[] = ['no-service', 'selector-matches-nothing', 'pods-not-ready', 'port-unnamed', 'hostname-no-service', 'pod-name', 'service-elsewhere'];
     for (const reason of required) expect(rows.some((row) => row.reason === reason && row.fixture === reason)).toBe(true);
+  });
+});
+
+// Endpoints keep a reference to their pod, not its `namespace/name`: the text
+// must read as it did. A hand-written slice's endpoints name no pod here
+// (targetRef is not read, spec §4.2), whether the pod it names exists or not;
+// selector-derived ones do, ready or not.
+describe('explain: endpoints and the pods behind them (slice-target-ref.yaml)', () => {
+  const rows: Array<{ name: string; type?: string; text: string[] }> = [
+    {
+      name: 'db.data.svc.cluster.local',
+      text: [
+        'db.data.svc.cluster.local. A: NOERROR, 2 records',
+        '  db.data.svc.cluster.local. 5 IN A 10.244.6.10',
+        '  db.data.svc.cluster.local. 5 IN A 10.244.6.19',
+        'why:',
+        '  - headless service data/db answers the addresses of its 2 ready endpoints',
+        '      10.244.6.10 primary',
+        '      10.244.6.19 gone',
+      ],
+    },
+    {
+      name: 'primary.db.data.svc.cluster.local',
+      text: [
+        'primary.db.data.svc.cluster.local. A: NOERROR, 1 record',
+        '  primary.db.data.svc.cluster.local. 5 IN A 10.244.6.10',
+        'why:',
+        '  - "primary" is a ready endpoint of service data/db',
+        '      10.244.6.10',
+      ],
+    },
+    {
+      name: 'gone.db.data.svc.cluster.local',
+      text: [
+        'gone.db.data.svc.cluster.local. A: NOERROR, 1 record',
+        '  gone.db.data.svc.cluster.local. 5 IN A 10.244.6.19',
+        'why:',
+        '  - "gone" is a ready endpoint of service data/db',
+        '      10.244.6.19',
+      ],
+    },
+    {
+      name: 'standby.db.data.svc.cluster.local',
+      text: [
+        'standby.db.data.svc.cluster.local. A: NXDOMAIN',
+        'why:',
+        '  - endpoint "standby" of service data/db is not ready, so its name does not exist',
+        '      10.244.6.20: ready false',
+      ],
+    },
+    {
+      name: 'db-0.data.svc.cluster.local',
+      text: [
+        'db-0.data.svc.cluster.local. A: NXDOMAIN',
+        'why:',
+        '  - "db-0" is the name of pod data/db-0, and pod names are never DNS names (spec §3.5)',
+        '      ask 10-244-6-10.data.pod.cluster.local (its IP with dashes)',
+      ],
+    },
+    {
+      name: '10.6.244.10.in-addr.arpa',
+      type: 'PTR',
+      text: [
+        '10.6.244.10.in-addr.arpa. PTR: NOERROR, 1 record',
+        '  10.6.244.10.in-addr.arpa. 5 IN PTR primary.db.data.svc.cluster.local.',
+        'why:',
+        '  - 10.244.6.10 is a ready endpoint of service data/db: PTR primary.db.data.svc.cluster.local.',
+      ],
+    },
+    {
+      name: 'cache.data.svc.cluster.local',
+      text: [
+        'cache.data.svc.cluster.local. A: NOERROR, 1 record',
+        '  cache.data.svc.cluster.local. 5 IN A 10.244.6.30',
+        'why:',
+        '  - headless service data/cache answers the addresses of its 1 ready endpoint',
+        '      10.244.6.30 cache-0 (pod data/cache-0)',
+      ],
+    },
+    {
+      name: 'cache-0.cache.data.svc.cluster.local',
+      text: [
+        'cache-0.cache.data.svc.cluster.local. A: NOERROR, 1 record',
+        '  cache-0.cache.data.svc.cluster.local. 5 IN A 10.244.6.30',
+        'why:',
+        '  - "cache-0" is a ready endpoint of service data/cache',
+        '      10.244.6.30 (pod data/cache-0)',
+      ],
+    },
+    {
+      name: 'cache-0.data.svc.cluster.local',
+      text: [
+        'cache-0.data.svc.cluster.local. A: NXDOMAIN',
+        'why:',
+        '  - "cache-0" is the name of pod data/cache-0, and pod names are never DNS names (spec §3.5)',
+        '      ask 10-244-6-30.data.pod.cluster.local (its IP with dashes)',
+        '      or cache-0.cache.data.svc.cluster.local (endpoint of service data/cache)',
+      ],
+    },
+    {
+      name: 'cache-1.cache.data.svc.cluster.local',
+      text: [
+        'cache-1.cache.data.svc.cluster.local. A: NXDOMAIN',
+        'why:',
+        '  - endpoint "cache-1" of service data/cache is not ready, so its name does not exist',
+        '      10.244.6.31 (pod data/cache-1): is not ready (Ready condition false, or phase not Running)',
+        '      publishNotReadyAddresses: true on the service publishes not-ready pods too',
+      ],
+    },
+  ];
+  it.each(rows)('$name $type', async ({ name, type = 'A', text }) => {
+    const { state, index } = await cluster('slice-target-ref', 'insecure');
+    const qtype = rrTypeCode(type) ?? 0;
+    const explanation = explain({ state, index, podMode: 'insecure', name, qtype });
+    // The answer as the CLI prints it above the reasons: the responder's, through the wire format.
+    const decoded = decodeResponse((await answerOffline(index, name, qtype)).message);
+    if (decoded instanceof Error) throw decoded;
+    expect(formatExplanation(explanation, decoded.answer).trimEnd().split('\n')).toEqual(text);
   });
 });

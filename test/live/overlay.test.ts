@@ -3,6 +3,8 @@ import { buildCluster } from '../../src/cluster/build.js';
 import { DEFAULT_CLUSTER_OPTIONS } from '../../src/cluster/state.js';
 import { objectKey } from '../../src/cluster/model.js';
 import { parseManifestText } from '../../src/manifests/index.js';
+import { buildRecordIndex } from '../../src/records/index.js';
+import { formatRecord } from '../../src/dns/zonetext.js';
 import {
   EMPTY_OVERLAY,
   applyPodReadiness,
@@ -58,6 +60,34 @@ describe('overlay', () => {
     const adjusted = applyPodReadiness(state, withPodReady(EMPTY_OVERLAY, 'default/web-1', false).podReady);
     expect(adjusted.pods.find((p) => p.name === 'web-1')?.ready).toBe(false);
     const nginx = adjusted.services.find((s) => s.name === 'nginx')!;
-    expect(nginx.endpoints.filter((e) => e.ready).map((e) => e.pod).sort()).toEqual(['default/web-0', 'default/web-2']);
+    const podsOf = (ready: boolean) => nginx.endpoints.filter((e) => e.ready === ready).map((e) => `${e.pod?.namespace}/${e.pod?.name}`);
+    expect(podsOf(true).sort()).toEqual(['default/web-0', 'default/web-2']);
+    expect(podsOf(false)).toEqual(['default/web-1']);
+  });
+
+  it("a readiness override keeps a pod's address annotation on its endpoints (found by name, not by Pod object)", () => {
+    const objects = parseManifestText(
+      `apiVersion: v1
+kind: Service
+metadata: {name: db}
+spec: {clusterIP: None, selector: {app: db}, ports: [{port: 5432}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db-0, labels: {app: db}, annotations: {clusterdns.io/address: 192.0.2.7}}
+spec: {hostname: db-0, subdomain: db, containers: [{name: c}]}
+status: {phase: Running, podIP: 10.244.1.10, conditions: [{type: Ready, status: "False"}]}
+`,
+      'db.yaml',
+    ).objects;
+    const state = applyPodReadiness(buildCluster(objects, DEFAULT_CLUSTER_OPTIONS), withPodReady(EMPTY_OVERLAY, 'default/db-0', true).podReady);
+    // The state's pod is a new object; the endpoint still refers to the built one.
+    expect(state.services.find((s) => s.name === 'db')?.endpoints[0]?.pod).not.toBe(state.pods[0]);
+    const index = buildRecordIndex(state, { zone: 'cluster.local', ttl: 5, podMode: 'insecure', serial: 1, nameserverAddresses: ['127.0.0.1'] });
+    const lines = index.records().map(formatRecord);
+    expect(lines.filter((line) => line.includes(' IN A ') && line.includes('db'))).toEqual([
+      'db.default.svc.cluster.local. 5 IN A 192.0.2.7',
+      'db-0.db.default.svc.cluster.local. 5 IN A 192.0.2.7',
+    ]);
   });
 });

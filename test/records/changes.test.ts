@@ -17,9 +17,10 @@ function state(overrides: { web?: Partial<Service>; db?: Partial<Service>; pods?
       {
         ...headless('prod/db', {
           ports: [pg],
+          // A new reference per call, as every build makes its own Pod objects: compared by name.
           endpoints: [
-            { ...endpoint('10.244.2.10', { hostname: 'db-0', ports: [pg] }), pod: 'prod/db-0' },
-            { ...endpoint('10.244.2.11', { hostname: 'db-1', ports: [pg] }), pod: 'prod/db-1' },
+            { ...endpoint('10.244.2.10', { hostname: 'db-0', ports: [pg] }), pod: { namespace: 'prod', name: 'db-0' } },
+            { ...endpoint('10.244.2.11', { hostname: 'db-1', ports: [pg] }), pod: { namespace: 'prod', name: 'db-1' } },
           ],
         }),
         ...overrides.db,

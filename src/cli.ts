@@ -1,12 +1,11 @@
 #!/usr/bin/env node
 // Entry point of the `clusterdns` command. All the work is in src/cli/.
-import { favourMemoryWhileLoading, keepYoungGenerationSmall, limitMallocArenas } from './cli/heap.js';
+import { keepYoungGenerationSmall, limitMallocArenas } from './cli/heap.js';
 
 // Before the program is loaded, not just run: compiling its modules is what
 // first grows V8's young generation.
 limitMallocArenas();
 keepYoungGenerationSmall();
-favourMemoryWhileLoading();
 const { main } = await import('./cli/program.js');
 
 process.exitCode = await main(process.argv);

@@ -1,17 +1,16 @@
 // How `serve` keeps its resident memory small after loading a big cluster.
 //
-// A 150,000-pod load allocates a few hundred MB that mostly dies at once. Two
-// things V8 does by default then stay in the RSS for as long as the process
-// runs, because a DNS server allocates too little afterwards for V8 to look
-// again (its memory reducer gets to it only ~45 s later):
+// A 150,000-pod load allocates a few hundred MB that mostly dies at once.
+// Three things V8 and glibc do by default then stay in the RSS for as long as
+// the process runs, because a DNS server allocates too little afterwards for
+// V8 to look again (its memory reducer gets to it only ~45 s later):
 // - the young generation grows from 1 MiB to 16 MiB semi-spaces during the
 //   load (32 MiB resident) and never shrinks back;
 // - the old generation keeps the pages the load's garbage filled (about
-//   8 MB at 150,000 pods) until the next full collection.
-// - V8's usual heuristics grow the old generation in big steps during the
-//   load, and a full collection then moves objects off only the emptiest
-//   pages, so the free space between what stays is kept as well.
-// `node --max-semi-space-size=N` and `--optimize-for-size` set these from
+//   8 MB at 150,000 pods) until the next full collection, and an ordinary
+//   full collection moves objects off only the emptiest pages;
+// - glibc keeps what V8's helper threads freed in their own malloc arenas.
+// `node --max-semi-space-size=N` and MALLOC_ARENA_MAX=2 set two of these from
 // outside; this module does it from inside, so `npx clusterdns serve` gets
 // them without flags.
 
@@ -33,19 +32,6 @@ export function keepYoungGenerationSmall(): void {
 }
 
 /**
- * Favours memory over speed (`--optimize-for-size`) until the load's garbage
- * is collected: the heap grows in smaller steps while the manifests load, and
- * that one full collection packs what stays into fewer pages. Serving then
- * runs with V8's defaults again (see collectLoadGarbage). Measured at 150,000
- * pods: 9-11 MB less RSS at the peak and once settled, the same load time.
- * Left on for the whole run when the user set it.
- */
-export function favourMemoryWhileLoading(): void {
-  if (optimizedForSizeByUser(process.execArgv, process.env.NODE_OPTIONS ?? '')) return;
-  v8.setFlagsFromString('--optimize-for-size');
-}
-
-/**
  * glibc gives each thread that allocates its own malloc arena (up to 8 per
  * core), and each keeps what it freed resident until trimmed: during a big
  * load V8's collector and compiler threads hold several MB that way. Two
@@ -62,9 +48,9 @@ export function limitMallocArenas(): void {
 
 const MALLOC_ARENAS = 2;
 
-/** Whether node's flags (or NODE_OPTIONS) ask for `--optimize-for-size` themselves. */
+/** Whether node's flags (or NODE_OPTIONS) turn `--optimize-for-size` on or off themselves. */
 export function optimizedForSizeByUser(execArgv: readonly string[], nodeOptions: string): boolean {
-  return nodeFlags(execArgv, nodeOptions).some((flag) => /^--optimize[-_]for[-_]size$/.test(flag));
+  return nodeFlags(execArgv, nodeOptions).some((flag) => /^--(no-)?optimize[-_]for[-_]size$/.test(flag));
 }
 
 /** Whether node's flags (or NODE_OPTIONS) size the young generation themselves. */
@@ -77,18 +63,27 @@ function nodeFlags(execArgv: readonly string[], nodeOptions: string): string[] {
 }
 
 /**
- * One full, compacting collection: the load's garbage is freed and its pages
- * go back to the system now rather than at the next collection, which an
- * idle server may not reach for a long time. It takes about 0.15 s at
- * 150,000 pods, so it runs once, COLLECT_AFTER_MS after the listeners are
- * up: the first answers (a readiness probe) do not wait for it.
+ * One full collection in V8's memory-saving mode (`--optimize-for-size`, set
+ * for that collection only): the load's garbage is freed, objects are moved
+ * off every page it left partly empty, and the emptied pages go back to the
+ * system now rather than at the next collection, which an idle server may
+ * not reach for a long time. It takes about 0.15 s at 150,000 pods, so it
+ * runs once, COLLECT_AFTER_MS after the listeners are up: the first answers
+ * (a readiness probe) do not wait for it.
+ *
+ * Not for the whole load: there the mode's many small collections cost 1.3 s
+ * of a 4.8 s load on one core (150,000 pods) to save 8 MB at the peak.
  */
 export function collectLoadGarbage(): void {
-  fullCollection()();
+  const collect = fullCollection();
+  const userSet = optimizedForSizeByUser(process.execArgv, process.env.NODE_OPTIONS ?? '');
+  if (!userSet) v8.setFlagsFromString('--optimize-for-size');
+  try {
+    collect();
+  } finally {
+    if (!userSet) v8.setFlagsFromString('--no-optimize-for-size');
+  }
   releaseFreedCMemory();
-  // Back to V8's defaults for serving: under load, smaller heap steps mean
-  // more collections, and the flag may also make V8's compilers favour size.
-  if (!optimizedForSizeByUser(process.execArgv, process.env.NODE_OPTIONS ?? '')) v8.setFlagsFromString('--no-optimize-for-size');
 }
 
 /**

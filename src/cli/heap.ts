@@ -7,8 +7,7 @@
 // - the young generation grows from 1 MiB to 16 MiB semi-spaces during the
 //   load (32 MiB resident) and never shrinks back;
 // - the old generation keeps the pages the load's garbage filled (about
-//   8 MB at 150,000 pods) until the next full collection, and an ordinary
-//   full collection moves objects off only the emptiest pages;
+//   8 MB at 150,000 pods) until the next full collection;
 // - glibc keeps what V8's helper threads freed in their own malloc arenas.
 // `node --max-semi-space-size=N` and MALLOC_ARENA_MAX=2 set two of these from
 // outside; this module does it from inside, so `npx clusterdns serve` gets
@@ -48,41 +47,20 @@ export function limitMallocArenas(): void {
 
 const MALLOC_ARENAS = 2;
 
-/** Whether node's flags (or NODE_OPTIONS) turn `--optimize-for-size` on or off themselves. */
-export function optimizedForSizeByUser(execArgv: readonly string[], nodeOptions: string): boolean {
-  return nodeFlags(execArgv, nodeOptions).some((flag) => /^--(no-)?optimize[-_]for[-_]size$/.test(flag));
-}
-
 /** Whether node's flags (or NODE_OPTIONS) size the young generation themselves. */
 export function youngGenerationSizedByUser(execArgv: readonly string[], nodeOptions: string): boolean {
-  return nodeFlags(execArgv, nodeOptions).some((flag) => /^--(max|min)[-_]semi[-_]space[-_]size\b|^--semi[-_]space[-_]growth[-_]factor\b/.test(flag));
-}
-
-function nodeFlags(execArgv: readonly string[], nodeOptions: string): string[] {
-  return [...execArgv, ...nodeOptions.split(/\s+/)];
+  return [...execArgv, ...nodeOptions.split(/\s+/)].some((flag) => /^--(max|min)[-_]semi[-_]space[-_]size\b|^--semi[-_]space[-_]growth[-_]factor\b/.test(flag));
 }
 
 /**
- * One full collection in V8's memory-saving mode (`--optimize-for-size`, set
- * for that collection only): the load's garbage is freed, objects are moved
- * off every page it left partly empty, and the emptied pages go back to the
- * system now rather than at the next collection, which an idle server may
- * not reach for a long time. It takes about 0.15 s at 150,000 pods, so it
- * runs once, COLLECT_AFTER_MS after the listeners are up: the first answers
- * (a readiness probe) do not wait for it.
- *
- * Not for the whole load: there the mode's many small collections cost 1.3 s
- * of a 4.8 s load on one core (150,000 pods) to save 8 MB at the peak.
+ * One full, compacting collection: the load's garbage is freed and its pages
+ * go back to the system now rather than at the next collection, which an
+ * idle server may not reach for a long time. It takes about 0.15 s at
+ * 150,000 pods, so it runs once, COLLECT_AFTER_MS after the listeners are
+ * up: the first answers (a readiness probe) do not wait for it.
  */
 export function collectLoadGarbage(): void {
-  const collect = fullCollection();
-  const userSet = optimizedForSizeByUser(process.execArgv, process.env.NODE_OPTIONS ?? '');
-  if (!userSet) v8.setFlagsFromString('--optimize-for-size');
-  try {
-    collect();
-  } finally {
-    if (!userSet) v8.setFlagsFromString('--no-optimize-for-size');
-  }
+  fullCollection()();
   releaseFreedCMemory();
 }
 

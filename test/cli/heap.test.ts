@@ -1,10 +1,10 @@
 // serve's memory settings (src/cli/heap.ts): V8's young generation kept at
-// its starting size unless the user sized it, one full collection in V8's
-// memory-saving mode after the first load. What a user can see of it: nothing on stderr but our own log
+// its starting size unless the user sized it, one full collection after the
+// first load. What a user can see of it: nothing on stderr but our own log
 // lines, and answers as usual.
 
 import { describe, expect, it } from 'vitest';
-import { optimizedForSizeByUser, youngGenerationSizedByUser } from '../../src/cli/heap.js';
+import { youngGenerationSizedByUser } from '../../src/cli/heap.js';
 import { dig } from '../helpers/dig.js';
 import { startServe } from '../helpers/server-process.js';
 
@@ -20,18 +20,6 @@ describe('youngGenerationSizedByUser', () => {
   ];
   it.each(rows)('$name', ({ execArgv, nodeOptions, want }) => {
     expect(youngGenerationSizedByUser(execArgv, nodeOptions)).toBe(want);
-  });
-});
-
-describe('optimizedForSizeByUser', () => {
-  const rows: { name: string; execArgv: string[]; nodeOptions: string; want: boolean }[] = [
-    { name: 'no flags', execArgv: [], nodeOptions: '', want: false },
-    { name: 'on the command line', execArgv: ['--optimize-for-size'], nodeOptions: '', want: true },
-    { name: 'in NODE_OPTIONS, underscore spelling', execArgv: [], nodeOptions: '--enable-source-maps --optimize_for_size', want: true },
-    { name: 'turned off by the user', execArgv: ['--no-optimize-for-size'], nodeOptions: '', want: true },
-  ];
-  it.each(rows)('$name', ({ execArgv, nodeOptions, want }) => {
-    expect(optimizedForSizeByUser(execArgv, nodeOptions)).toBe(want);
   });
 });
 

@@ -37,6 +37,8 @@ export interface LoadOptions {
   readonly reverseFallthrough?: boolean;
   /** What to read instead of `config.manifests` (the Node API's text and objects). */
   readonly sources?: () => Promise<LoadResult>;
+  /** Called between reading the manifests and building from them (`serve` collects the parser's garbage there). */
+  readonly beforeBuild?: () => void;
 }
 
 /** Read every manifest and build the state and the record index, or report every problem. */
@@ -52,6 +54,7 @@ export async function loadCluster(config: Config, logger: Logger, options: LoadO
     );
   }
   if (!load.ok) return { ok: false, problems: load.problems, load };
+  options.beforeBuild?.();
   const built = buildLoaded(config, load.objects, {
     serial: options.serial ?? (await serialFor(load.files)),
     reverseFallthrough: options.reverseFallthrough ?? false,

@@ -65,6 +65,17 @@ export function collectLoadGarbage(): void {
 }
 
 /**
+ * A full collection between reading the manifests and building the cluster
+ * from them: the parser's garbage (about 37 MB at 150,000 pods) is gone
+ * before the build allocates what it keeps, so V8 does not grow the heap to
+ * hold both. Measured at 150,000 pods: about 40 ms, 8 MB less RSS at the
+ * peak (the end of the build) and 3 MB less once settled.
+ */
+export function collectParseGarbage(): void {
+  fullCollection()();
+}
+
+/**
  * Node's threads each have a malloc arena; what the load freed there (file
  * buffers, parser and compiler scratch) stays resident until trimmed: about
  * 8 MB at 150,000 pods. Through the native module when it is built (glibc).
@@ -76,12 +87,15 @@ function releaseFreedCMemory(): void {
 
 export const COLLECT_AFTER_MS = 1000;
 
+let collector: (() => void) | undefined;
+
 /** `gc()` as `node --expose-gc` gives it: V8 hands it to contexts made while the flag is set. */
 function fullCollection(): () => void {
+  if (collector) return collector;
   const exposed = (globalThis as { gc?: () => void }).gc;
-  if (typeof exposed === 'function') return exposed;
+  if (typeof exposed === 'function') return (collector = exposed);
   v8.setFlagsFromString('--expose-gc');
-  const gc = vm.runInNewContext('gc') as () => void;
+  collector = vm.runInNewContext('gc') as () => void;
   v8.setFlagsFromString('--no-expose-gc');
-  return gc;
+  return collector;
 }

@@ -13,7 +13,7 @@ import { endpointKey } from '../forward/index.js';
 import { BatchUnavailableError, ListenError } from '../server/index.js';
 import type { RequestGate } from '../server/guards.js';
 import { ExitCode } from './exit.js';
-import { COLLECT_AFTER_MS, collectLoadGarbage } from './heap.js';
+import { COLLECT_AFTER_MS, collectLoadGarbage, collectParseGarbage } from './heap.js';
 import { isWorker, superviseWorkers } from './workers.js';
 import { ExitRequest } from './program.js';
 import { DEFAULTS } from '../config.js';
@@ -52,7 +52,7 @@ export function registerServe(program: Command): void {
 /** Load, bind, serve until a signal (or a forwarding loop). */
 async function serve(config: Config, logger: Logger, admin: Admin | undefined): Promise<void> {
   const upstreams = await upstreamsOrExit(config, logger);
-  const load = await loadCluster(config, logger, { reverseFallthrough: upstreams.length > 0 });
+  const load = await loadCluster(config, logger, { reverseFallthrough: upstreams.length > 0, beforeBuild: collectParseGarbage });
   logProblems(logger, load.problems);
   if (!load.ok) {
     logger.fatal(`not starting: the manifests have ${load.problems.filter((p) => p.level === 'error').length} error(s), listed above`);

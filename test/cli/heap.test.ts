@@ -1,10 +1,16 @@
 // serve's memory settings (src/cli/heap.ts): V8's young generation kept at
-// its starting size unless the user sized it, one full collection after the
-// first load. What a user can see of it: nothing on stderr but our own log
+// its starting size unless the user sized it, a full collection between
+// reading the manifests and building, another after the first load. What a user can see of it: nothing on stderr but our own log
 // lines, and answers as usual.
 
 import { describe, expect, it } from 'vitest';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { loadCluster } from '../../src/app.js';
 import { youngGenerationSizedByUser } from '../../src/cli/heap.js';
+import { validateConfig, type Config } from '../../src/config.js';
+import { silentLogger } from '../../src/log.js';
 import { dig } from '../helpers/dig.js';
 import { startServe } from '../helpers/server-process.js';
 
@@ -20,6 +26,34 @@ describe('youngGenerationSizedByUser', () => {
   ];
   it.each(rows)('$name', ({ execArgv, nodeOptions, want }) => {
     expect(youngGenerationSizedByUser(execArgv, nodeOptions)).toBe(want);
+  });
+});
+
+describe('the collection between reading the manifests and building (loadCluster beforeBuild)', () => {
+  function configFor(paths: string[]): Config {
+    const result = validateConfig({ manifests: paths, upstreams: [] });
+    if (!result.ok) throw new Error(result.problems.join('; '));
+    return result.config;
+  }
+
+  it('runs once, after every file is read and before the state exists', async () => {
+    const calls: string[] = [];
+    const load = await loadCluster(configFor(['manifests/']), silentLogger(), { beforeBuild: () => calls.push('beforeBuild') });
+    expect(calls).toEqual(['beforeBuild']);
+    expect(load.ok).toBe(true);
+  });
+
+  it('does not run when the manifests have errors (nothing is built)', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'clusterdns-heap-'));
+    try {
+      await writeFile(path.join(dir, 'bad.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {ports: [{port: 99999}]}\n');
+      const calls: string[] = [];
+      const load = await loadCluster(configFor([dir]), silentLogger(), { beforeBuild: () => calls.push('beforeBuild') });
+      expect(load.ok).toBe(false);
+      expect(calls).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

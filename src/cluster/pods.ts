@@ -2,9 +2,9 @@
 // (spec §5.1) or what a workload generates (§5.2), plus what endpoint
 // derivation needs and the public Pod type does not carry.
 //
-// Built once per pod of a 150,000-pod cluster and kept until the endpoints
-// are done, so the per-pod entry is small and whatever the replicas of a
-// workload have in common lives once, in their PodOrigin.
+// Built once per pod of a 150,000-pod cluster and kept for the next build
+// (pod-cache.ts), so a pod is one small object (SettledPod) and whatever the
+// replicas of a workload have in common lives once, in their PodOrigin.
 
 import { parseIP, type ParsedIP } from './ip.js';
 import type { Labels, PodObject, PodSpec, SourceRef } from './model.js';
@@ -29,9 +29,26 @@ export interface PodOrigin {
   readonly givenIPs?: readonly ParsedIP[];
 }
 
-/** A pod with what endpoint derivation reads. */
-export interface PodEntry {
-  readonly pod: Pod;
+/**
+ * A pod and what endpoint derivation reads about it, in one object: the
+ * public Pod of the state is this very object (`pod` is itself), so a pod
+ * costs one object, not a Pod and an entry (at 150,000 pods the two were
+ * 88–104 and 64 bytes each). Only the name, IPs, labels and hostname are
+ * the pod's own; everything its workload's replicas share is read from
+ * `origin` through getters on the prototype (no copy per pod, no
+ * allocation per read).
+ *
+ * Every instance gets the same fields in the same order (hostname
+ * `undefined` when there is none), so code reading pods stays monomorphic.
+ * `origin`, `firstKey` and the endpoint cache are typed on this class only:
+ * a reader of `Pod` does not see them.
+ */
+export class SettledPod implements Pod {
+  readonly name: string;
+  /** Canonical text, packed (see PodIPs); set by settleIPs. */
+  ips: PodIPs;
+  readonly labels: Labels;
+  readonly hostname: string | undefined;
   readonly origin: PodOrigin;
   /** The pod's first IP as a sort key (an IPv4 address as a number, IPv6 as a BigInt); set with the IPs. */
   firstKey: number | bigint;
@@ -43,40 +60,92 @@ export interface PodEntry {
    */
   endpoint: Endpoint | undefined;
   otherEndpoints: Endpoint | Endpoint[] | undefined;
-}
 
-type MutablePod = { -readonly [K in keyof Pod]: Pod[K] };
-
-/**
- * The public Pod. The shapes generated pods have are exact literals: a
- * literal with optional fields assigned afterwards keeps those in a separate
- * property array, 40 bytes more a pod. Every branch has the same key order.
- */
-function newPod(name: string, labels: Labels, hostname: string | undefined, origin: PodOrigin): MutablePod {
-  const { namespace, source, subdomain, owner, address, ready, terminating } = origin;
-  const ips = NO_IPS;
-  if (owner && !address) {
-    if (!hostname && !subdomain) return { name, namespace, ips, labels, ready, terminating, source, owner };
-    if (hostname && subdomain) return { name, namespace, ips, labels, ready, terminating, source, hostname, subdomain, owner };
-    if (hostname) return { name, namespace, ips, labels, ready, terminating, source, hostname, owner };
+  /** `hostname` is the pod's own (falsy = none), the rest comes from `origin`. */
+  constructor(origin: PodOrigin, name: string, labels: Labels, hostname: string | undefined) {
+    this.name = name;
+    this.ips = NO_IPS;
+    this.labels = labels;
+    this.hostname = hostname || undefined;
+    this.origin = origin;
+    this.firstKey = 0;
+    this.endpoint = undefined;
+    this.otherEndpoints = undefined;
   }
-  const pod: MutablePod = { name, namespace, ips, labels, ready, terminating, source };
-  if (hostname) pod.hostname = hostname;
-  if (subdomain) pod.subdomain = subdomain;
-  if (owner) pod.owner = owner;
-  if (address) pod.address = address;
-  return pod;
+
+  /** The public Pod: this object (kept so entry-minded code reads `entry.pod.name`). */
+  get pod(): Pod {
+    return this;
+  }
+
+  get namespace(): string {
+    return this.origin.namespace;
+  }
+
+  get ready(): boolean {
+    return this.origin.ready;
+  }
+
+  get terminating(): boolean {
+    return this.origin.terminating;
+  }
+
+  get source(): SourceRef {
+    return this.origin.source;
+  }
+
+  get subdomain(): string | undefined {
+    return this.origin.subdomain;
+  }
+
+  get owner(): string | undefined {
+    return this.origin.owner;
+  }
+
+  get address(): AddressOverride | undefined {
+    return this.origin.address;
+  }
+
+  /** As JSON, the Pod it is (not the entry: the endpoint cache refers back to it). */
+  toJSON(): Pod {
+    return plainPod(this, this.ready);
+  }
 }
 
-/** A new entry; `hostname` is the pod's own (falsy = none), the rest comes from `origin`. */
+/** The name endpoint derivation and the pod cache know a settled pod by. */
+export type PodEntry = SettledPod;
+
+/** A new pod; `hostname` is the pod's own (falsy = none), the rest comes from `origin`. */
 export function podEntry(origin: PodOrigin, name: string, labels: Labels, hostname: string | undefined): PodEntry {
-  return { pod: newPod(name, labels, hostname, origin), origin, firstKey: 0, endpoint: undefined, otherEndpoints: undefined };
+  return new SettledPod(origin, name, labels, hostname);
 }
 
 /** Sets the pod's settled IPs (canonical text, held packed); `firstKey` is the first one's sort key. */
 export function settleIPs(entry: PodEntry, ips: PodIPs, firstKey: number | bigint): void {
-  (entry.pod as MutablePod).ips = packIPs(ips);
+  entry.ips = packIPs(ips);
   entry.firstKey = firstKey;
+}
+
+type MutablePod = { -readonly [K in keyof Pod]: Pod[K] };
+
+/** The same pod with another readiness (a live readiness override), as a plain Pod. */
+export function podWithReadiness(pod: Pod, ready: boolean): Pod {
+  return plainPod(pod, ready);
+}
+
+/**
+ * A Pod's fields as a plain object, absent ones left out, in the order a
+ * Pod literal always had them. Field by field, not a spread: a spread copies
+ * own fields only, and a SettledPod reads most of its fields through getters.
+ */
+function plainPod(pod: Pod, ready: boolean): Pod {
+  const { name, namespace, ips, labels, terminating, source, hostname, subdomain, owner, address } = pod;
+  const copy: MutablePod = { name, namespace, ips, labels, ready, terminating, source };
+  if (hostname !== undefined) copy.hostname = hostname;
+  if (subdomain !== undefined) copy.subdomain = subdomain;
+  if (owner !== undefined) copy.owner = owner;
+  if (address !== undefined) copy.address = address;
+  return copy;
 }
 
 /**

@@ -100,6 +100,12 @@ export interface Service {
  */
 export type PodIPs = string | readonly string[];
 
+/**
+ * A pod of the state. A built one is a SettledPod (pods.ts) that reads most
+ * of these through getters on its workload's shared origin: copy one field
+ * by field (podWithReadiness), not with a spread, which copies own fields
+ * only. Plain objects satisfy this type too (tests build them).
+ */
 export interface Pod {
   readonly name: string;
   readonly namespace: string;

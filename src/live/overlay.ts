@@ -5,6 +5,7 @@
 
 import { objectKey, type ManifestObject } from '../cluster/model.js';
 import { PodMap } from '../cluster/pod-ref.js';
+import { podWithReadiness } from '../cluster/pods.js';
 import type { ClusterState, Endpoint, Pod, Service } from '../cluster/state.js';
 
 export type ScalableKind = 'StatefulSet' | 'Deployment' | 'ReplicaSet';
@@ -97,7 +98,7 @@ export function applyPodReadiness(state: ClusterState, podReadyByKey: ReadonlyMa
   const podReady = PodMap.fromKeys(podReadyByKey);
   const pods = state.pods.map((pod): Pod => {
     const ready = podReady.get(pod);
-    return ready === undefined ? pod : { ...pod, ready };
+    return ready === undefined ? pod : podWithReadiness(pod, ready);
   });
   const services = state.services.map((service): Service => {
     if (!service.endpoints.some((endpoint) => podReady.has(endpoint.pod))) return service;

@@ -4,10 +4,10 @@
 // Why not pino's destination (sonic-boom): measured at about 10 µs per line
 // in async mode (it re-concatenates strings per write), which alone cut
 // query throughput by 45 %. Here a line is copied into a preallocated
-// buffer (a few hundred nanoseconds) and whole buffers go out with one
-// fs.write each, one at a time so lines stay in order.
+// buffer (a few hundred nanoseconds) and whole buffers go out together, one
+// fs.writev at a time so lines stay in order.
 
-import { write } from 'node:fs';
+import { writev } from 'node:fs';
 
 export interface LineWriter {
   write(line: string): void;
@@ -26,6 +26,9 @@ export interface LineWriterOptions {
 }
 
 const RETRY_MS = 10;
+
+/** Chunks per writev (Linux's IOV_MAX is 1024). */
+const MAX_CHUNKS_PER_WRITE = 256;
 
 export function createLineWriter(options: LineWriterOptions): LineWriter & { readonly dropped: number } {
   const chunkBytes = options.chunkBytes ?? 64 * 1024;
@@ -55,8 +58,11 @@ export function createLineWriter(options: LineWriterOptions): LineWriter & { rea
     if (writing) return;
     if (queue.length === 0) return drained?.();
     writing = true;
-    const chunk = queue[0]!;
-    write(fd, chunk, 0, chunk.length, null, (err, written) => {
+    // Everything waiting goes out in one writev. A write is a round trip
+    // through libuv's thread pool; with the server's core busy, one chunk
+    // per trip fell behind the queries and lines were dropped.
+    const chunks = queue.slice(0, MAX_CHUNKS_PER_WRITE);
+    writev(fd, chunks, null, (err, written) => {
       writing = false;
       if (err) {
         // A non-blocking pipe that is full: try again shortly. Anything else
@@ -71,8 +77,17 @@ export function createLineWriter(options: LineWriterOptions): LineWriter & { rea
         return drained?.();
       }
       pendingBytes -= written;
-      if (written < chunk.length) queue[0] = chunk.subarray(written);
-      else queue.shift();
+      // A pipe may take only part: drop what went out, keep the rest in order.
+      let left = written;
+      while (left > 0) {
+        const head = queue[0]!;
+        if (head.length > left) {
+          queue[0] = head.subarray(left);
+          break;
+        }
+        left -= head.length;
+        queue.shift();
+      }
       pump();
     });
   }

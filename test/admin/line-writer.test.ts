@@ -1,6 +1,7 @@
 // The query log's buffered writer: every line arrives, in order, through
 // small chunks, a flush on a timer, and end() at exit.
 
+import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -33,6 +34,25 @@ describe('createLineWriter', () => {
     expect(readFileSync(file, 'utf8')).toBe(expected.join(''));
     closeSync(fd);
     expect(writer.dropped).toBe(0);
+  });
+
+  it('through a pipe slower than the writer: partial writes and full-pipe retries keep every line, in order', async () => {
+    const { file } = tempFile();
+    // `cat` reads the pipe; its 64 KiB buffer fills many times over.
+    const reader = spawn('sh', ['-c', `cat > '${file}'`], { stdio: ['pipe', 'ignore', 'inherit'] });
+    const fd = (reader.stdin as unknown as { _handle: { fd: number } })._handle.fd;
+    const writer = createLineWriter({ fd, chunkBytes: 4096 });
+    const expected = lines(30_000, 'through a pipe');
+    for (const [i, line] of expected.entries()) {
+      writer.write(line);
+      if (i % 3001 === 0) await new Promise((r) => setImmediate(r));
+    }
+    await writer.end(10_000);
+    const exited = new Promise((resolve) => reader.on('exit', resolve));
+    reader.stdin!.end();
+    await exited;
+    expect(writer.dropped).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe(expected.join(''));
   });
 
   it('flush() writes out a partly filled chunk (light traffic)', async () => {

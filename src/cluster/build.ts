@@ -114,7 +114,8 @@ function settledPodsFor(parts: Partitioned, pool: FamilyPool, nodeCount: number,
   const inputs = { pods: parts.pods, workloads: parts.workloads };
   const reused = last && resettlePods(last, inputs, pool, nodeCount, explicit);
   const cache = reused || settleAllPods(inputs, pool, nodeCount, taken, explicit);
-  if (!('occupied' in cache)) return { ...cache, changed: undefined, list: () => cache.entries.map((entry) => entry.pod) };
+  // A settled pod is its own Pod: the entries are the state's pod list.
+  if (!('occupied' in cache)) return { ...cache, changed: undefined, list: () => cache.entries };
   lastPods = cache;
   return { ...cache.pods, changed: cache.changed, entriesOf: cache.entriesOf, list: cache.podList };
 }

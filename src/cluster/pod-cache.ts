@@ -34,10 +34,8 @@ export interface PodInputs {
 
 /** One namespace's share of a build's pods. */
 interface NamespacePods extends PodInputs {
-  /** Sorted by name, settled. */
+  /** Sorted by name, settled (each is its own Pod: SettledPod). */
   readonly entries: readonly PodEntry[];
-  /** Their pods, in that order. */
-  readonly list: readonly Pod[];
   /** What synthesis warned about, in workload order. */
   readonly warnings: readonly Problem[];
   readonly declared: ReadonlyMap<PodObject, PodEntry>;
@@ -58,7 +56,7 @@ export interface PodCache {
   readonly occupied: TakenAddresses;
   /** Per namespace (made on first use: a first load never needs it); `undefined` when two pods share a name. */
   namespaces(): ReadonlyMap<string, NamespacePods> | undefined;
-  /** The pods of `pods.entries`, in that order (made once). */
+  /** The state's pods, in name order: `pods.entries` themselves, or those of every namespace. */
   podList(): readonly Pod[];
   /** The entries of one namespace, sorted by name. */
   entriesOf(namespace: string): readonly PodEntry[];
@@ -84,7 +82,6 @@ export function settleAllPods(
   // Equal workload keys sort in no defined order: nothing to compare with.
   if (settled.warnings.length > 0 || hasEqualNeighbours(workloads)) return pods;
   let shares: Map<string, NamespacePods> | undefined | null = null;
-  let list: readonly Pod[] | undefined;
   const namespaces = () => (shares === null ? (shares = sharesOf(inputs, declared, workloads, synthesized)) : shares);
   return {
     pods,
@@ -95,7 +92,7 @@ export function settleAllPods(
     probes: settled.probes,
     occupied,
     namespaces,
-    podList: () => (list ??= pods.entries.map((entry) => entry.pod)),
+    podList: () => pods.entries,
     entriesOf: (namespace) => namespaces()?.get(namespace)?.entries ?? entriesIn(pods.entries, namespace),
   };
 
@@ -109,7 +106,7 @@ export function settleAllPods(
     const share = (namespace: string) => {
       let found = byNamespace.get(namespace);
       if (!found) {
-        found = { pods: [], workloads: [], entries: [], list: [], warnings: [], declared: new Map(), generated: new Map() };
+        found = { pods: [], workloads: [], entries: [], warnings: [], declared: new Map(), generated: new Map() };
         byNamespace.set(namespace, found);
       }
       return found;
@@ -130,7 +127,6 @@ export function settleAllPods(
       if (i < all.length && all[i]!.pod.namespace === all[start]!.pod.namespace) continue;
       const own = share(all[start]!.pod.namespace);
       own.entries = all.slice(start, i);
-      own.list = own.entries.map((entry) => entry.pod);
       start = i;
     }
     for (const own of byNamespace.values()) if (hasEqualNames(own.entries)) return undefined;
@@ -260,7 +256,7 @@ function tryResettle(attempt: Try): PodCache | { readonly move: readonly Keyed[]
     probes,
     occupied: cache.occupied,
     namespaces: () => shares,
-    podList: () => ([] as Pod[]).concat(...present.map((share) => share.list)),
+    podList: () => ([] as Pod[]).concat(...present.map((share) => share.entries)),
     entriesOf: (namespace) => shares.get(namespace)?.entries ?? [],
   };
 }
@@ -342,7 +338,7 @@ function namespaceShare(inputs: PodInputs, old: NamespacePods | undefined, nodeC
     for (const warning of made.warnings) warnings.push(warning);
   }
   entries.sort((a, b) => compareKeys(a.pod, b.pod));
-  return { ...inputs, entries, list: entries.map((entry) => entry.pod), warnings, declared, generated };
+  return { ...inputs, entries, warnings, declared, generated };
 }
 
 /**

@@ -14,6 +14,14 @@ export interface NativeBatcher {
   close(): void;
   /** The sender's address of the datagram in `index`, as inet_ntop writes it (what dgram's rinfo.address says). */
   address(index: number): string;
+  /**
+   * Send `data` to the sender in `route` (a copy of a datagram's meta slots
+   * 2..15, taken while its batch was delivered), from the address that
+   * datagram was sent to. One non-blocking sendmsg: 0, or the errno.
+   */
+  send(data: Uint8Array, route: Int32Array): number;
+  /** Whether replies carry their source address (IP_PKTINFO): the socket is bound to a wildcard address. */
+  readonly replySource: boolean;
 }
 
 export interface NativeAddon {

@@ -12,6 +12,14 @@
 // The socket stays dgram's (it binds, picks the port, is shared between
 // --workers by Node's cluster module); this module reads a dup of its fd, and
 // the caller stops dgram's own reading.
+//
+// Reply source: on a socket bound to a wildcard (0.0.0.0, ::) the kernel
+// would pick a reply's source address from the route back to the client,
+// which on a host with several addresses need not be the address the query
+// was sent to; resolvers drop such replies. So on a wildcard socket each
+// datagram's destination is read from its IP_PKTINFO / IPV6_PKTINFO control
+// message, and its reply is sent with that address as the source (as BIND,
+// Unbound and dnsmasq do). A socket bound to one address needs none of it.
 
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,6 +28,7 @@
 #endif
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <node_api.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -36,8 +45,16 @@
 #define SLOT 65536
 // Per-slot metadata shared with JavaScript, as int32s:
 // [0] received length, [1] reply length (set by JavaScript; 0 = no reply),
-// [2] address family (4 or 6), [3] port, [4..7] address bytes (network order).
-#define META_INTS 8
+// [2] address family (4 or 6), [3] port, [4..7] address bytes (network order),
+// [8] family of the local (destination) address: 0 when not known (a socket
+// bound to one address), 4 or 6, [9] the interface index it came in on,
+// [10..13] the local address bytes, [14] the sender's IPv6 scope id,
+// [15] unused. Slots 2..15 are a "route": what send() needs to answer later.
+#define META_INTS 16
+#define ROUTE_OFFSET 2
+#define ROUTE_INTS 14
+// Room for one IP_PKTINFO or IPV6_PKTINFO control message (and a spare).
+#define CONTROL_SIZE 64
 // Batches read per wake-up before the event loop gets a turn (timers, TCP).
 #define ROUNDS_PER_WAKE 16
 
@@ -58,7 +75,80 @@ typedef struct {
   struct iovec recv_iov[BATCH];
   struct iovec send_iov[BATCH];
   struct sockaddr_storage peers[BATCH];
+  // Whether the socket reads destination addresses (bound to a wildcard),
+  // and its family (AF_INET, or AF_INET6 also for v4-mapped peers).
+  int pktinfo;
+  int family;
+  union {
+    struct cmsghdr align;
+    uint8_t bytes[CONTROL_SIZE];
+  } recv_control[BATCH], send_control[BATCH];
 } Batcher;
+
+// The local address a datagram was sent to, from its control messages, into
+// meta [8..13]. IPv4's ipi_spec_dst is the local address (the header's
+// destination, or ours for a broadcast); IPv6's ipi6_addr is the header's
+// destination (a v4-mapped address for IPv4 on a dual-stack socket).
+static void read_local(Batcher *b, int i, int32_t *meta) {
+  meta[8] = 0;
+  meta[9] = 0;
+  memset(meta + 10, 0, 16);
+  if (!b->pktinfo) return;
+  struct msghdr *hdr = &b->recv_msgs[i].msg_hdr;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(hdr); c != NULL; c = CMSG_NXTHDR(hdr, c)) {
+    if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO && c->cmsg_len >= CMSG_LEN(sizeof(struct in_pktinfo))) {
+      struct in_pktinfo info;
+      memcpy(&info, CMSG_DATA(c), sizeof(info));
+      meta[8] = 4;
+      meta[9] = info.ipi_ifindex;
+      memcpy(meta + 10, &info.ipi_spec_dst, 4);
+      return;
+    }
+    if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO && c->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo))) {
+      struct in6_pktinfo info;
+      memcpy(&info, CMSG_DATA(c), sizeof(info));
+      // A multicast destination cannot be a source: leave it to the kernel.
+      if (IN6_IS_ADDR_MULTICAST(&info.ipi6_addr)) return;
+      meta[8] = 6;
+      meta[9] = (int32_t)info.ipi6_ifindex;
+      memcpy(meta + 10, &info.ipi6_addr, 16);
+      return;
+    }
+  }
+}
+
+// The control message that makes a reply leave from the local address in
+// `route` (meta slots 2..15), or 0 when there is none to give. The
+// interface is left to routing (index 0), as Unbound does for IPv4, except
+// for an IPv6 link-local source, which means nothing without its interface.
+static socklen_t write_source(const Batcher *b, const int32_t *route, void *control) {
+  int32_t local_family = route[8 - ROUTE_OFFSET];
+  if (local_family == 0) return 0;
+  struct cmsghdr *c = (struct cmsghdr *)control;
+  memset(control, 0, CONTROL_SIZE);
+  if (b->family == AF_INET && local_family == 4) {
+    struct in_pktinfo info;
+    memset(&info, 0, sizeof(info));
+    memcpy(&info.ipi_spec_dst, route + 10 - ROUTE_OFFSET, 4);
+    c->cmsg_level = IPPROTO_IP;
+    c->cmsg_type = IP_PKTINFO;
+    c->cmsg_len = CMSG_LEN(sizeof(info));
+    memcpy(CMSG_DATA(c), &info, sizeof(info));
+    return CMSG_SPACE(sizeof(info));
+  }
+  if (b->family == AF_INET6 && local_family == 6) {
+    struct in6_pktinfo info;
+    memset(&info, 0, sizeof(info));
+    memcpy(&info.ipi6_addr, route + 10 - ROUTE_OFFSET, 16);
+    if (IN6_IS_ADDR_LINKLOCAL(&info.ipi6_addr)) info.ipi6_ifindex = (unsigned int)route[9 - ROUTE_OFFSET];
+    c->cmsg_level = IPPROTO_IPV6;
+    c->cmsg_type = IPV6_PKTINFO;
+    c->cmsg_len = CMSG_LEN(sizeof(info));
+    memcpy(CMSG_DATA(c), &info, sizeof(info));
+    return CMSG_SPACE(sizeof(info));
+  }
+  return 0;
+}
 
 static void fill_meta(Batcher *b, int i) {
   int32_t *meta = b->meta + i * META_INTS;
@@ -78,6 +168,9 @@ static void fill_meta(Batcher *b, int i) {
     memset(address, 0, 16);
     memcpy(address, &in4->sin_addr, 4);
   }
+  meta[14] = peer->ss_family == AF_INET6 ? (int32_t)((const struct sockaddr_in6 *)peer)->sin6_scope_id : 0;
+  meta[15] = 0;
+  read_local(b, i, meta);
 }
 
 // Send every slot JavaScript filled. A reply the kernel refuses (a full
@@ -96,6 +189,9 @@ static void send_replies(Batcher *b, int received) {
     msg->msg_hdr.msg_iovlen = 1;
     msg->msg_hdr.msg_name = &b->peers[i];
     msg->msg_hdr.msg_namelen = b->recv_msgs[i].msg_hdr.msg_namelen;
+    socklen_t control = write_source(b, b->meta + i * META_INTS + ROUTE_OFFSET, b->send_control[count].bytes);
+    msg->msg_hdr.msg_control = control > 0 ? b->send_control[count].bytes : NULL;
+    msg->msg_hdr.msg_controllen = control;
     count++;
   }
   int sent = 0;
@@ -139,6 +235,7 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
     for (int i = 0; i < BATCH; i++) {
       b->recv_msgs[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_storage);
       b->recv_msgs[i].msg_hdr.msg_flags = 0;
+      b->recv_msgs[i].msg_hdr.msg_controllen = b->pktinfo ? CONTROL_SIZE : 0;
       b->recv_msgs[i].msg_len = 0;
     }
     int received = recvmmsg(b->fd, b->recv_msgs, BATCH, MSG_DONTWAIT, NULL);
@@ -240,6 +337,101 @@ static napi_value throw_error(napi_env env, const char *message) {
   return NULL;
 }
 
+// send(data, route): a reply that was not ready while its batch was read
+// (a forwarded name), to the sender in `route` (a copy of the datagram's
+// meta slots 2..15), from the address it was sent to. One non-blocking
+// sendmsg; returns 0 or the errno (EAGAIN: the send buffer is full, the
+// reply is dropped as in a batch; EBADF: closed).
+static napi_value send_late(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], result;
+  Batcher *b = NULL;
+  napi_get_cb_info(env, info, &argc, argv, NULL, (void **)&b);
+  void *data = NULL, *route_data = NULL;
+  size_t length = 0, route_length = 0;
+  napi_typedarray_type type;
+  bool is_array = false;
+  if (b == NULL || argc < 2 || napi_is_typedarray(env, argv[0], &is_array) != napi_ok || !is_array) {
+    return throw_error(env, "send: expected the reply bytes and a route");
+  }
+  napi_get_typedarray_info(env, argv[0], &type, &length, &data, NULL, NULL);
+  if (type != napi_uint8_array || napi_is_typedarray(env, argv[1], &is_array) != napi_ok || !is_array) {
+    return throw_error(env, "send: expected the reply bytes and a route");
+  }
+  napi_get_typedarray_info(env, argv[1], &type, &route_length, &route_data, NULL, NULL);
+  if (type != napi_int32_array || route_length != ROUTE_INTS || length > SLOT) {
+    return throw_error(env, "send: expected the reply bytes and a route");
+  }
+  int32_t route[ROUTE_INTS];
+  memcpy(route, route_data, sizeof(route));
+  struct sockaddr_storage peer;
+  socklen_t peer_length;
+  memset(&peer, 0, sizeof(peer));
+  if (route[0] == 6) {
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&peer;
+    in6->sin6_family = AF_INET6;
+    in6->sin6_port = htons((uint16_t)route[1]);
+    memcpy(&in6->sin6_addr, route + 2, 16);
+    in6->sin6_scope_id = (uint32_t)route[12];
+    peer_length = sizeof(*in6);
+  } else {
+    struct sockaddr_in *in4 = (struct sockaddr_in *)&peer;
+    in4->sin_family = AF_INET;
+    in4->sin_port = htons((uint16_t)route[1]);
+    memcpy(&in4->sin_addr, route + 2, 4);
+    peer_length = sizeof(*in4);
+  }
+  union {
+    struct cmsghdr align;
+    uint8_t bytes[CONTROL_SIZE];
+  } control;
+  struct iovec iov = {.iov_base = data, .iov_len = length};
+  struct msghdr msg;
+  memset(&msg, 0, sizeof(msg));
+  msg.msg_name = &peer;
+  msg.msg_namelen = peer_length;
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  socklen_t control_length = b->closing ? 0 : write_source(b, route, control.bytes);
+  msg.msg_control = control_length > 0 ? control.bytes : NULL;
+  msg.msg_controllen = control_length;
+  int error = 0;
+  if (b->closing || b->fd < 0) {
+    error = EBADF;
+  } else {
+    while (sendmsg(b->fd, &msg, MSG_DONTWAIT) < 0) {
+      if (errno == EINTR) continue;
+      error = errno;
+      break;
+    }
+  }
+  napi_create_int32(env, error, &result);
+  return result;
+}
+
+// Whether replies need their source set: the socket is bound to a wildcard
+// address. Then asks the kernel for each datagram's destination. Returns 0,
+// or -1 when the kernel refuses (the caller says so and gives up).
+static int enable_pktinfo(Batcher *b) {
+  struct sockaddr_storage local;
+  socklen_t local_length = sizeof(local);
+  if (getsockname(b->fd, (struct sockaddr *)&local, &local_length) != 0) return -1;
+  int on = 1;
+  b->family = local.ss_family;
+  if (local.ss_family == AF_INET) {
+    if (((struct sockaddr_in *)&local)->sin_addr.s_addr != htonl(INADDR_ANY)) return 0;
+    if (setsockopt(b->fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on)) != 0) return -1;
+  } else if (local.ss_family == AF_INET6) {
+    if (!IN6_IS_ADDR_UNSPECIFIED(&((struct sockaddr_in6 *)&local)->sin6_addr)) return 0;
+    // Also covers IPv4 on a dual-stack socket (ipi6_addr is v4-mapped).
+    if (setsockopt(b->fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on)) != 0) return -1;
+  } else {
+    return -1;
+  }
+  b->pktinfo = 1;
+  return 0;
+}
+
 static int shared_buffer(napi_env env, size_t size, uint8_t **data, napi_value *value) {
   *data = calloc(1, size);
   if (*data == NULL) return 0;
@@ -269,6 +461,11 @@ static napi_value attach(napi_env env, napi_callback_info info) {
     free(b);
     return throw_error(env, "attach: cannot duplicate the socket");
   }
+  if (enable_pktinfo(b) != 0) {
+    close(b->fd);
+    free(b);
+    return throw_error(env, "attach: cannot read the destination address of datagrams (IP_PKTINFO) on this socket");
+  }
   napi_value input, output, meta;
   if (!shared_buffer(env, (size_t)BATCH * SLOT, &b->in, &input) ||
       !shared_buffer(env, (size_t)BATCH * SLOT, &b->out, &output) ||
@@ -283,6 +480,7 @@ static napi_value attach(napi_env env, napi_callback_info info) {
     b->recv_msgs[i].msg_hdr.msg_iov = &b->recv_iov[i];
     b->recv_msgs[i].msg_hdr.msg_iovlen = 1;
     b->recv_msgs[i].msg_hdr.msg_name = &b->peers[i];
+    b->recv_msgs[i].msg_hdr.msg_control = b->pktinfo ? b->recv_control[i].bytes : NULL;
   }
 
   napi_value resource, resource_name;
@@ -304,7 +502,7 @@ static napi_value attach(napi_env env, napi_callback_info info) {
   b->poll->data = b;
   uv_poll_start(b->poll, UV_READABLE, on_readable);
 
-  napi_value result, value, close_fn, address_fn;
+  napi_value result, value, close_fn, address_fn, send_fn;
   napi_create_object(env, &result);
   napi_set_named_property(env, result, "input", input);
   napi_set_named_property(env, result, "output", output);
@@ -317,6 +515,10 @@ static napi_value attach(napi_env env, napi_callback_info info) {
   napi_set_named_property(env, result, "close", close_fn);
   napi_create_function(env, "address", NAPI_AUTO_LENGTH, peer_address, b, &address_fn);
   napi_set_named_property(env, result, "address", address_fn);
+  napi_create_function(env, "send", NAPI_AUTO_LENGTH, send_late, b, &send_fn);
+  napi_set_named_property(env, result, "send", send_fn);
+  napi_get_boolean(env, b->pktinfo != 0, &value);
+  napi_set_named_property(env, result, "replySource", value);
   napi_add_finalizer(env, result, b, free_batcher, NULL, NULL);
   return result;
 }

@@ -7,13 +7,20 @@
 // datagram: at our rates that is more than the answering itself.
 //
 // Replies that are not ready at once (forwarded names, the dns2 path) are
-// sent later with the dgram socket, which keeps its own sending.
+// sent later by the native module too, one sendmsg each, from a copy of the
+// datagram's route: on a socket bound to a wildcard address every reply,
+// late or not, leaves from the address its query was sent to.
 
 import type { Socket as UdpSocket } from 'node:dgram';
 import { nativeAddon, type NativeBatcher } from '../native/addon.js';
 
-/** Int32s of metadata per datagram: received length, reply length, family, port, 16 address bytes. */
-const META_INTS = 8;
+/**
+ * Int32s of metadata per datagram (udp_batch.c): received length, reply
+ * length, then the route: family, port, 16 address bytes, local family,
+ * interface, 16 local address bytes, scope id, unused.
+ */
+const META_INTS = 16;
+const ROUTE_START = 2;
 
 /** A batch of datagrams as the server reads them: slot i's bytes, sender and reply. */
 export class DatagramBatch {
@@ -64,6 +71,23 @@ export class DatagramBatch {
     last[4] = d;
     this.lastText = this.native.address(index);
     return this.lastText;
+  }
+
+  /** Whether replies leave from the address each query was sent to (set by the kernel otherwise: the socket has one address). */
+  get replySource(): boolean {
+    return this.native.replySource;
+  }
+
+  /** A copy of what it takes to answer slot `index` later (sendLate): its sender and the address it was sent to. */
+  route(index: number): Int32Array {
+    const start = index * META_INTS + ROUTE_START;
+    return this.meta.slice(start, start + META_INTS - ROUTE_START);
+  }
+
+  /** Send a reply that was not ready while its batch was read. Throws when the kernel refuses it (logged by the caller). */
+  sendLate(route: Int32Array, response: Buffer): void {
+    const error = this.native.send(response, route);
+    if (error !== 0) throw Object.assign(new Error(`cannot send a late UDP reply (errno ${error})`), { errno: error });
   }
 
   /** Send `response` to slot `index`'s sender when the handler returns. */

@@ -141,7 +141,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
       batched = attachBatched(udp, (batch, count) => {
         // One source object for the whole batch, moved slot to slot: a
         // datagram answered at once allocates nothing here.
-        const source = new BatchSource(batch, lateSender);
+        const source = new BatchSource(batch);
         for (let index = 0; index < count; index++) {
           source.index = index;
           try {
@@ -254,10 +254,7 @@ type LateSender = (address: string, port: number, incoming: Incoming) => Send;
 
 class BatchSource implements DatagramSource {
   index = 0;
-  constructor(
-    private readonly batch: DatagramBatch,
-    private readonly lateSender: LateSender,
-  ) {}
+  constructor(private readonly batch: DatagramBatch) {}
   address(): string {
     return this.batch.address(this.index);
   }
@@ -265,7 +262,9 @@ class BatchSource implements DatagramSource {
     return this.batch.port(this.index);
   }
   sendLater(incoming: Incoming): Send {
-    return this.lateSender(this.address(), this.port(), incoming);
+    const batch = this.batch;
+    const route = batch.route(this.index);
+    return (response: Buffer): void => batch.sendLate(route, fitUdp(response, incoming));
   }
 }
 

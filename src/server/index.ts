@@ -4,12 +4,14 @@
 // dns2 decode) or the guards in adapter.ts over a dns2 Packet.
 
 import type { Socket } from 'node:net';
-import type { RemoteInfo } from 'node:dgram';
+import type { RemoteInfo, Socket as UdpSocket } from 'node:dgram';
 import { Packet } from 'dns2';
 import type { Logger } from 'pino';
 import type { Client, Query, Transport } from '../resolve/query.js';
 import { answer, respond, type QueryHandler } from './adapter.js';
-import { bindPair, formatHostPort } from './listen.js';
+import { bindPair, bindWithTcp, formatHostPort } from './listen.js';
+import { isWildcardHost, UdpAddressSet } from './udp-addresses.js';
+import { nativeAddon } from '../native/addon.js';
 import { scanQuery } from './scan.js';
 import { RRType } from '../dns/types.js';
 import type { TcpSend } from './tcp-server.js';
@@ -68,11 +70,23 @@ type Incoming =
 /** Bind UDP and TCP on host:port and serve. Rejects with a ListenError when a bind fails. */
 export async function startDnsServer(options: DnsServerOptions): Promise<DnsServer> {
   const log = options.logger; // already scoped by the caller (child({ module }))
-  const { udp, tcp, port } = await bindPair(options.host, options.port);
   const connections = new Set<Socket>();
   const identify = options.identifyClients === true || options.clientAddresses === true;
   const handler = options.handler;
   const gate = new RequestGate(options.guard ?? {}, log);
+  // node:dgram on a wildcard host: one socket per local address, so replies leave from the address asked (udp-addresses.ts).
+  const perAddress = isWildcardHost(options.host) && (options.udpIo === 'dgram' || (options.udpIo !== 'batch' && nativeAddon() instanceof Error));
+  const { udp, tcp, port } = perAddress
+    ? await bindWithTcp(options.host, options.port, async (udpPort) => {
+        const set = new UdpAddressSet(options.host, (socket, message, rinfo) => onDatagram(socket, message, rinfo), log);
+        try {
+          return { udp: set, port: await set.open(udpPort), close: () => set.close() };
+        } catch (err) {
+          await set.close();
+          throw err;
+        }
+      })
+    : await bindPair(options.host, options.port);
 
   /**
    * Every request passes here, UDP fast path and dns2 path alike, with the
@@ -131,12 +145,19 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
     return reply && fitUdp(reply, incoming);
   }
 
-  /** A sender of late replies to `address`:`port` over the dgram socket. */
-  const lateSender = (address: string, port: number, incoming: Incoming): Send => (response: Buffer): void =>
-    udp.send(fitUdp(response, incoming), port, address);
+  /** One datagram read by node:dgram from `socket`; the reply goes back through it. */
+  function onDatagram(socket: UdpSocket, message: Buffer, rinfo: RemoteInfo): void {
+    const reply = serveDatagram(message, new RinfoSource(rinfo, socket));
+    if (reply === undefined) return;
+    try {
+      socket.send(reply, rinfo.port, rinfo.address);
+    } catch (err) {
+      sendFailed(err, 'udp', log);
+    }
+  }
 
   let batched: BatchedSocket | undefined;
-  if (options.udpIo !== 'dgram') {
+  if (!(udp instanceof UdpAddressSet) && options.udpIo !== 'dgram') {
     try {
       batched = attachBatched(udp, (batch, count) => {
         // One source object for the whole batch, moved slot to slot: a
@@ -158,18 +179,13 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
         throw new BatchUnavailableError((err as Error).message);
       }
       log.info({ reason: (err as Error).message }, 'batched UDP unavailable: reading datagrams one at a time with node:dgram');
+      if (isWildcardHost(options.host)) {
+        log.warn({ host: options.host }, 'replies to queries sent to other addresses of this host may leave from the wrong address; use --udp-io dgram or bind one address');
+      }
     }
   }
-  if (batched === undefined) {
-    udp.on('message', (message: Buffer, rinfo: RemoteInfo) => {
-      const reply = serveDatagram(message, new RinfoSource(rinfo, lateSender));
-      if (reply === undefined) return;
-      try {
-        udp.send(reply, rinfo.port, rinfo.address);
-      } catch (err) {
-        sendFailed(err, 'udp', log);
-      }
-    });
+  if (batched === undefined && !(udp instanceof UdpAddressSet)) {
+    udp.on('message', (message: Buffer, rinfo: RemoteInfo) => onDatagram(udp, message, rinfo));
   }
   tcp.on('request', (packet: Packet, send: TcpSend, socket: Socket | undefined, raw: Buffer) => {
     const peer: Client = {
@@ -198,7 +214,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
   // Socket errors after binding must never crash the process. UDP sends take
   // no callback (a callback costs a deferred tick per answer): their rare
   // failures arrive here.
-  udp.on('error', (err: Error) => log.error({ err }, 'UDP socket error'));
+  if (!(udp instanceof UdpAddressSet)) udp.on('error', (err: Error) => log.error({ err }, 'UDP socket error'));
   tcp.on('error', (err: Error) => log.error({ err }, 'TCP server error'));
   // Bad TCP framing: nothing to answer.
   tcp.on('requestError', (err: Error) => log.debug({ err, transport: 'tcp' }, 'undecodable message'));
@@ -213,7 +229,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
   const close = (): Promise<void> => {
     batched?.close();
     closing ??= Promise.all([
-      new Promise<void>((resolve) => udp.close(() => resolve())),
+      udp instanceof UdpAddressSet ? udp.close() : new Promise<void>((resolve) => udp.close(() => resolve())),
       new Promise<void>((resolve) => {
         tcp.close(() => resolve());
         for (const socket of connections) socket.destroy();
@@ -250,8 +266,6 @@ interface DatagramSource {
   sendLater(incoming: Incoming): Send;
 }
 
-type LateSender = (address: string, port: number, incoming: Incoming) => Send;
-
 class BatchSource implements DatagramSource {
   index = 0;
   constructor(private readonly batch: DatagramBatch) {}
@@ -271,7 +285,8 @@ class BatchSource implements DatagramSource {
 class RinfoSource implements DatagramSource {
   constructor(
     private readonly rinfo: RemoteInfo,
-    private readonly lateSender: LateSender,
+    /** The socket the datagram came in on: its reply leaves through it, from the address it was sent to. */
+    private readonly socket: UdpSocket,
   ) {}
   address(): string {
     return this.rinfo.address;
@@ -280,7 +295,8 @@ class RinfoSource implements DatagramSource {
     return this.rinfo.port;
   }
   sendLater(incoming: Incoming): Send {
-    return this.lateSender(this.rinfo.address, this.rinfo.port, incoming);
+    const { socket, rinfo } = this;
+    return (response: Buffer): void => socket.send(fitUdp(response, incoming), rinfo.port, rinfo.address);
   }
 }
 

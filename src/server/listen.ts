@@ -39,7 +39,7 @@ export function formatHostPort(host: string, port: number): string {
   return isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-function toListenError(err: unknown, host: string, port: number, protocol: Protocol): ListenError {
+export function toListenError(err: unknown, host: string, port: number, protocol: Protocol): ListenError {
   const code = (err as { code?: unknown }).code;
   return new ListenError(typeof code === 'string' ? code : 'UNKNOWN', host, port, protocol, { cause: err });
 }
@@ -65,21 +65,44 @@ const EPHEMERAL_ATTEMPTS = 8;
 
 /** Bind UDP, then TCP on the same port. Port 0 picks a free port for both. */
 export async function bindPair(host: string, port: number): Promise<BoundPair> {
+  const { udp, tcp, port: chosen } = await bindWithTcp(host, port, async (udpPort) => {
+    const udp = createUdpSocket(isIPv6(host) ? 6 : 4);
+    await bindUdp(udp, host, udpPort);
+    return { udp, port: udp.address().port, close: () => new Promise<void>((resolve) => udp.close(() => resolve())) };
+  });
+  return { udp, tcp, port: chosen };
+}
+
+/** UDP bound by `bindUdp` on `port` (0: it picks), and how to let it go. */
+export interface UdpBinding<U> {
+  readonly udp: U;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** Bind UDP with `bindUdp`, then TCP on host and the same port. Port 0 picks a free port for both. */
+export async function bindWithTcp<U>(
+  host: string,
+  port: number,
+  bindUdp: (port: number) => Promise<UdpBinding<U>>,
+): Promise<{ udp: U; tcp: DnsTcpServer; port: number }> {
   for (let attempt = 1; ; attempt++) {
-    const family = isIPv6(host) ? 6 : 4;
-    const udp = createSocket({ type: family === 6 ? 'udp6' : 'udp4', lookup: literalAddress(family), recvBufferSize: UDP_RECEIVE_BUFFER_BYTES });
-    await bindUdp(udp, host, port);
-    const chosen = udp.address().port;
+    const udp = await bindUdp(port);
     const tcp = new DnsTcpServer();
     try {
-      await listenTcp(tcp, host, chosen);
-      return { udp, tcp, port: chosen };
+      await listenTcp(tcp, host, udp.port);
+      return { udp: udp.udp, tcp, port: udp.port };
     } catch (err) {
-      await new Promise<void>((resolve) => udp.close(() => resolve()));
+      await udp.close();
       const busy = err instanceof ListenError && err.code === 'EADDRINUSE';
       if (port !== 0 || !busy || attempt >= EPHEMERAL_ATTEMPTS) throw err;
     }
   }
+}
+
+/** A UDP socket as the server reads it: a large receive queue, replies to IP literals without a lookup. */
+export function createUdpSocket(family: 4 | 6): UdpSocket {
+  return createSocket({ type: family === 6 ? 'udp6' : 'udp4', lookup: literalAddress(family), recvBufferSize: UDP_RECEIVE_BUFFER_BYTES });
 }
 
 /**
@@ -94,7 +117,7 @@ function literalAddress(family: 4 | 6) {
   ): void => callback(null, address, family);
 }
 
-function bindUdp(socket: UdpSocket, host: string, port: number): Promise<void> {
+export function bindUdp(socket: UdpSocket, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (err: Error): void => {
       socket.off('listening', onListening);

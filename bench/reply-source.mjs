@@ -8,28 +8,22 @@
 // control messages) and --bind 0.0.0.0 (every datagram's destination read,
 // every reply sent with IP_PKTINFO), from this checkout and, with --before,
 // from another built checkout (dist/ and build/ of the commit to compare).
-// The client is a closed loop in Node (256 questions outstanding, one
-// socket) on CPU 0, the server on CPU 1. A Node client tops out below the
-// batched server, so the figure to compare is the server's CPU time per
-// answer (utime + stime from /proc), not only answers per second. Runs
+// The client is bench/udp-blast.c (built here with cc: 512 questions
+// outstanding, sendmmsg/recvmmsg, so the server reads full batches), or a
+// closed loop in Node without a C compiler, on CPU 0; the server on CPU 1.
+// The figure to compare is the server's CPU time per answer (utime + stime
+// from /proc), steadier than answers per second on a shared machine. Runs
 // alternate (A B A B) and the best of each is kept. Prints Markdown.
 
 import { spawn, spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { freePort, pinned, root, stop, stopAll, waitForAnswer } from './lib.mjs';
+import { freePort, out, pinned, root, stop, stopAll, waitForAnswer } from './lib.mjs';
 
 const NAME = 'kubernetes.default.svc.cluster.local';
 const WINDOW = 256;
-
-if (process.argv[2] === '--client') {
-  const [port, seconds] = process.argv.slice(3).map(Number);
-  await client(port, seconds);
-} else {
-  await main();
-}
 
 function question(id) {
   const labels = NAME.split('.').map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)]));
@@ -79,7 +73,7 @@ async function measure(checkout, bind, seconds) {
   try {
     await waitForAnswer(port, NAME, 60, server);
     const cpuBefore = cpuSeconds(server.pid);
-    const [ccmd, cargs] = pinned(0, [process.execPath, path.join(root, 'bench/reply-source.mjs'), '--client', String(port), String(seconds)]);
+    const [ccmd, cargs] = pinned(0, blaster ? [blaster, String(port), String(seconds)] : [process.execPath, path.join(root, 'bench/reply-source.mjs'), '--client', String(port), String(seconds)]);
     const result = spawnSync(ccmd, cargs, { encoding: 'utf8' });
     const cpu = cpuSeconds(server.pid) - cpuBefore;
     const { received, seconds: elapsed } = JSON.parse(result.stdout);
@@ -89,7 +83,19 @@ async function measure(checkout, bind, seconds) {
   }
 }
 
+/** bench/udp-blast.c built into bench/out, or undefined without a C compiler. */
+function buildBlaster() {
+  const binary = path.join(out, 'udp-blast');
+  mkdirSync(out, { recursive: true });
+  const built = spawnSync('cc', ['-O2', '-o', binary, path.join(root, 'bench/udp-blast.c')], { stdio: 'inherit' });
+  return built.status === 0 ? binary : undefined;
+}
+
+let blaster;
+
 async function main() {
+  blaster = buildBlaster();
+  console.log(`client: ${blaster ? 'bench/udp-blast.c' : 'Node closed loop (no cc)'}`);
   const { values } = parseArgs({
     options: { seconds: { type: 'string', default: '5' }, rounds: { type: 'string', default: '2' }, before: { type: 'string' } },
   });
@@ -115,4 +121,11 @@ async function main() {
   console.log('| checkout | --bind | answers/s | server CPU per answer (µs) |');
   console.log('|---|---|---|---|');
   for (const row of rows) console.log(`| ${row.label} | ${row.bind} | ${row.qps} | ${row.cpuUsPerAnswer.toFixed(2)} |`);
+}
+
+if (process.argv[2] === '--client') {
+  const [port, seconds] = process.argv.slice(3).map(Number);
+  await client(port, seconds);
+} else {
+  await main();
 }

@@ -48,7 +48,7 @@ beforeEach(async () => {
 
 /** Writes carry the Content-Type the API requires: YAML for text bodies, JSON otherwise (access.test.ts covers the rest). */
 async function call(method: string, url: string, body?: unknown, token: string | null = TOKEN): Promise<{ status: number; json: Record<string, unknown> }> {
-  const type = method === 'GET' ? {} : { 'content-type': typeof body === 'string' ? 'application/yaml' : 'application/json' };
+  const type: Record<string, string> = method === 'GET' ? {} : { 'content-type': typeof body === 'string' ? 'application/yaml' : 'application/json' };
   const response = await fetch(`${server.http}${url}`, {
     method,
     headers: { ...type, ...(token === null ? {} : { authorization: `Bearer ${token}` }) },

@@ -6,4 +6,4 @@ export type { Metrics, MetricsOptions } from './metrics.js';
 export { createQueryLog, responseFlags, type QueryLog } from './querylog.js';
 export type { AdminContext, Readiness } from './routes.js';
 export { HOW_TO_SET_A_TOKEN, type AccessSettings } from './access.js';
-export { TOKEN_ENV } from './settings.js';
+export { accessSettings, TOKEN_ENV } from './settings.js';

@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log.js';
-import { AdminAccess } from './access.js';
+import { AdminAccess, HOW_TO_SET_A_TOKEN } from './access.js';
 import { route, type AdminContext, type AdminReply } from './routes.js';
 
 /** Control-API bodies larger than this are refused (413). */
@@ -41,6 +41,13 @@ export async function startAdminServer(host: string, port: number, context: Admi
   });
   server.on('error', (err) => log.error({ err }, 'admin server error'));
   const address = server.address() as AddressInfo;
+  if (access.controlClosed) {
+    log.warn(
+      { http: address.address.includes(':') ? `[${address.address}]:${address.port}` : `${address.address}:${address.port}`, controlApi: 'closed' },
+      `the /v1 control API is closed (every call answers 403): --http listens on ${address.address}, not loopback, and no token is set; ` +
+        `${HOW_TO_SET_A_TOKEN}. /health, /ready and /metrics are served.`,
+    );
+  }
   return {
     host: address.address,
     port: address.port,

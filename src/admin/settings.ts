@@ -3,6 +3,9 @@
 
 import { readFileSync } from 'node:fs';
 import ipaddr from 'ipaddr.js';
+import type { Config } from '../config.js';
+import { AllowList } from '../guard/acl.js';
+import type { AccessSettings } from './access.js';
 
 /** The environment variable the CLI reads a token from when no flag gives one. */
 export const TOKEN_ENV = 'CLUSTERDNS_HTTP_TOKEN';
@@ -65,4 +68,9 @@ export function validateHttpHosts(value: unknown, problems: string[]): string[] 
     else problems.push(`--http-host must be a host name or address without a port, like clusterdns or dns.test, got ${JSON.stringify(entry)}`);
   }
   return hosts;
+}
+
+/** What the admin server enforces, from the validated config: --allow, --http-host and the token. */
+export function accessSettings(config: Pick<Config, 'allow' | 'httpHosts' | 'httpToken'>): AccessSettings {
+  return { allow: new AllowList(config.allow), hosts: config.httpHosts, ...(config.httpToken !== null ? { token: config.httpToken } : {}) };
 }

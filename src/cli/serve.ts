@@ -6,9 +6,8 @@ import { loadCluster, logProblems, startServer, summarize, type LoadedCluster, t
 import type { Config } from '../config.js';
 import type { UpstreamAddress } from '../forward/index.js';
 import { startLive, type LiveCluster } from '../live/index.js';
-import { AdminListenError, createQueryLog, HOW_TO_SET_A_TOKEN, startAdminServer, type QueryLog, type AdminContext, type AdminServer, type Metrics } from '../admin/index.js';
+import { accessSettings, AdminListenError, createQueryLog, startAdminServer, type QueryLog, type AdminContext, type AdminServer, type Metrics } from '../admin/index.js';
 import { createLogger, type Logger } from '../log.js';
-import { AllowList } from '../guard/acl.js';
 import { resolveUpstreams, UpstreamConfigError, type Forwarding } from '../forwarding.js';
 import { endpointKey } from '../forward/index.js';
 import { BatchUnavailableError, ListenError } from '../server/index.js';
@@ -209,11 +208,7 @@ async function startAdmin(config: Config, logger: Logger): Promise<Admin | undef
     readiness: () => ({ notReady: state.notReady, lastReloadError: state.live?.lastError }),
     metrics,
     live: () => state.live,
-    access: {
-      allow: new AllowList(config.allow),
-      hosts: config.httpHosts,
-      ...(config.httpToken !== null ? { token: config.httpToken } : {}),
-    },
+    access: accessSettings(config),
   };
   let server: AdminServer;
   try {
@@ -226,13 +221,6 @@ async function startAdmin(config: Config, logger: Logger): Promise<Admin | undef
     throw error;
   }
   logger.info({ http: formatAddress(server.host, server.port) }, `admin HTTP on http://${formatAddress(server.host, server.port)} (/health /ready /metrics /v1)`);
-  if (server.controlClosed) {
-    logger.warn(
-      { http: formatAddress(server.host, server.port), controlApi: 'closed' },
-      `the /v1 control API is closed (every call answers 403): --http listens on ${server.host}, not loopback, and no token is set; ` +
-        `${HOW_TO_SET_A_TOKEN}. /health, /ready and /metrics are served.`,
-    );
-  }
   return { state, metrics, server };
 }
 

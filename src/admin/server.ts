@@ -63,7 +63,7 @@ export async function startAdminServer(host: string, port: number, context: Admi
 async function serve(request: IncomingMessage, response: ServerResponse, context: AdminContext, access: AdminAccess): Promise<void> {
   const method = request.method ?? 'GET';
   const target = parseTarget(request.url ?? '');
-  if (target === undefined) return send(response, { status: 400, json: { error: `malformed request path: ${JSON.stringify(request.url)}` } });
+  if (target === undefined) return refuse(response, { status: 400, json: { error: `malformed request path: ${JSON.stringify(request.url)}` } });
   const refusal = access.check({
     method,
     path: target.path,
@@ -74,7 +74,7 @@ async function serve(request: IncomingMessage, response: ServerResponse, context
     remoteAddress: request.socket.remoteAddress,
     localAddress: request.socket.localAddress,
   });
-  if (refusal) return send(response, refusal);
+  if (refusal) return refuse(response, refusal);
   const body = await readBody(request);
   const reply =
     body === undefined
@@ -98,6 +98,11 @@ export function parseTarget(url: string): { path: string; query: URLSearchParams
     return undefined;
   }
   return { path: parsed.pathname, query: parsed.searchParams };
+}
+
+/** A refusal closes the connection, so a body the client still sends is never read (or drained). */
+function refuse(response: ServerResponse, reply: AdminReply): void {
+  send(response, { ...reply, headers: { ...reply.headers, connection: 'close' } });
 }
 
 function send(response: ServerResponse, reply: AdminReply): void {

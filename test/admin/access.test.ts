@@ -7,7 +7,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServe, type ServerProcess } from '../helpers/server-process.js';
+import { runCli, startServe, type ServerProcess } from '../helpers/server-process.js';
 import { tempDir } from '../live/helpers.js';
 
 const TOKEN = 'T0ken-for-tests';
@@ -214,5 +214,36 @@ describe('listening beyond loopback (0.0.0.0), reached through 127.0.0.1', () =>
     const port = server.httpPort;
     expect((await ask(port, { path: '/v1/objects', host: `localhost:${port}`, token: 'from-file' })).status).toBe(200);
     expect((await ask(port, { path: '/v1/objects', host: `localhost:${port}`, token: 'from-env' })).status).toBe(401);
+  });
+});
+
+describe('token mistakes stop serve with a usage error (exit 2)', () => {
+  it.each([
+    { name: 'an empty CLUSTERDNS_HTTP_TOKEN', args: [], env: { CLUSTERDNS_HTTP_TOKEN: '' }, message: 'clusterdns: CLUSTERDNS_HTTP_TOKEN gives an empty token; give one, or unset it for none' },
+    { name: 'both token flags', args: ['--http-token', 'a', '--http-token-file', '/nonexistent'], env: {}, message: 'clusterdns: give the control API token once: --http-token or --http-token-file, not both' },
+    { name: 'a token file that is not there', args: ['--http-token-file', '/nonexistent/token'], env: {}, message: 'clusterdns: --http-token-file: cannot read /nonexistent/token: ENOENT' },
+    { name: '--http-host with a port', args: ['--http-host', 'clusterdns:8080'], env: {}, message: 'clusterdns: --http-host must be a host name or address without a port, like clusterdns or dns.test, got "clusterdns:8080"' },
+  ])('$name', async ({ args, env, message }) => {
+    const result = await runCli(['serve', '--port', '0', '--http', '[::]:0', '-f', manifestPath, ...args], { env: { PATH: process.env['PATH'], ...env } });
+    expect({ code: result.code, first: result.stderr.split('\n')[0] }).toEqual({ code: 2, first: message });
+  });
+});
+
+describe('an IPv6 wildcard listener ([::]) without a token', () => {
+  it('closes /v1 and still answers probes, reached through [::1]', async () => {
+    const server = await startAdmin('[::]:0', []);
+    servers.push(server);
+    const request = (path: string): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const outgoing = http.request({ host: '::1', port: server.httpPort, path, agent: false }, (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        });
+        outgoing.on('error', reject);
+        outgoing.end();
+      });
+    expect(server.logs.find((entry) => entry['controlApi'] === 'closed')).toMatchObject({ msg: expect.stringContaining('--http listens on ::, not loopback') });
+    expect(await request('/ready')).toBe(200);
+    expect(await request('/v1/objects')).toBe(403);
   });
 });

@@ -79,9 +79,9 @@ export interface CliResult {
 }
 
 /** Run `clusterdns ARGS` to completion. */
-export function runCli(args: readonly string[], options: { stdin?: string } = {}): Promise<CliResult> {
+export function runCli(args: readonly string[], options: { stdin?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...loopbackOnly(args)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...loopbackOnly(args)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], ...(options.env ? { env: options.env } : {}) });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

@@ -6,6 +6,7 @@
 import http from 'node:http';
 import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startServe, type ServerProcess } from '../helpers/server-process.js';
 import { tempDir } from '../live/helpers.js';
@@ -246,4 +247,38 @@ describe('an IPv6 wildcard listener ([::]) without a token', () => {
     expect(await request('/ready')).toBe(200);
     expect(await request('/v1/objects')).toBe(403);
   });
+});
+
+describe('no request path gets a 500', () => {
+  // Pieces that have broken path handling: bad and partial percent-encoding,
+  // encoded slashes and dots, overlong UTF-8, backslashes, query and fragment marks.
+  const PIECES = ['/', 'v1', 'objects', 'Service', 'default', 'web', 'records', 'health', '%', '%E0', '%E0%A4', '%E0%A4%A4', '%zz', '%2F', '%2e%2e', '..', '%C0%AF', '%80', '%FF', '\\', '?', '?name=%', '#', ':', '@', '%00', 'é'];
+  const segment = fc.array(fc.constantFrom(...PIECES.filter((piece) => piece !== '/')), { minLength: 1, maxLength: 3 }).map((parts) => parts.join(''));
+  // The routes' shapes with odd segments (so a route's parameters get decoded), and free-form paths.
+  const paths = fc.oneof(
+    fc.tuple(segment, segment, segment).map(([kind, namespace, name]) => `/v1/objects/${kind}/${namespace}/${name}`),
+    fc.tuple(segment, segment).map(([namespace, name]) => `/v1/pods/${namespace}/${name}/ready`),
+    fc.array(fc.constantFrom(...PIECES), { maxLength: 8 }).map((pieces) => `/${pieces.join('')}`),
+  );
+  it('random paths with the token and a JSON Content-Type, every method: 400, 404, 405 or 2xx', async () => {
+    const server = await startAdmin('127.0.0.1:0', ['--http-token', TOKEN]);
+    servers.push(server);
+    const statuses = new Set<number>();
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('GET', 'POST', 'DELETE'), paths, async (method, path) => {
+        const reply = await ask(server.httpPort, {
+          method,
+          path,
+          host: `localhost:${server.httpPort}`,
+          token: TOKEN,
+          contentType: 'application/json',
+          body: method === 'GET' ? undefined : '{}',
+        });
+        statuses.add(reply.status);
+        expect(reply.status).toBeLessThan(500);
+      }),
+      { numRuns: 300 },
+    );
+    expect([...statuses].sort()).toEqual(expect.arrayContaining([400, 404]));
+  }, 60_000);
 });

@@ -4,6 +4,7 @@
 import { Option, type Command } from 'commander';
 import { DEFAULTS, POD_MODES, POLICIES, validateConfig, type ConfigResult, type RawConfig } from '../config.js';
 import { LOG_LEVELS } from '../log.js';
+import { TOKEN_ENV } from '../admin/settings.js';
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -63,6 +64,8 @@ export function addLiveOptions(command: Command): Command {
     .option('--watch', 'reload when a manifest file changes (new files in -f directories included); SIGHUP always reloads')
     .option('--http <addr:port>', 'admin HTTP server: /health, /ready, /metrics and the /v1 control API (:PORT listens on loopback)')
     .option('--http-token <token>', 'require "Authorization: Bearer TOKEN" on every /v1 control API call')
+    .option('--http-token-file <file>', `like --http-token, the token read from FILE (also: env ${TOKEN_ENV})`)
+    .option('--http-host <name>', 'a Host name /v1 calls may use besides localhost and the listening address, e.g. a compose service name; repeatable', collect)
     .option('--log-queries', 'log one line per query (CoreDNS log plugin fields)');
 }
 
@@ -110,6 +113,8 @@ export interface ClusterFlags {
   watch?: boolean;
   http?: string;
   httpToken?: string;
+  httpTokenFile?: string;
+  httpHost?: string[];
   logQueries?: boolean;
   allow?: string[];
   rateLimit?: string;
@@ -149,6 +154,9 @@ export function configFromFlags(flags: ClusterFlags): ConfigResult {
     watch: flags.watch === true,
     http: flags.http,
     httpToken: flags.httpToken,
+    httpTokenFile: flags.httpTokenFile,
+    httpTokenEnv: process.env[TOKEN_ENV],
+    httpHosts: flags.httpHost,
     logQueries: flags.logQueries === true,
     allow: flags.allow,
     rateLimit: flags.rateLimit,

@@ -39,6 +39,8 @@ export interface Config {
   /** Per-try upstream timeout. */
   readonly upstreamTimeoutMs: number;
   readonly stubDomains: readonly StubDomain[];
+  /** DNS 0x20 (--upstream-0x20): random letter case in upstream questions, echoed exactly or the reply is dropped. */
+  readonly upstream0x20: boolean;
   /** Forwarded-answer cache; false turns it off. */
   readonly cache: { readonly maxEntries: number; readonly maxTtl: number } | false;
   /** Reload when a manifest under `manifests` changes (--watch). */
@@ -96,6 +98,7 @@ export const DEFAULTS: Config = {
   policy: 'sequential',
   upstreamTimeoutMs: 2000,
   stubDomains: [],
+  upstream0x20: false,
   cache: { maxEntries: 10000, maxTtl: 3600 },
   watch: false,
   http: null,
@@ -222,6 +225,7 @@ export function validateConfig(raw: RawConfig): ConfigResult {
       policy,
       upstreamTimeoutMs: upstreamTimeoutMs!,
       stubDomains,
+      upstream0x20: merged.upstream0x20 === true,
       cache,
       watch: merged.watch === true,
       http,

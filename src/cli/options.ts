@@ -47,6 +47,7 @@ export function addForwardOptions(command: Command): Command {
       'send names under SUFFIX to their own servers (kube-dns stubDomains); repeatable',
       collect,
     )
+    .option('--upstream-0x20', 'randomise the letter case of upstream questions (DNS 0x20); replies must echo it exactly')
     .option('--cache-size <entries>', 'forwarded answers kept in the cache', '10000')
     .option('--cache-max-ttl <seconds>', 'longest time a forwarded answer is cached', '3600')
     .option('--no-cache', 'do not cache forwarded answers')
@@ -103,6 +104,7 @@ export interface ClusterFlags {
   policy?: string;
   upstreamTimeout?: string;
   stubDomain?: string[];
+  upstream0x20?: boolean;
   cacheSize?: string;
   cacheMaxTtl?: string;
   /** commander's --no-cache: false when given. */
@@ -143,6 +145,7 @@ export function configFromFlags(flags: ClusterFlags): ConfigResult {
     policy: flags.policy,
     upstreamTimeoutMs: flags.upstreamTimeout,
     stubDomains: flags.stubDomain,
+    upstream0x20: flags.upstream0x20 === true,
     cacheSize: flags.cacheSize,
     cacheMaxTtl: flags.cacheMaxTtl,
     noCache: flags.cache === false,

@@ -286,6 +286,8 @@ function validateTcp(raw: RawConfig, problems: string[]): TcpLimits {
     idleTimeoutMs: integerIn('--tcp-idle-timeout', pick(raw.tcpIdleTimeoutMs, 'idleTimeoutMs'), 100, 600_000, 'milliseconds', problems),
     maxInFlight: integerIn('--tcp-max-inflight', pick(raw.tcpMaxInFlight, 'maxInFlight'), 1, 65_535, 'queries per connection', problems),
     maxMessageBytes: integerIn('--tcp-max-message', pick(raw.tcpMaxMessage, 'maxMessageBytes'), 12, 65_535, 'bytes', problems),
+    // No flag: pipelined queries past --tcp-max-inflight wait in up to this many bytes, then reading stops.
+    maxQueuedBytes: integerIn('tcp.maxQueuedBytes', pick(undefined, 'maxQueuedBytes'), 512, 16_777_216, 'bytes', problems),
   };
 }
 

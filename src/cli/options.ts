@@ -80,9 +80,9 @@ export function addGuardOptions(command: Command): Command {
     .option('--rate-limit <n/s>', 'UDP responses per second per client /24 (IPv4) or /56 (IPv6); past it, drop with slip (default: off)')
     .option('--rate-limit-slip <n>', 'every Nth rate-limited response is sent truncated (TC) so real clients retry over TCP; 0 = never', '2')
     .option('--tcp-max-connections <n>', 'open TCP connections; past it the longest-idle one is closed', String(tcp.maxConnections))
-    .option('--tcp-max-per-client <n>', 'open TCP connections per client address', String(tcp.maxPerClient))
+    .option('--tcp-max-per-client <n>', 'open TCP connections per client address; past it that client\'s longest-idle one is closed', String(tcp.maxPerClient))
     .option('--tcp-idle-timeout <ms>', 'close a TCP connection that completes no query for this long', String(tcp.idleTimeoutMs))
-    .option('--tcp-max-inflight <n>', 'queries in flight per TCP connection; more get REFUSED', String(tcp.maxInFlight))
+    .option('--tcp-max-inflight <n>', 'queries answered at once per TCP connection; more pipelined ones wait their turn', String(tcp.maxInFlight))
     .option('--tcp-max-message <bytes>', 'largest TCP query; a longer one closes the connection', String(tcp.maxMessageBytes))
     .option('--forward-max-inflight <n>', 'forwarded queries waiting on upstreams; more get SERVFAIL at once', String(DEFAULTS.forwardMaxInFlight))
     .option('--shutdown-grace <ms>', 'on SIGTERM/SIGINT, how long queries in flight may finish', String(DEFAULTS.shutdownGraceMs));

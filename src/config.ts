@@ -40,6 +40,8 @@ export interface Config {
   /** Per-try upstream timeout. */
   readonly upstreamTimeoutMs: number;
   readonly stubDomains: readonly StubDomain[];
+  /** DNS 0x20 (--upstream-0x20): random letter case in upstream questions, echoed exactly or the reply is dropped. */
+  readonly upstream0x20: boolean;
   /** Forwarded-answer cache; false turns it off. */
   readonly cache: { readonly maxEntries: number; readonly maxTtl: number } | false;
   /** Reload when a manifest under `manifests` changes (--watch). */
@@ -99,6 +101,7 @@ export const DEFAULTS: Config = {
   policy: 'sequential',
   upstreamTimeoutMs: 2000,
   stubDomains: [],
+  upstream0x20: false,
   cache: { maxEntries: 10000, maxTtl: 3600 },
   watch: false,
   http: null,
@@ -229,6 +232,7 @@ export function validateConfig(raw: RawConfig): ConfigResult {
       policy,
       upstreamTimeoutMs: upstreamTimeoutMs!,
       stubDomains,
+      upstream0x20: merged.upstream0x20 === true,
       cache,
       watch: merged.watch === true,
       http,
@@ -290,6 +294,8 @@ function validateTcp(raw: RawConfig, problems: string[]): TcpLimits {
     idleTimeoutMs: integerIn('--tcp-idle-timeout', pick(raw.tcpIdleTimeoutMs, 'idleTimeoutMs'), 100, 600_000, 'milliseconds', problems),
     maxInFlight: integerIn('--tcp-max-inflight', pick(raw.tcpMaxInFlight, 'maxInFlight'), 1, 65_535, 'queries per connection', problems),
     maxMessageBytes: integerIn('--tcp-max-message', pick(raw.tcpMaxMessage, 'maxMessageBytes'), 12, 65_535, 'bytes', problems),
+    // No flag: pipelined queries past --tcp-max-inflight wait in up to this many bytes, then reading stops.
+    maxQueuedBytes: integerIn('tcp.maxQueuedBytes', pick(undefined, 'maxQueuedBytes'), 512, 16_777_216, 'bytes', problems),
   };
 }
 

@@ -48,6 +48,7 @@ export function addForwardOptions(command: Command): Command {
       'send names under SUFFIX to their own servers (kube-dns stubDomains); repeatable',
       collect,
     )
+    .option('--upstream-0x20', 'randomise the letter case of upstream questions (DNS 0x20); replies must echo it exactly')
     .option('--cache-size <entries>', 'forwarded answers kept in the cache', '10000')
     .option('--cache-max-ttl <seconds>', 'longest time a forwarded answer is cached', '3600')
     .option('--no-cache', 'do not cache forwarded answers')
@@ -82,9 +83,9 @@ export function addGuardOptions(command: Command): Command {
     .option('--rate-limit <n/s>', 'UDP responses per second per client /24 (IPv4) or /56 (IPv6); past it, drop with slip (default: off)')
     .option('--rate-limit-slip <n>', 'every Nth rate-limited response is sent truncated (TC) so real clients retry over TCP; 0 = never', '2')
     .option('--tcp-max-connections <n>', 'open TCP connections; past it the longest-idle one is closed', String(tcp.maxConnections))
-    .option('--tcp-max-per-client <n>', 'open TCP connections per client address', String(tcp.maxPerClient))
+    .option('--tcp-max-per-client <n>', 'open TCP connections per client address; past it that client\'s longest-idle one is closed', String(tcp.maxPerClient))
     .option('--tcp-idle-timeout <ms>', 'close a TCP connection that completes no query for this long', String(tcp.idleTimeoutMs))
-    .option('--tcp-max-inflight <n>', 'queries in flight per TCP connection; more get REFUSED', String(tcp.maxInFlight))
+    .option('--tcp-max-inflight <n>', 'queries answered at once per TCP connection; more pipelined ones wait their turn', String(tcp.maxInFlight))
     .option('--tcp-max-message <bytes>', 'largest TCP query; a longer one closes the connection', String(tcp.maxMessageBytes))
     .option('--forward-max-inflight <n>', 'forwarded queries waiting on upstreams; more get SERVFAIL at once', String(DEFAULTS.forwardMaxInFlight))
     .option('--shutdown-grace <ms>', 'on SIGTERM/SIGINT, how long queries in flight may finish', String(DEFAULTS.shutdownGraceMs));
@@ -106,6 +107,7 @@ export interface ClusterFlags {
   policy?: string;
   upstreamTimeout?: string;
   stubDomain?: string[];
+  upstream0x20?: boolean;
   cacheSize?: string;
   cacheMaxTtl?: string;
   /** commander's --no-cache: false when given. */
@@ -148,6 +150,7 @@ export function configFromFlags(flags: ClusterFlags): ConfigResult {
     policy: flags.policy,
     upstreamTimeoutMs: flags.upstreamTimeout,
     stubDomains: flags.stubDomain,
+    upstream0x20: flags.upstream0x20 === true,
     cacheSize: flags.cacheSize,
     cacheMaxTtl: flags.cacheMaxTtl,
     noCache: flags.cache === false,

@@ -2,6 +2,7 @@
 // order, each try bounded, the whole query bounded by
 // (number of upstreams × timeout). Every path ends in a response buffer.
 
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { RCode, RRClass } from '../dns/types.js';
 import { writeHeaderOnlyResponse } from '../dns/wire.js';
@@ -53,6 +54,7 @@ class RelayForwarder implements Forwarder {
   private readonly timeoutMs: number;
   private readonly tcpTimeoutMs: number;
   private readonly maxInFlight: number;
+  private readonly randomizeCase: boolean;
   private readonly inflight = new Map<string, Promise<Resolution>>();
   private closed = false;
 
@@ -61,6 +63,7 @@ class RelayForwarder implements Forwarder {
     this.timeoutMs = options.timeoutMs ?? FORWARD_DEFAULTS.timeoutMs;
     this.tcpTimeoutMs = options.tcpTimeoutMs ?? this.timeoutMs;
     this.maxInFlight = options.maxInFlight ?? FORWARD_DEFAULTS.maxInFlight;
+    this.randomizeCase = options.randomizeCase === true;
     const cache = options.cache ?? CACHE_DEFAULTS;
     this.cache = cache === false ? undefined : new AnswerCache(cache, options.now ?? Date.now);
     const stubs = options.stubDomains ?? [];
@@ -169,9 +172,15 @@ class RelayForwarder implements Forwarder {
   /** Try the upstreams in order until one replies; SERVFAIL (stored form) when none did in time. */
   private async ask(query: Query): Promise<StoredAnswer> {
     const upstreams = this.router.route(query.name);
+    // DNS 0x20: the upstream sees random letter case and must echo it exactly.
+    const asked = this.randomizeCase ? { ...query, name: randomCase(query.name) } : query;
     const attempt: Attempt = {
-      build: (id) => buildUpstreamQuery(query, id),
-      expected: { opcode: query.opcode, question: { name: asciiLower(query.name), type: query.qtype, class: query.qclass } },
+      build: (id) => buildUpstreamQuery(asked, id),
+      expected: {
+        opcode: query.opcode,
+        question: { name: asciiLower(query.name), type: query.qtype, class: query.qclass },
+        ...(this.randomizeCase ? { caseExact: true } : {}),
+      },
       transport: query.transport,
       deadline: performance.now() + upstreams.length * this.timeoutMs,
     };
@@ -218,4 +227,17 @@ class RelayForwarder implements Forwarder {
     this.stats.upstreams[key] = created;
     return created;
   }
+}
+
+/** `name` with each ASCII letter's case drawn at random (escapes hold no letters: src/dns/escape.ts). */
+export function randomCase(name: string): string {
+  const bits = randomBytes(Math.ceil(name.length / 8) + 1);
+  let out = '';
+  for (let i = 0; i < name.length; i++) {
+    const code = name.charCodeAt(i);
+    const letter = (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
+    const upper = ((bits[i >> 3] as number) >> (i & 7)) & 1;
+    out += letter ? String.fromCharCode(upper ? code & ~0x20 : code | 0x20) : name[i];
+  }
+  return out;
 }

@@ -8,6 +8,7 @@ import { RCode, RRType } from '../dns/types.js';
 import type { Client, Edns, Query, Transport } from '../resolve/query.js';
 import { readQuestionName } from './question-name.js';
 import { isLabelBoundary } from '../dns/escape.js';
+import { structureProblem } from '../dns/structure.js';
 
 export type RequestVerdict =
   /** A usable query: hand it to the handler. */
@@ -51,6 +52,12 @@ export function readRequest(packet: Packet, transport: Transport, client?: Clien
   // label is lost; when it left an empty label the name cannot be echoed as
   // sent (nor written at all).
   const dotInLabel = raw === undefined && question !== undefined && /^\.|\.\.|\.$/.test(question.name);
+  // Forward or header pointers, a misplaced or second OPT: FORMERR first, as BIND does.
+  const problem = raw === undefined ? undefined : structureProblem(raw);
+  if (problem) {
+    if (problem.inQuestion || !questionDecoded || question === undefined || dotInLabel) return bare(RCode.FORMERR, problem.reason);
+    return { kind: 'reject', query: toQuery(packet, question, transport, undefined, client), rcode: RCode.FORMERR, reason: problem.reason };
+  }
 
   if (opcode !== 0) {
     // NOTIFY and UPDATE included: we are nobody's secondary and take no updates.

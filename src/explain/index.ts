@@ -42,7 +42,7 @@ export function outcomeOf(lookup: Lookup): Outcome {
       if (lookup.hostnames) return { kind: 'resolved', targets: lookup.hostnames.targets };
       return { kind: 'external', target: lookup.target };
     case 'reverse-miss':
-      return { kind: 'nxdomain' };
+      return lookup.local.rcode === RCode.NXDOMAIN ? { kind: 'nxdomain' } : { kind: 'nodata' };
     case 'refused':
       return { kind: 'refused' };
     case 'not-ours':

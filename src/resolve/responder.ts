@@ -49,7 +49,7 @@ export function createResponder(options: ResponderOptions): Responder {
       case 'external':
         return external(query, name, lookup);
       case 'reverse-miss':
-        return options.forward ? options.forward(query) : writeResponse(query, lookup.nxdomain, turn++);
+        return options.forward ? options.forward(query) : writeResponse(query, lookup.local, turn++);
       case 'refused':
         return writeEmptyResponse(query, { rcode: RCode.REFUSED });
       case 'not-ours':

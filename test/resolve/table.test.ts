@@ -267,7 +267,13 @@ const rows: Row[] = [
     rcode: 'NOERROR',
     answer: [`ext.prod.svc.${Z}. 5 IN CNAME example.com.`],
   },
-  nodata('§3.4 outside target, no upstream', `ext.prod.svc.${Z}`, 'A'),
+  {
+    spec: '§10 outside target that cannot be resolved (no upstream): the CNAME alone',
+    name: `ext.prod.svc.${Z}`,
+    type: 'A',
+    rcode: 'NOERROR',
+    answer: [`ext.prod.svc.${Z}. 5 IN CNAME example.com.`],
+  },
   {
     spec: '§3.4 target inside the zone',
     name: `extin.prod.svc.${Z}`,

@@ -54,6 +54,12 @@ class RelayForwarder implements Forwarder {
   private readonly tcpTimeoutMs: number;
   private readonly maxInFlight: number;
   private readonly inflight = new Map<string, Promise<Resolution>>();
+  /**
+   * The age of an answer fresh from the upstream: none, but capped at the
+   * cache's max TTL like every later hit, so the first reply never carries a
+   * TTL above the cap either (CoreDNS `cache` caps the reply it stores).
+   */
+  private readonly fresh: Age | undefined;
   private closed = false;
 
   constructor(options: ForwarderOptions) {
@@ -63,6 +69,7 @@ class RelayForwarder implements Forwarder {
     this.maxInFlight = options.maxInFlight ?? FORWARD_DEFAULTS.maxInFlight;
     const cache = options.cache ?? CACHE_DEFAULTS;
     this.cache = cache === false ? undefined : new AnswerCache(cache, options.now ?? Date.now);
+    this.fresh = cache === false ? undefined : { elapsed: 0, cap: cache.maxTtl ?? CACHE_DEFAULTS.maxTtl };
     const stubs = options.stubDomains ?? [];
     this.router = new Router(options.upstreams, stubs, options.policy ?? FORWARD_DEFAULTS.policy);
     this.burst = new BurstLogger(this.logger);
@@ -156,9 +163,9 @@ class RelayForwarder implements Forwarder {
       if (!this.closed) this.stats.overloads++;
       return Promise.resolve({ answer: failureAnswer(query) });
     }
-    const pending = this.ask(query).then((answer) => {
+    const pending = this.ask(query).then((answer): Resolution => {
       if (!this.closed) this.cache?.put(query, answer);
-      return { answer };
+      return this.fresh ? { answer, age: this.fresh } : { answer };
     });
     this.inflight.set(flightKey, pending);
     const forget = (): void => void this.inflight.delete(flightKey);
@@ -171,7 +178,8 @@ class RelayForwarder implements Forwarder {
     const upstreams = this.router.route(query.name);
     const attempt: Attempt = {
       build: (id) => buildUpstreamQuery(query, id),
-      expected: { opcode: query.opcode, question: { name: asciiLower(query.name), type: query.qtype, class: query.qclass } },
+      // A NOTIFY is answered like a QUERY, so the upstream is asked a QUERY (buildUpstreamQuery).
+      expected: { opcode: 0, question: { name: asciiLower(query.name), type: query.qtype, class: query.qclass } },
       transport: query.transport,
       deadline: performance.now() + upstreams.length * this.timeoutMs,
     };

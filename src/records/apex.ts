@@ -62,13 +62,18 @@ function addNameservers(table: NameTable, apex: string, state: ClusterState, opt
     const nsName = `ns.dns.${zone}`;
     const addresses = nameserverAddresses(state, options);
     const additional = addresses.map((address) => addressRecord(nsName, ttl, address));
-    table.add(apex, apex, RRType.NS, [record(apex, ttl, { type: 'NS', target: nsName })], additional);
+    const set = table.add(apex, apex, RRType.NS, [record(apex, ttl, { type: 'NS', target: nsName })], additional);
+    // Listings keep one NS per zone file: the reverse apexes' is lent by `records`.
+    if (apex !== zone) set.listed = false;
     return;
   }
   const target = `kube-dns.kube-system.svc.${apex}`;
   const set = table.add(apex, apex, RRType.NS, [], kubeDns.map((address) => addressRecord(target, ttl, address)));
   // One NS per address, duplicates kept: CoreDNS writes one per cluster IP.
   for (const _ of kubeDns) set.answer.push(record(apex, ttl, { type: 'NS', target }));
+  // A zone file cannot hold the reverse apexes' NS (its in-zone target has no
+  // address record there): listings leave it out, `records` lends the cluster zone's.
+  if (apex !== zone) set.listed = false;
 }
 
 export function addApex(table: NameTable, state: ClusterState, options: IndexOptions): void {

@@ -26,6 +26,9 @@ export function zoneCorners(ctx: Context, parsed: ParsedName): Finding[] {
     return [quirk(`TXT and PTR at ns.dns.${ctx.zone} are NXDOMAIN`)];
   }
   if (parsed.kind === 'apex' && qtype === RRType.NS) return [nsNote(ctx, ctx.zone)];
+  if (parsed.kind === 'dns-version' && qtype === RRType.TXT) {
+    return [quirk('the kubernetes plugin gives this TXT a TTL of 28800, which `cache 30` caps: its TTL is --cache-max-ttl (30 by default; 28800 with --no-cache)')];
+  }
   if (parsed.kind === 'srv' && qtype === RRType.SRV) return [srvWeight()];
   if (parsed.kind === 'service' && qtype === RRType.SRV) return [srvWeight()];
   if (parsed.kind === 'pod') return podCorners(ctx, parsed.label, parsed.ignored);

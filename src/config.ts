@@ -102,7 +102,8 @@ export const DEFAULTS: Config = {
   upstreamTimeoutMs: 2000,
   stubDomains: [],
   upstream0x20: false,
-  cache: { maxEntries: 10000, maxTtl: 3600 },
+  // maxTtl 30: the kubeadm Corefile's `cache 30`, which caps every TTL answered (docs/behaviour.md).
+  cache: { maxEntries: 10000, maxTtl: 30 },
   watch: false,
   http: null,
   httpToken: null,

@@ -41,7 +41,10 @@ export interface ClusterDnsOptions {
   readonly upstreamTimeoutMs?: number;
   /** `corp.example=10.0.0.1[:port][,addr...]` entries (`--stub-domain`). */
   readonly stubDomains?: readonly string[];
-  /** Forwarded-answer cache; `false` turns it off. Default 10000 entries, 3600 s. */
+  /**
+   * Forwarded-answer cache; `false` turns it off. Default 10000 entries,
+   * 30 s (CoreDNS `cache 30`): `maxTtl` also caps every TTL answered.
+   */
   readonly cache?: false | { readonly maxEntries?: number; readonly maxTtl?: number };
   /** Reload when a file or directory among `manifests` changes (`--watch`). Default false. */
   readonly watch?: boolean;

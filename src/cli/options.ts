@@ -15,9 +15,9 @@ export function addClusterOptions(command: Command): Command {
   return command
     .option('-f, --filename <path>', "manifest file, directory (recursive: .yaml, .yml, .json) or '-' for stdin; repeatable", collect)
     .option('--cluster-domain <domain>', 'the cluster DNS domain', DEFAULTS.clusterDomain)
-    .option('--ttl <seconds>', 'TTL of every cluster record (0-3600)', String(DEFAULTS.ttl))
+    .option('--ttl <seconds>', 'TTL of every cluster record (0-3600); CoreDNS kubernetes `ttl` (kubeadm sets 30)', String(DEFAULTS.ttl))
     .addOption(
-      new Option('--pods <mode>', 'answers for <dashed-ip>.<ns>.pod.<domain> names')
+      new Option('--pods <mode>', 'answers for <dashed-ip>.<ns>.pod.<domain> names; CoreDNS kubernetes `pods`')
         .choices(POD_MODES)
         .default(DEFAULTS.podMode),
     )
@@ -37,7 +37,8 @@ export function addForwardOptions(command: Command): Command {
     .option(
       '--upstream <addr[:port]>',
       "DNS server for names outside the cluster; repeatable; 'none' turns forwarding off (REFUSED) " +
-        '(default: the nameservers of --resolv-conf)',
+        '(default: the nameservers of --resolv-conf). CoreDNS `forward .`; with an upstream, unknown reverse names ' +
+        'fall through to it (`fallthrough in-addr.arpa ip6.arpa`) and non-IN classes are answered (docs/behaviour.md)',
       collect,
     )
     .option('--resolv-conf <file>', 'where the default upstreams come from', DEFAULTS.resolvConf)
@@ -50,8 +51,12 @@ export function addForwardOptions(command: Command): Command {
     )
     .option('--upstream-0x20', 'randomise the letter case of upstream questions (DNS 0x20); replies must echo it exactly')
     .option('--cache-size <entries>', 'forwarded answers kept in the cache', '10000')
-    .option('--cache-max-ttl <seconds>', 'longest time a forwarded answer is cached', '3600')
-    .option('--no-cache', 'do not cache forwarded answers')
+    .option(
+      '--cache-max-ttl <seconds>',
+      'longest time a forwarded answer is cached, and the highest TTL in any answer, first reply included; CoreDNS `cache 30`',
+      String((DEFAULTS.cache as { maxTtl: number }).maxTtl),
+    )
+    .option('--no-cache', 'do not cache forwarded answers (no `cache` plugin: TTLs are not capped)')
     .option(
       '--search-namespace <ns>',
       'answer short names (web, web.prod, web-0.nginx) from clients that are not pods as a pod in NS would resolve them ' +

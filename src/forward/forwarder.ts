@@ -56,6 +56,12 @@ class RelayForwarder implements Forwarder {
   private readonly maxInFlight: number;
   private readonly randomizeCase: boolean;
   private readonly inflight = new Map<string, Promise<Resolution>>();
+  /**
+   * The age of an answer fresh from the upstream: none, but capped at the
+   * cache's max TTL like every later hit, so the first reply never carries a
+   * TTL above the cap either (CoreDNS `cache` caps the reply it stores).
+   */
+  private readonly fresh: Age | undefined;
   private closed = false;
 
   constructor(options: ForwarderOptions) {
@@ -66,6 +72,7 @@ class RelayForwarder implements Forwarder {
     this.randomizeCase = options.randomizeCase === true;
     const cache = options.cache ?? CACHE_DEFAULTS;
     this.cache = cache === false ? undefined : new AnswerCache(cache, options.now ?? Date.now);
+    this.fresh = cache === false ? undefined : { elapsed: 0, cap: cache.maxTtl ?? CACHE_DEFAULTS.maxTtl };
     const stubs = options.stubDomains ?? [];
     this.router = new Router(options.upstreams, stubs, options.policy ?? FORWARD_DEFAULTS.policy);
     this.burst = new BurstLogger(this.logger);
@@ -159,9 +166,9 @@ class RelayForwarder implements Forwarder {
       if (!this.closed) this.stats.overloads++;
       return Promise.resolve({ answer: failureAnswer(query) });
     }
-    const pending = this.ask(query).then((answer) => {
+    const pending = this.ask(query).then((answer): Resolution => {
       if (!this.closed) this.cache?.put(query, answer);
-      return { answer };
+      return this.fresh ? { answer, age: this.fresh } : { answer };
     });
     this.inflight.set(flightKey, pending);
     const forget = (): void => void this.inflight.delete(flightKey);
@@ -176,8 +183,9 @@ class RelayForwarder implements Forwarder {
     const asked = this.randomizeCase ? { ...query, name: randomCase(query.name) } : query;
     const attempt: Attempt = {
       build: (id) => buildUpstreamQuery(asked, id),
+      // A NOTIFY is answered like a QUERY, so the upstream is asked a QUERY (buildUpstreamQuery).
       expected: {
-        opcode: query.opcode,
+        opcode: 0,
         question: { name: asciiLower(query.name), type: query.qtype, class: query.qclass },
         ...(this.randomizeCase ? { caseExact: true } : {}),
       },

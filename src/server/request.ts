@@ -27,6 +27,9 @@ export type RequestVerdict =
   /** Say nothing (responses sent to us). */
   | { readonly kind: 'drop'; readonly reason: string };
 
+const OPCODE_QUERY = 0;
+const OPCODE_NOTIFY = 4;
+
 // dns2 decodes CD (and AD) but its Header type omits them.
 type Header = Packet['header'] & { readonly cd?: number };
 
@@ -59,8 +62,9 @@ export function readRequest(packet: Packet, transport: Transport, client?: Clien
     return { kind: 'reject', query: toQuery(packet, question, transport, undefined, client), rcode: RCode.FORMERR, reason: problem.reason };
   }
 
-  if (opcode !== 0) {
-    // NOTIFY and UPDATE included: we are nobody's secondary and take no updates.
+  // NOTIFY is answered like a QUERY (miekg/dns accepts both; CoreDNS answers it).
+  if (opcode !== OPCODE_QUERY && opcode !== OPCODE_NOTIFY) {
+    // UPDATE included: we take no updates.
     const reason = `opcode ${opcode} not implemented`;
     if (!questionDecoded || question === undefined || dotInLabel) return bare(RCode.NOTIMP, reason);
     return { kind: 'reject', query: toQuery(packet, question, transport, undefined, client), rcode: RCode.NOTIMP, reason };

@@ -77,4 +77,4 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
 # SIGTERM (docker stop) closes the listeners and exits 0 at once.
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["clusterdns"]
-CMD ["serve", "-f", "/manifests", "--bind", "0.0.0.0", "--port", "53", "--http", "0.0.0.0:8080", "--watch"]
+CMD ["serve", "-f", "/manifests", "--bind", "0.0.0.0", "--port", "53", "--http", "0.0.0.0:8080", "--watch", "--log-format", "json"]

@@ -98,7 +98,7 @@ export function createForwarding(config: Config, upstreams: readonly UpstreamAdd
     timeoutMs: config.upstreamTimeoutMs,
     maxInFlight: config.forwardMaxInFlight,
     cache: config.cache === false ? false : { maxEntries: config.cache.maxEntries, maxTtl: config.cache.maxTtl },
-    logger: logger.child({ module: 'forward' }),
+    logger, // the forwarder names itself: child({ module: 'forward' })
   });
   const detector: LoopDetector = createLoopDetector();
   const acl = forwardingAcl(config.bind, config.allow);

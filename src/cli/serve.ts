@@ -203,6 +203,7 @@ async function startAdmin(config: Config, logger: Logger): Promise<Admin | undef
   const { createMetrics } = await import('../admin/metrics.js');
   const metrics = createMetrics({
     server: () => state.serverLabel,
+    clusterDomain: config.clusterDomain,
     family: config.bind.includes(':') ? '2' : '1',
     forwarderStats: () => state.forwarding?.forwarder.stats,
     guardStats: () => state.gate && { tcp: state.gate.tcp.stats, rateLimit: state.gate.rateLimiter, refusedOutsideAllow: state.forwarding?.refusedOutsideAllow ?? 0 },

@@ -6,8 +6,9 @@
 // logs` piped to jq, the image's default), and `text`, the same lines through
 // pino-pretty, pino's own prettifier, for a person at a terminal.
 
+import { createRequire } from 'node:module';
 import { pino, type Logger, type LevelWithSilent } from 'pino';
-import pretty from 'pino-pretty';
+import type pretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -26,7 +27,9 @@ export function createLogger(level: LevelWithSilent = 'info', format: LogFormat 
   if (format === 'json') return pino(options, pino.destination({ fd: 2, sync: true }));
   // Synchronous, in this thread (not a transport's worker): a fatal line is
   // written before the process exits, as with the JSON destination.
-  const stream = pretty({
+  // Loaded only for text: JSON logging (the image, pipes) does not pay for it.
+  const prettyFactory = createRequire(import.meta.url)('pino-pretty') as typeof pretty;
+  const stream = prettyFactory({
     destination: 2,
     sync: true,
     colorize: process.stderr.isTTY === true,

@@ -72,7 +72,9 @@ USER 65532:65532
 EXPOSE 53/udp 53/tcp 8080
 # /ready: 503 until the manifests are loaded and port 53 is bound, so
 # `depends_on: condition: service_healthy` waits for answers. No curl needed.
-HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
+# --timeout=10s: the check starts a Node process, which on a loaded CI
+# machine took over 3 s (Docker's own default timeout is 30 s).
+HEALTHCHECK --interval=10s --timeout=10s --start-period=10s --retries=3 \
   CMD ["clusterdns", "health", "--http", "http://127.0.0.1:8080/ready"]
 # SIGTERM (docker stop) closes the listeners and exits 0 at once.
 STOPSIGNAL SIGTERM

@@ -92,8 +92,14 @@ describe.skipIf(!found.ok)('the image, run with its default command', () => {
     await dockerOk(['stop', '-t', '10', name]);
     const took = Date.now() - started;
     expect(await dockerOk(['inspect', '-f', '{{.State.ExitCode}}', name])).toBe('0');
-    expect(took).toBeLessThan(2000);
-    const last = (await logLines(name)).map((line) => JSON.parse(line) as { msg: string }).map((entry) => entry.msg);
-    expect(last).toContain('received SIGTERM, shutting down');
+    const entries = (await logLines(name)).map((line) => JSON.parse(line) as { msg: string; time: number });
+    const signalled = entries.find((entry) => entry.msg === 'received SIGTERM, shutting down');
+    expect(signalled).toBeDefined();
+    // The process's part: from the SIGTERM it logged to the engine's record of its exit.
+    const finished = Date.parse((await dockerOk(['inspect', '-f', '{{.State.FinishedAt}}', name])).replace(/(\.\d{3})\d*/, '$1'));
+    expect(finished - signalled!.time).toBeLessThan(2000);
+    // The whole `docker stop` as a user times it; the engine's own work (docker-proxy, network) is
+    // in it too, and on a loaded CI machine it alone can take over a second, hence the margin.
+    expect(took).toBeLessThan(5000);
   });
 });

@@ -2,6 +2,7 @@
 // fills in, its defaults, and validation that reports every problem at once.
 
 import ipaddr from 'ipaddr.js';
+import { isIP } from 'node:net';
 import type { LevelWithSilent } from 'pino';
 import { LOG_LEVELS } from './log.js';
 import { parseStubDomain, parseUpstream } from './forward/index.js';
@@ -159,8 +160,9 @@ export function validateConfig(raw: RawConfig): ConfigResult {
     problems.push(`--nodes must be an integer from 1 to 5000, got ${show(merged.nodes)}`);
   }
   const bind = String(merged.bind);
-  if (!ipaddr.isValid(bind)) {
-    problems.push(`--bind must be an IPv4 or IPv6 address (e.g. 127.0.0.1, 0.0.0.0, ::1), got ${show(merged.bind)}`);
+  // isIP, not ipaddr.isValid: that accepts inet_aton shorthand (1.2.3), which cannot be bound.
+  if (isIP(bind) === 0) {
+    problems.push(`--bind must be an IPv4 or IPv6 address (e.g. 127.0.0.1, 0.0.0.0, ::1) or a host name such as localhost, got ${show(merged.bind)}`);
   }
   const clusterDomain = String(merged.clusterDomain).toLowerCase().replace(/^\.+|\.+$/g, '');
   if (!isDomainName(clusterDomain)) {

@@ -3,7 +3,7 @@
 
 import { Option, type Command } from 'commander';
 import { DEFAULTS, POD_MODES, POLICIES, validateConfig, type ConfigResult, type RawConfig } from '../config.js';
-import { LOG_LEVELS } from '../log.js';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat } from '../log.js';
 import { TOKEN_ENV } from '../admin/settings.js';
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -28,7 +28,11 @@ export function addClusterOptions(command: Command): Command {
     )
     .option('--pod-cidr <cidr>', 'range for synthesized pod IPs; same families as --service-cidr', collect)
     .option('--nodes <count>', 'nodes a DaemonSet runs one pod on', String(DEFAULTS.nodes))
-    .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default(DEFAULTS.logLevel));
+    .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default(DEFAULTS.logLevel))
+    .addOption(
+      new Option('--log-format <format>', 'text: readable lines (the default on a terminal); json: one object a line (the default when stderr is piped)')
+        .choices(LOG_FORMATS),
+    );
 }
 
 /** Where names outside the cluster go (serve only). */
@@ -105,6 +109,8 @@ export interface ClusterFlags {
   podCidr?: string[];
   nodes?: string;
   logLevel?: string;
+  /** text | json (commander checks the choice); undefined: by whether stderr is a terminal. */
+  logFormat?: LogFormat;
   bind?: string;
   port?: string;
   upstream?: string[];

@@ -13,6 +13,7 @@ import { endpointKey } from '../forward/index.js';
 import { BatchUnavailableError, ListenError } from '../server/index.js';
 import type { RequestGate } from '../server/guards.js';
 import { ExitCode } from './exit.js';
+import { resolveBind } from './bind.js';
 import { COLLECT_AFTER_MS, collectLoadGarbage, collectParseGarbage } from './heap.js';
 import { isWorker, superviseWorkers } from './workers.js';
 import { ExitRequest } from './program.js';
@@ -22,7 +23,7 @@ export function registerServe(program: Command): void {
   const command = program
     .command('serve')
     .description('answer DNS queries for the cluster described by the manifests, on UDP and TCP')
-    .option('--bind <address>', 'address to listen on (0.0.0.0 or :: for every interface)', DEFAULTS.bind)
+    .option('--bind <address>', 'address or host name to listen on (0.0.0.0 or :: for every interface)', DEFAULTS.bind)
     .option('-p, --port <port>', 'UDP and TCP port to listen on (below 1024 needs privileges)', String(DEFAULTS.port))
     .option('--workers <count>', 'processes answering on the port, each with its own copy of the cluster', String(DEFAULTS.workers))
     .option(
@@ -31,10 +32,12 @@ export function registerServe(program: Command): void {
       DEFAULTS.udpIo,
     );
   addGuardOptions(addLiveOptions(addForwardOptions(addClusterOptions(command)))).action(async (flags: ClusterFlags) => {
-    const result = configFromFlags(flags);
+    const bind = await resolveBind(flags.bind);
+    if (bind instanceof Error) return reportConfigProblems([bind.message]);
+    const result = configFromFlags({ ...flags, bind });
     if (!result.ok) return reportConfigProblems(result.problems);
     const config = result.config;
-    const logger = createLogger(config.logLevel);
+    const logger = createLogger(config.logLevel, flags.logFormat);
     if (config.workers > 1 && !isWorker()) {
       const code = await superviseWorkers(config.workers, logger);
       if (code !== ExitCode.OK) throw new ExitRequest(code);
@@ -200,6 +203,7 @@ async function startAdmin(config: Config, logger: Logger): Promise<Admin | undef
   const { createMetrics } = await import('../admin/metrics.js');
   const metrics = createMetrics({
     server: () => state.serverLabel,
+    clusterDomain: config.clusterDomain,
     family: config.bind.includes(':') ? '2' : '1',
     forwarderStats: () => state.forwarding?.forwarder.stats,
     guardStats: () => state.gate && { tcp: state.gate.tcp.stats, rateLimit: state.gate.rateLimiter, refusedOutsideAllow: state.forwarding?.refusedOutsideAllow ?? 0 },

@@ -58,6 +58,8 @@ export class LiveCluster {
   private overlay: Overlay = EMPTY_OVERLAY;
   private objects: readonly ManifestObject[];
   private queue: Promise<unknown> = Promise.resolve();
+  /** A file reload queued and not started yet: later requests join it (at most one running, one pending). */
+  private pendingReload: Promise<ChangeResult> | undefined;
   private readonly log: Logger;
   current: LoadedCluster;
   /** The last file reload's problems while it stays broken; cleared by a good reload. */
@@ -71,9 +73,17 @@ export class LiveCluster {
     this.log = options.logger.child({ module: 'live' });
   }
 
-  /** Re-read every -f path; on errors keep serving what we have. */
+  /**
+   * Re-read every -f path; on errors keep serving what we have. Requests
+   * coalesce: while a reload waits its turn, another request joins it (it
+   * reads the files when it starts, so it sees every edit made before), so a
+   * burst of SIGHUPs or watch events costs at most the reload running and
+   * one more.
+   */
   reload(reason: string): Promise<ChangeResult> {
-    return this.enqueue(async () => {
+    if (this.pendingReload) return this.pendingReload;
+    const run = this.enqueue(async () => {
+      this.pendingReload = undefined;
       if (this.options.config.manifests.includes('-')) {
         this.log.warn({ reason }, 'not reloading: stdin (-f -) was read once at startup and cannot be read again');
         return { kind: 'invalid', problems: ['manifests read from stdin cannot be reloaded'] };
@@ -94,6 +104,8 @@ export class LiveCluster {
       this.options.onReload?.(true);
       return result;
     });
+    this.pendingReload = run;
+    return run;
   }
 
   /** Create or replace the objects of a YAML/JSON body. */

@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import { loadManifests, type LoadResult } from './manifests/index.js';
 import { buildCluster } from './cluster/build.js';
+import { capacityProblems } from './cluster/capacity.js';
 import type { ClusterState } from './cluster/state.js';
 import { formatProblem, type Problem } from './cluster/problems.js';
 import { describeSource, type ManifestObject } from './cluster/model.js';
@@ -54,6 +55,8 @@ export async function loadCluster(config: Config, logger: Logger, options: LoadO
     );
   }
   if (!load.ok) return { ok: false, problems: load.problems, load };
+  const tooBig = capacityOf(config, load.objects);
+  if (tooBig.length > 0) return { ok: false, problems: [...load.problems, ...tooBig.map((message) => ({ level: 'error' as const, message }))], load };
   options.beforeBuild?.();
   const built = buildLoaded(config, load.objects, {
     serial: options.serial ?? (await serialFor(load.files)),
@@ -67,6 +70,16 @@ export interface BuildOptions {
   readonly reverseFallthrough: boolean;
   /** Applied to the built state before indexing (the control API's readiness overrides). */
   readonly adjust?: (state: ClusterState) => ClusterState;
+}
+
+/**
+ * Why `objects` must not be built (the pod cap, a CIDR that would run out),
+ * counted without building; `before`: the objects they replace, to name
+ * what grew. Empty when they fit.
+ */
+export function capacityOf(config: Config, objects: readonly ManifestObject[], before?: readonly ManifestObject[]): string[] {
+  const options = { serviceCIDRs: config.serviceCIDRs, podCIDRs: config.podCIDRs, nodeCount: config.nodes, maxPods: config.maxPods };
+  return capacityProblems(objects, options, before);
 }
 
 /** Objects -> state -> index. Pure and synchronous: a reload builds off to the side with this. */

@@ -27,6 +27,7 @@ export function addClusterOptions(command: Command): Command {
     )
     .option('--pod-cidr <cidr>', 'range for synthesized pod IPs; same families as --service-cidr', collect)
     .option('--nodes <count>', 'nodes a DaemonSet runs one pod on', String(DEFAULTS.nodes))
+    .option('--max-pods <count>', 'most pods the cluster may hold; a load, reload or API change past it is refused', String(DEFAULTS.maxPods))
     .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default(DEFAULTS.logLevel));
 }
 
@@ -95,6 +96,7 @@ export interface ClusterFlags {
   serviceCidr?: string[];
   podCidr?: string[];
   nodes?: string;
+  maxPods?: string;
   logLevel?: string;
   bind?: string;
   port?: string;
@@ -135,6 +137,7 @@ export function configFromFlags(flags: ClusterFlags): ConfigResult {
     serviceCIDRs: flags.serviceCidr,
     podCIDRs: flags.podCidr,
     nodes: flags.nodes,
+    maxPods: flags.maxPods,
     logLevel: flags.logLevel,
     bind: flags.bind,
     port: flags.port,

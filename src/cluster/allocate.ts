@@ -219,6 +219,11 @@ export class CidrAllocator {
   }
 }
 
+/** How many addresses of `cidr` are handed out (hostRange's count). */
+export function hostCount(cidr: CIDR): bigint {
+  return hostRange(cidr).count;
+}
+
 /**
  * Usable indexes: skip the network address (IPv4 and IPv6 — the IPv6
  * subnet-router anycast address) and the IPv4 broadcast address. /31, /32,

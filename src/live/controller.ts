@@ -4,7 +4,7 @@
 
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
-import { buildLoaded, logProblems, serialFor, type LoadedCluster } from '../app.js';
+import { buildLoaded, capacityOf, logProblems, serialFor, type LoadedCluster } from '../app.js';
 import { loadManifests, parseManifestText, type LoadResult } from '../manifests/index.js';
 import { MANIFEST_KINDS, objectKey, type ManifestKind, type ManifestObject } from '../cluster/model.js';
 import { errorsOf, formatProblem, type Problem } from '../cluster/problems.js';
@@ -97,10 +97,16 @@ export class LiveCluster {
         this.options.onReload?.(false);
         return { kind: 'invalid', problems };
       }
-      this.newestMtime = await serialFor(load.files);
-      this.files = load.objects;
+      const [mtime, kept] = [await serialFor(load.files), this.newestMtime];
+      this.newestMtime = mtime;
+      const result = await this.commit(this.overlay, `reload (${reason})`, load.objects, 'error');
+      if (result.kind === 'invalid') {
+        this.newestMtime = kept;
+        this.lastError = { at: new Date().toISOString(), problems: result.problems };
+        this.options.onReload?.(false);
+        return result;
+      }
       this.lastError = undefined;
-      const result = await this.commit(this.overlay, `reload (${reason})`);
       this.options.onReload?.(true);
       return result;
     });
@@ -159,9 +165,18 @@ export class LiveCluster {
     return this.objects;
   }
 
-  /** Build from files + `overlay`, swap it in, and log what changed. */
-  private async commit(overlay: Overlay, what: string): Promise<ChangeResult> {
-    const objects = overlayObjects(this.files, overlay);
+  /**
+   * Build from `files` + `overlay`, swap it in, and log what changed; or,
+   * when it would not fit (the pod cap, a CIDR that would run out), refuse
+   * it before building and change nothing.
+   */
+  private async commit(overlay: Overlay, what: string, files = this.files, refusal: 'warn' | 'error' = 'warn'): Promise<ChangeResult> {
+    const objects = overlayObjects(files, overlay);
+    const tooBig = capacityOf(this.options.config, objects, this.objects);
+    if (tooBig.length > 0) {
+      this.log[refusal]({ problems: tooBig }, `${what} refused, keeping the last good state: ${tooBig.join('; ')}`);
+      return { kind: 'invalid', problems: tooBig };
+    }
     const serial = Math.max(this.current.index.serial + 1, this.newestMtime);
     const next = buildLoaded(this.options.config, objects, {
       serial,
@@ -170,6 +185,7 @@ export class LiveCluster {
     });
     // Answer from the new state first; the diff is only told afterwards.
     const previous = this.current;
+    this.files = files;
     this.overlay = overlay;
     this.objects = objects;
     this.current = next;

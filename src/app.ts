@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import { loadManifests, type LoadResult } from './manifests/index.js';
-import { buildCluster } from './cluster/build.js';
+import { rebuildCluster, type ClusterMemory } from './cluster/build.js';
 import { capacityProblems } from './cluster/capacity.js';
 import type { ClusterState } from './cluster/state.js';
 import { formatProblem, type Problem } from './cluster/problems.js';
@@ -23,6 +23,8 @@ import type { Query } from './resolve/query.js';
 export interface LoadedCluster {
   readonly state: ClusterState;
   readonly index: RecordIndex;
+  /** For the next build of this cluster: its pods keep their addresses there (absent: nothing kept). */
+  readonly memory?: ClusterMemory;
 }
 
 export type ClusterLoad =
@@ -70,6 +72,8 @@ export interface BuildOptions {
   readonly reverseFallthrough: boolean;
   /** Applied to the built state before indexing (the control API's readiness overrides). */
   readonly adjust?: (state: ClusterState) => ClusterState;
+  /** The cluster this build replaces: every pod it has that still exists keeps its address. */
+  readonly previous?: LoadedCluster;
 }
 
 /**
@@ -84,11 +88,11 @@ export function capacityOf(config: Config, objects: readonly ManifestObject[], b
 
 /** Objects -> state -> index. Pure and synchronous: a reload builds off to the side with this. */
 export function buildLoaded(config: Config, objects: readonly ManifestObject[], options: BuildOptions): LoadedCluster {
-  const built = buildCluster(objects, {
-    serviceCIDRs: config.serviceCIDRs,
-    podCIDRs: config.podCIDRs,
-    nodeCount: config.nodes,
-  });
+  const { state: built, memory } = rebuildCluster(
+    objects,
+    { serviceCIDRs: config.serviceCIDRs, podCIDRs: config.podCIDRs, nodeCount: config.nodes },
+    options.previous?.memory,
+  );
   const state = options.adjust ? options.adjust(built) : built;
   const index = buildRecordIndex(state, {
     zone: config.clusterDomain,
@@ -98,7 +102,7 @@ export function buildLoaded(config: Config, objects: readonly ManifestObject[], 
     nameserverAddresses: [nameserverAddress(config.bind)],
     reverseFallthrough: options.reverseFallthrough,
   });
-  return { state, index };
+  return { state, index, memory };
 }
 
 /** Log each problem once, at its own level, with the place it names. */

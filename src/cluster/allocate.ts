@@ -95,12 +95,6 @@ export class TakenAddresses {
   }
 }
 
-/** Where an allocation that had to probe started (`home`) and ended (`slot`), as address values. */
-export interface Probe {
-  readonly home: bigint;
-  readonly slot: bigint;
-}
-
 /** Hands out addresses of one CIDR; `undefined` from allocate() means the block is full. */
 export class CidrAllocator {
   readonly cidr: CIDR;
@@ -112,12 +106,6 @@ export class CidrAllocator {
   private readonly v4Base: number;
   private readonly v4Count: number;
   private full = false;
-  /**
-   * The last allocation's probe, when its home slot was taken (a few pods in
-   * a hundred): a rebuild checks them to know whether reused addresses still
-   * are what a fresh allocation gives (resettle.ts).
-   */
-  lastProbe: Probe | undefined;
 
   constructor(cidr: CIDR, taken: TakenAddresses) {
     this.cidr = cidr;
@@ -141,8 +129,6 @@ export class CidrAllocator {
     if (this.cidr.family === 'IPv4') return this.allocateV4(identity);
     const home = hashToRange(identity, this.count);
     const offset = this.probeV6(home);
-    const base = this.cidr.network + this.firstIndex;
-    this.lastProbe = offset === home || offset === undefined ? undefined : { home: base + home, slot: base + offset };
     if (offset === undefined) {
       // Every slot was tried. Blocks only fill up, so later calls return at once.
       this.full = true;
@@ -156,23 +142,14 @@ export class CidrAllocator {
   /**
    * The address allocate() would give, without taking it (the caller does):
    * a rebuild takes addresses through a journal it can undo (resettle.ts).
-   * Sets lastProbe like allocate(); `undefined` when the block is full.
+   * `undefined` when the block is full.
    */
   peek(identity: string | readonly string[]): ParsedIP | undefined {
     if (this.count <= 0n) return undefined;
-    const base = this.cidr.network + this.firstIndex;
     const home = this.cidr.family === 'IPv4' ? BigInt(hashToIndex(identity, this.v4Count)) : hashToRange(identity, this.count);
     const offset = this.cidr.family === 'IPv4' ? this.probeV4(Number(home)) : this.probeV6(home);
     if (offset === undefined) return undefined;
-    const slot = BigInt(offset);
-    this.lastProbe = slot === home ? undefined : { home: base + home, slot: base + slot };
-    return addressAt(this.cidr, this.firstIndex + slot);
-  }
-
-  /** The address after `value` in the allocatable range, wrapping around as probing does. */
-  nextValue(value: bigint): bigint {
-    const first = this.cidr.network + this.firstIndex;
-    return value + 1n === first + this.count ? first : value + 1n;
+    return addressAt(this.cidr, this.firstIndex + BigInt(offset));
   }
 
   /** allocate(), giving only the canonical text: what a pod keeps, and for IPv4 no BigInt is made. */
@@ -191,7 +168,6 @@ export class CidrAllocator {
   private allocateV4Value(identity: string | readonly string[]): number | undefined {
     const home = hashToIndex(identity, this.v4Count);
     const offset = this.probeV4(home);
-    this.lastProbe = offset === home || offset === undefined ? undefined : { home: BigInt(this.v4Base + home), slot: BigInt(this.v4Base + offset) };
     if (offset === undefined) {
       this.full = true;
       return undefined;

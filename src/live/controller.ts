@@ -182,6 +182,7 @@ export class LiveCluster {
       serial,
       reverseFallthrough: this.options.reverseFallthrough,
       adjust: (state) => applyPodReadiness(state, overlay.podReady),
+      previous: this.current,
     });
     // Answer from the new state first; the diff is only told afterwards.
     const previous = this.current;

@@ -59,13 +59,14 @@ export class TakenAddresses {
   }
 
   deleteValue(family: IPFamily, value: bigint): void {
-    if (family !== 'IPv4') {
-      this.v6.delete(value);
-      return;
-    }
-    const n = Number(value);
-    const bits = this.v4.get(n >>> 16);
-    if (bits) bits[(n & 0xffff) >>> 5]! &= ~(1 << (n & 31));
+    if (family !== 'IPv4') this.v6.delete(value);
+    else this.deleteV4(Number(value));
+  }
+
+  /** `value`: an IPv4 address as an unsigned 32-bit number. */
+  deleteV4(value: number): void {
+    const bits = this.v4.get(value >>> 16);
+    if (bits) bits[(value & 0xffff) >>> 5]! &= ~(1 << (value & 31));
   }
 
   /**

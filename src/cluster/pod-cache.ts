@@ -14,7 +14,7 @@
 // exactly that (test/cluster/settled-reuse.test.ts).
 
 import type { FamilyPool, TakenAddresses } from './allocate.js';
-import { ipFromValue, parseIP, sortKeyOf } from './ip.js';
+import { ipFromValue, sortKeyOf } from './ip.js';
 import type { IPFamily, PodObject, WorkloadObject } from './model.js';
 import { NameRegistry } from './names.js';
 import { compareKeys, type Keyed } from './order.js';
@@ -22,7 +22,7 @@ import { settlePods, type SettledPods } from './podips.js';
 import { entryFromPodObject, settleIPs, type PodEntry } from './pods.js';
 import { ipAt, ipCount } from './pod-ip-list.js';
 import type { Problem } from './problems.js';
-import { Journal, resettleFamily, type FamilyPlacement } from './resettle.js';
+import { resettleFamily, type FamilyPlacement } from './resettle.js';
 import { synthesizePods } from './synthesize.js';
 
 /** What pods are made of: Pod objects and workloads, in input order. */
@@ -182,7 +182,7 @@ interface Try {
 function tryResettle(attempt: Try): PodCache | undefined {
   const { cache, pool, old, now, changed } = attempt;
   const shares = new Map(old);
-  const freed: bigint[][] = pool.families.map(() => []);
+  const freed: string[][] = pool.families.map(() => []);
   const fresh: PodEntry[] = [];
   for (const namespace of attempt.namespaces) {
     if (!changed.has(namespace)) continue;
@@ -203,27 +203,19 @@ function tryResettle(attempt: Try): PodCache | undefined {
   // BigInt addresses) than the tuned loop of a full placement.
   if (fresh.length > 1000 && fresh.length * 4 > entries.length) return undefined;
   const freshSet = new Set(fresh);
-  const journal = new Journal(cache.occupied);
   const placements: FamilyPlacement[] = [];
   for (const [index, family] of pool.families.entries()) {
-    const result = resettleFamily(
-      {
-        family,
-        index,
-        cidr: pool.allocator(family)!.cidr,
-        occupied: cache.occupied,
-        explicitBefore: cache.explicit[index]!,
-        explicitNow: attempt.explicit[index]!,
-        freed: freed[index]!,
-        fresh: fresh.map((entry) => entry.pod),
-        keptAt: keptLookup(entries, freshSet, family, index),
-      },
-      journal,
-    );
-    if (result.kind !== 'placed') {
-      journal.rollback();
-      return undefined;
-    }
+    const result = resettleFamily({
+      family,
+      cidr: pool.allocator(family)!.cidr,
+      occupied: cache.occupied,
+      explicitBefore: cache.explicit[index]!,
+      explicitNow: attempt.explicit[index]!,
+      freed: freed[index]!,
+      fresh: fresh.map((entry) => entry.pod),
+      keptAt: keptLookup(entries, freshSet, family, index),
+    });
+    if (result.kind !== 'placed') return undefined;
     placements.push(result);
   }
   fresh.forEach((entry, i) => {
@@ -251,12 +243,12 @@ function tryResettle(attempt: Try): PodCache | undefined {
  * the same name, keeps its address; a pod with written IPs takes them; the
  * rest are `fresh`. Addresses of old pods not kept are `freed`. `false` when a name repeats (then order decides).
  */
-function match(was: readonly PodEntry[], is: readonly PodEntry[], freed: bigint[][], fresh: PodEntry[]): boolean {
+function match(was: readonly PodEntry[], is: readonly PodEntry[], freed: string[][], fresh: PodEntry[]): boolean {
   if (hasEqualNames(is)) return false;
   const free = (entry: PodEntry) => {
     if (entry.origin.givenIPs) return;
     const { ips } = entry.pod;
-    for (let family = 0; family < ipCount(ips); family++) freed[family]!.push(parseIP(ipAt(ips, family)!)!.value);
+    for (let family = 0; family < ipCount(ips); family++) freed[family]!.push(ipAt(ips, family)!);
   };
   const place = (entry: PodEntry) => {
     const given = entry.origin.givenIPs;

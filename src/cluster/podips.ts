@@ -4,7 +4,7 @@
 // its address while it exists, issue 15 item 4), else a new one.
 
 import type { FamilyPool, TakenAddresses } from './allocate.js';
-import { parseIP, sortKeyOf } from './ip.js';
+import { parseIP, parseIPv4, sortKeyOf } from './ip.js';
 import { settleIPs, type PodEntry } from './pods.js';
 import type { Problem } from './problems.js';
 import { compareKeys } from './order.js';
@@ -59,7 +59,11 @@ function keepAddresses(entries: readonly PodEntry[], keep: readonly PodEntry[], 
     else if (order > 0) j++;
     else {
       if (!entry.origin.givenIPs && !old.origin.givenIPs && ipCount(old.ips) === families.length && families.length > 0) {
-        for (let f = 0; f < families.length; f++) taken.add(parseIP(ipAt(old.ips, f)!)!);
+        for (let f = 0; f < families.length; f++) {
+          const text = ipAt(old.ips, f)!;
+          if (families[f] === 'IPv4') taken.addV4(parseIPv4(text)!);
+          else taken.add(parseIP(text)!);
+        }
         settleIPs(entry, old.ips, old.firstKey);
         kept[i] = 1;
       }

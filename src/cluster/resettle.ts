@@ -11,52 +11,28 @@
 // `keep`; test/cluster/settled-reuse.test.ts compares the two).
 
 import { CidrAllocator, type TakenAddresses } from './allocate.js';
-import type { CIDR, ParsedIP } from './ip.js';
+import { parseIP, parseIPv4, type CIDR, type ParsedIP } from './ip.js';
 import type { IPFamily } from './model.js';
 import type { Keyed } from './order.js';
 
 export interface FamilyChange {
   readonly family: IPFamily;
-  /** Index of the family among the configured pod families. */
-  readonly index: number;
   readonly cidr: CIDR;
-  /** The last build's explicit addresses and pods in this CIDR; changed in place into this build's. */
+  /**
+   * The last build's explicit addresses and pods in this CIDR; changed in
+   * place into this build's (a failed change leaves it half-changed: the
+   * caller then places every pod again in a new one).
+   */
   readonly occupied: TakenAddresses;
   /** Addresses taken before any pod was placed: last build's, this build's. */
   readonly explicitBefore: ReadonlySet<bigint>;
   readonly explicitNow: ReadonlySet<bigint>;
-  /** Addresses of the last build's pods that are gone (or placed anew). */
-  readonly freed: readonly bigint[];
+  /** Addresses (canonical text) of the last build's pods that are gone (or placed anew). */
+  readonly freed: readonly string[];
   /** Pods to place, in namespace/name order. */
   readonly fresh: readonly Keyed[];
   /** The kept pod at an address (occupied, not explicit, not placed here). */
   readonly keptAt: (value: bigint) => Keyed | undefined;
-}
-
-/**
- * Changes to the occupied addresses, undone when a try fails (the set
- * belongs to the last build until this one succeeds).
- */
-export class Journal {
-  private readonly undo: { readonly family: IPFamily; readonly value: bigint; readonly was: boolean }[] = [];
-
-  constructor(private readonly occupied: TakenAddresses) {}
-
-  set(family: IPFamily, value: bigint, taken: boolean): void {
-    const was = this.occupied.hasValue(family, value);
-    if (was === taken) return;
-    this.undo.push({ family, value, was });
-    if (taken) this.occupied.addValue(family, value);
-    else this.occupied.deleteValue(family, value);
-  }
-
-  rollback(): void {
-    for (const { family, value, was } of this.undo.reverse()) {
-      if (was) this.occupied.addValue(family, value);
-      else this.occupied.deleteValue(family, value);
-    }
-    this.undo.length = 0;
-  }
 }
 
 export interface FamilyPlacement {
@@ -67,26 +43,27 @@ export interface FamilyPlacement {
 /** What placing one family's new pods came to. */
 export type FamilyResult =
   | ({ readonly kind: 'placed' } & FamilyPlacement)
-  /** The CIDR is full: build afresh. */
+  /** The CIDR is full: place every pod again. */
   | { readonly kind: 'full' };
 
-/** The new pods' addresses. Changes `occupied` through `journal`. */
-export function resettleFamily(change: FamilyChange, journal: Journal): FamilyResult {
-  const { family, explicitBefore, explicitNow } = change;
-  for (const value of change.freed) journal.set(family, value, false);
+/** The new pods' addresses. Changes `occupied`. */
+export function resettleFamily(change: FamilyChange): FamilyResult {
+  const { family, explicitBefore, explicitNow, occupied } = change;
+  // Text to bit, no BigInt per address: a reset can free 300,000 pods at once.
+  if (family === 'IPv4') {
+    for (const text of change.freed) occupied.deleteV4(parseIPv4(text)!);
+  } else for (const text of change.freed) occupied.deleteValue(family, parseIP(text)!.value);
   for (const value of explicitBefore) {
     // A withdrawn claim frees its address, unless a kept pod holds it too.
-    if (!explicitNow.has(value) && !change.keptAt(value)) journal.set(family, value, false);
+    if (!explicitNow.has(value) && !change.keptAt(value)) occupied.deleteValue(family, value);
   }
-  for (const value of explicitNow) journal.set(family, value, true);
+  for (const value of explicitNow) occupied.addValue(family, value);
 
-  const allocator = new CidrAllocator(change.cidr, change.occupied);
+  const allocator = new CidrAllocator(change.cidr, occupied);
   const placed: ParsedIP[] = [];
   for (const pod of change.fresh) {
-    // Through the journal, not the allocator, so a failed try can be undone.
-    const ip = allocator.peek([pod.namespace, '/', pod.name, '/', family]);
+    const ip = allocator.allocate([pod.namespace, '/', pod.name, '/', family]);
     if (!ip) return { kind: 'full' };
-    journal.set(family, ip.value, true);
     placed.push(ip);
   }
   return { kind: 'placed', placed };

@@ -43,7 +43,7 @@ beforeAll(async () => {
   file = path.join(temp.dir, 'cluster.yaml');
   await writeFile(file, FILES);
   server = await startLive(['-f', file, '--max-pods', '40000']);
-});
+}, 60_000);
 
 afterAll(async () => {
   await server?.stop();
@@ -118,7 +118,7 @@ describe('web-0.nginx.default keeps its address', () => {
       const after = await pods();
       expect([...after].filter(([pod, ips]) => before.has(pod) && before.get(pod) !== ips)).toEqual([]);
       if (row.error) expect(after).toEqual(before);
-    });
+    }, 60_000);
   }
 
   it('the refused reload was logged as an error, with the cap', () => {

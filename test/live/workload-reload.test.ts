@@ -120,5 +120,6 @@ describe('--watch: edits that make or remove pods', () => {
       expect(shapes(await liveRecords()), edit.what).toEqual(shapes(await freshRecords(temp.dir)));
       before = after;
     }
-  });
+    // Seven CLI runs and five reloads: past the default 20 s on a loaded machine.
+  }, 60_000);
 });

@@ -4,8 +4,9 @@
 // we have no memory between runs, so an address is derived from a hash of
 // the object's identity into the CIDR's host range, with linear probing on
 // collision. The result depends only on the identity and on which addresses
-// are already taken — so restarts give the same addresses, and adding an
-// unrelated object moves nobody unless it lands on the very same slot.
+// are already taken — so restarts give the same addresses. On a running
+// server a pod that has an address keeps it (podips.ts, resettle.ts): new
+// pods probe past it.
 
 import type { IPFamily } from './model.js';
 import { hashToIndex, hashToRange } from './hash.js';

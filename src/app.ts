@@ -7,7 +7,8 @@ import { stat } from 'node:fs/promises';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import { loadManifests, type LoadResult } from './manifests/index.js';
-import { buildCluster } from './cluster/build.js';
+import { rebuildCluster, type ClusterMemory } from './cluster/build.js';
+import { capacityProblems } from './cluster/capacity.js';
 import type { ClusterState } from './cluster/state.js';
 import { formatProblem, type Problem } from './cluster/problems.js';
 import { describeSource, type ManifestObject } from './cluster/model.js';
@@ -22,6 +23,8 @@ import type { Query } from './resolve/query.js';
 export interface LoadedCluster {
   readonly state: ClusterState;
   readonly index: RecordIndex;
+  /** For the next build of this cluster: its pods keep their addresses there (absent: nothing kept). */
+  readonly memory?: ClusterMemory;
 }
 
 export type ClusterLoad =
@@ -54,6 +57,8 @@ export async function loadCluster(config: Config, logger: Logger, options: LoadO
     );
   }
   if (!load.ok) return { ok: false, problems: load.problems, load };
+  const tooBig = capacityOf(config, load.objects);
+  if (tooBig.length > 0) return { ok: false, problems: [...load.problems, ...tooBig.map((message) => ({ level: 'error' as const, message }))], load };
   options.beforeBuild?.();
   const built = buildLoaded(config, load.objects, {
     serial: options.serial ?? (await serialFor(load.files)),
@@ -67,15 +72,27 @@ export interface BuildOptions {
   readonly reverseFallthrough: boolean;
   /** Applied to the built state before indexing (the control API's readiness overrides). */
   readonly adjust?: (state: ClusterState) => ClusterState;
+  /** The cluster this build replaces: every pod it has that still exists keeps its address. */
+  readonly previous?: LoadedCluster;
+}
+
+/**
+ * Why `objects` must not be built (the pod cap, a CIDR that would run out),
+ * counted without building; `before`: the objects they replace, to name
+ * what grew. Empty when they fit.
+ */
+export function capacityOf(config: Config, objects: readonly ManifestObject[], before?: readonly ManifestObject[]): string[] {
+  const options = { serviceCIDRs: config.serviceCIDRs, podCIDRs: config.podCIDRs, nodeCount: config.nodes, maxPods: config.maxPods };
+  return capacityProblems(objects, options, before);
 }
 
 /** Objects -> state -> index. Pure and synchronous: a reload builds off to the side with this. */
 export function buildLoaded(config: Config, objects: readonly ManifestObject[], options: BuildOptions): LoadedCluster {
-  const built = buildCluster(objects, {
-    serviceCIDRs: config.serviceCIDRs,
-    podCIDRs: config.podCIDRs,
-    nodeCount: config.nodes,
-  });
+  const { state: built, memory } = rebuildCluster(
+    objects,
+    { serviceCIDRs: config.serviceCIDRs, podCIDRs: config.podCIDRs, nodeCount: config.nodes },
+    options.previous?.memory,
+  );
   const state = options.adjust ? options.adjust(built) : built;
   const index = buildRecordIndex(state, {
     zone: config.clusterDomain,
@@ -87,7 +104,7 @@ export function buildLoaded(config: Config, objects: readonly ManifestObject[], 
     // CoreDNS `cache 30`: no answer carries a TTL above the cache cap (docs/behaviour.md#coredns-corners).
     ...(config.cache === false ? {} : { maxTtl: config.cache.maxTtl }),
   });
-  return { state, index };
+  return { state, index, memory };
 }
 
 /** Log each problem once, at its own level, with the place it names. */

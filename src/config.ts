@@ -29,6 +29,8 @@ export interface Config {
   readonly podCIDRs: readonly string[];
   /** Nodes a DaemonSet runs on. */
   readonly nodes: number;
+  /** Most pods the cluster may hold (--max-pods): a load, reload or API change past it is refused whole. */
+  readonly maxPods: number;
   readonly logLevel: LevelWithSilent;
   /**
    * Where names outside our zones go: explicit addresses, `'resolv-conf'`
@@ -96,6 +98,7 @@ export const DEFAULTS: Config = {
   serviceCIDRs: ['10.96.0.0/12'],
   podCIDRs: ['10.244.0.0/16'],
   nodes: 1,
+  maxPods: 1_000_000,
   logLevel: 'info',
   upstreams: 'resolv-conf',
   resolvConf: '/etc/resolv.conf',
@@ -159,6 +162,7 @@ export function validateConfig(raw: RawConfig): ConfigResult {
   if (nodes === undefined || nodes < 1 || nodes > 5000) {
     problems.push(`--nodes must be an integer from 1 to 5000, got ${show(merged.nodes)}`);
   }
+  const maxPods = integerIn('--max-pods', merged.maxPods, 1, 100_000_000, 'pods', problems);
   const bind = String(merged.bind);
   // isIP, not ipaddr.isValid: that accepts inet_aton shorthand (1.2.3), which cannot be bound.
   if (isIP(bind) === 0) {
@@ -229,6 +233,7 @@ export function validateConfig(raw: RawConfig): ConfigResult {
       serviceCIDRs: serviceCIDRs!,
       podCIDRs: podCIDRs!,
       nodes: nodes!,
+      maxPods,
       logLevel,
       upstreams,
       resolvConf: String(merged.resolvConf),

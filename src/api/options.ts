@@ -28,6 +28,8 @@ export interface ClusterDnsOptions {
   readonly podCIDR?: string | readonly string[];
   /** Nodes a DaemonSet runs one pod on. Default 1. */
   readonly nodes?: number;
+  /** Most pods the cluster may hold (`--max-pods`); a change past it is refused whole. Default 1,000,000. */
+  readonly maxPods?: number;
   /**
    * Where names outside the cluster go: `['127.0.0.1:5353', ...]`, or
    * `'resolv-conf'` for the nameservers of `resolvConf`. Default `[]`: no
@@ -79,7 +81,7 @@ export interface Prepared {
 }
 
 const KNOWN = new Set([
-  'manifests', 'bind', 'port', 'clusterDomain', 'ttl', 'pods', 'serviceCIDR', 'podCIDR', 'nodes', 'upstreams', 'resolvConf',
+  'manifests', 'bind', 'port', 'clusterDomain', 'ttl', 'pods', 'serviceCIDR', 'podCIDR', 'nodes', 'maxPods', 'upstreams', 'resolvConf',
   'policy', 'upstreamTimeoutMs', 'stubDomains', 'cache', 'watch', 'searchNamespace', 'logger', 'logLevel',
   'http', 'httpToken', 'httpTokenFile', 'httpHosts', 'allow',
 ]);
@@ -101,6 +103,7 @@ const OPTION_NAMES: readonly [RegExp, string][] = [
   [/--http-host\b/g, 'httpHosts'],
   [/--http\b/g, 'http'],
   [/--allow\b/g, 'allow'],
+  [/--max-pods\b/g, 'maxPods'],
   [/--(bind|port|ttl|pods|nodes|policy)\b/g, '$1'],
 ];
 
@@ -130,6 +133,7 @@ function rawConfig(options: ClusterDnsOptions, paths: readonly string[]): RawCon
     serviceCIDRs: options.serviceCIDR,
     podCIDRs: options.podCIDR,
     nodes: options.nodes,
+    maxPods: options.maxPods,
     logLevel: options.logger ? undefined : (options.logLevel ?? 'silent'),
     upstreams: options.upstreams ?? [],
     resolvConf: options.resolvConf,

@@ -28,6 +28,7 @@ export function addClusterOptions(command: Command): Command {
     )
     .option('--pod-cidr <cidr>', 'range for synthesized pod IPs; same families as --service-cidr', collect)
     .option('--nodes <count>', 'nodes a DaemonSet runs one pod on', String(DEFAULTS.nodes))
+    .option('--max-pods <count>', 'most pods the cluster may hold; a load, reload or API change past it is refused', String(DEFAULTS.maxPods))
     .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default(DEFAULTS.logLevel))
     .addOption(
       new Option('--log-format <format>', 'text: readable lines (the default on a terminal); json: one object a line (the default when stderr is piped)')
@@ -108,6 +109,7 @@ export interface ClusterFlags {
   serviceCidr?: string[];
   podCidr?: string[];
   nodes?: string;
+  maxPods?: string;
   logLevel?: string;
   /** text | json (commander checks the choice); undefined: by whether stderr is a terminal. */
   logFormat?: LogFormat;
@@ -153,6 +155,7 @@ export function configFromFlags(flags: ClusterFlags): ConfigResult {
     serviceCIDRs: flags.serviceCidr,
     podCIDRs: flags.podCidr,
     nodes: flags.nodes,
+    maxPods: flags.maxPods,
     logLevel: flags.logLevel,
     bind: flags.bind,
     port: flags.port,

@@ -146,6 +146,16 @@ export interface ReplicaSetObject extends WorkloadBase {
   readonly replicas: number;
 }
 
+/**
+ * A ReplicationController (v1), the ReplicaSet's predecessor: its plain-map
+ * selector (defaulted to the template's labels, as the API server does) is
+ * held as matchLabels. Pods are named as a ReplicaSet's: `<rc>-<5 chars>`.
+ */
+export interface ReplicationControllerObject extends WorkloadBase {
+  readonly kind: 'ReplicationController';
+  readonly replicas: number;
+}
+
 export interface DaemonSetObject extends WorkloadBase {
   readonly kind: 'DaemonSet';
 }
@@ -165,6 +175,7 @@ export type WorkloadObject =
   | StatefulSetObject
   | DeploymentObject
   | ReplicaSetObject
+  | ReplicationControllerObject
   | DaemonSetObject
   | JobObject;
 
@@ -231,6 +242,7 @@ export const MANIFEST_KINDS: readonly ManifestKind[] = [
   'StatefulSet',
   'Deployment',
   'ReplicaSet',
+  'ReplicationController',
   'DaemonSet',
   'Job',
 ];

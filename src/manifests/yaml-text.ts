@@ -10,7 +10,7 @@ import { decodeDocument, type DecodeOutput } from './decode.js';
 import { decodeFast } from './fast-yaml.js';
 import { MAX_ALIAS_COUNT, MAX_DOCUMENTS, MAX_NESTING, MAX_TEXT_BYTES } from './limits.js';
 import { findTooDeep } from './nesting.js';
-import type { PathSegment } from './reader.js';
+import { formatPath, type PathSegment } from './reader.js';
 
 export { MAX_ALIAS_COUNT, MAX_TEXT_BYTES } from './limits.js';
 
@@ -97,24 +97,29 @@ function decodeParsed(doc: Document.Parsed, source: SourceRef, lineCounter: Line
   decodeDocument(value, { source, problems: out.problems, locate, prefix: [] }, out);
 }
 
-/** Mapping keys given twice (the check the library's uniqueKeys makes), in one pass per mapping. */
+/** Mapping keys given twice (the check the library's uniqueKeys makes), in one pass per mapping; each names the repeated field. */
 function duplicateKeys(doc: Document.Parsed, lineCounter: LineCounter, source: SourceRef): Problem[] {
   const problems: Problem[] = [];
-  const pending: unknown[] = [doc.contents];
+  const pending: { node: unknown; path: PathSegment[] }[] = [{ node: doc.contents, path: [] }];
   while (pending.length > 0) {
-    const node = pending.pop();
-    if (isSeq(node)) pending.push(...node.items);
+    const { node, path } = pending.pop() as { node: unknown; path: PathSegment[] };
+    if (isSeq(node)) node.items.forEach((item, index) => pending.push({ node: item, path: [...path, index] }));
     if (!isMap(node)) continue;
     const seen = new Set<string>();
     for (const pair of node.items) {
-      pending.push(pair.value);
-      if (!isScalar(pair.key)) continue;
-      if (typeof pair.key.value === 'symbol') continue; // merge keys (<<) may repeat
-      const key = String(pair.key.value);
+      const key = isScalar(pair.key) && typeof pair.key.value !== 'symbol' ? String(pair.key.value) : undefined;
+      pending.push({ node: pair.value, path: key === undefined ? path : [...path, key] });
+      // Merge keys (<<) may repeat.
+      if (key === undefined || !isScalar(pair.key)) continue;
       if (seen.has(key)) {
         const position = pair.key.range ? lineCounter.linePos(pair.key.range[0]) : undefined;
         const where = position ? ` at column ${position.col}` : '';
-        problems.push({ level: 'error', source: position ? { ...source, line: position.line } : source, message: `YAML syntax error${where}: Map keys must be unique` });
+        problems.push({
+          level: 'error',
+          source: position ? { ...source, line: position.line } : source,
+          field: formatPath([...path, key]),
+          message: `YAML syntax error${where}: Map keys must be unique (the API server refuses a field given twice)`,
+        });
       }
       seen.add(key);
     }

@@ -128,7 +128,7 @@ const indented = (depth: number): string =>
 const FALLBACKS: readonly FallbackRow[] = [
   { name: 'anchor and alias', text: `${SERVICE.replace('web', '&n web')}  selector: {app: *n}\n`, expected: 'ok' },
   { name: 'merge key', text: 'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  <<: {ports: [{port: "x"}]}\n', expected: 'm.yaml, document 1 (line 4): spec.ports[0].port: expected an integer 1-65535, got "x"' },
-  { name: 'duplicate key', text: `${SERVICE}kind: Pod\n`, expected: 'm.yaml, document 1 (line 8): YAML syntax error at column 1: Map keys must be unique' },
+  { name: 'duplicate key', text: `${SERVICE}kind: Pod\n`, expected: 'm.yaml, document 1 (line 8): kind: YAML syntax error at column 1: Map keys must be unique (the API server refuses a field given twice)' },
   { name: 'syntax error', text: 'apiVersion: v1\nkind: Service\nmetadata: name: web\n', expected: 'm.yaml, document 1 (line 3): YAML syntax error at column 11: Nested mappings are not allowed in compact mappings' },
   { name: 'nesting over the limit', text: nested(MAX_NESTING + 10), expected: `m.yaml, document 1 (line 8): nested more than ${MAX_NESTING} levels deep; refusing to parse this file (no Kubernetes object is nested that deeply)` },
   { name: 'nesting under the limit, over the fast path\'s', text: nested(MAX_NESTING - 10), expected: 'ok' },

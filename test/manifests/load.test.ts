@@ -199,7 +199,7 @@ describe('abuse guards', () => {
   test('a key given twice in a mapping is an error at its line (checked in one pass, not pairwise)', () => {
     const many = Array.from({ length: 50_000 }, (_, i) => `  k${i}: v`).join('\n');
     const result = parseManifestText(`${SERVICE}  labels:\n${many}\n  k7: again\n`, 'dup.yaml');
-    expect(errors(result)).toEqual([`error: dup.yaml, document 1 (line ${10 + 50_000}): YAML syntax error at column 3: Map keys must be unique`]);
+    expect(errors(result)).toEqual([`error: dup.yaml, document 1 (line ${10 + 50_000}): spec.k7: YAML syntax error at column 3: Map keys must be unique (the API server refuses a field given twice)`]);
   });
 
   test('merge keys (<<) may repeat', () => {

@@ -45,7 +45,7 @@ export interface LoadOptions {
 export async function loadCluster(config: Config, logger: Logger, options: LoadOptions = {}): Promise<ClusterLoad> {
   const load = options.sources
     ? await options.sources()
-    : await loadManifests(config.manifests, options.stdin ? { stdin: options.stdin } : undefined);
+    : await loadManifests(config.manifests, { maxBytes: config.maxManifestBytes, ...(options.stdin ? { stdin: options.stdin } : {}) });
   const log = logger.child({ module: 'manifests' });
   // One line per kind, not per object: a cluster dump holds thousands of ConfigMaps and Events.
   for (const { kind, count, first } of skippedKinds(load.skipped)) {

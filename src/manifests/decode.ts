@@ -49,9 +49,22 @@ export interface DecodeOutput {
   readonly skipped: SkippedObject[];
 }
 
-/** Decodes one parsed document (already known to be non-empty). */
-export function decodeDocument(value: unknown, ctx: DocContext, out: DecodeOutput): void {
+/**
+ * A List item decoded on its own (a big List streamed item by item,
+ * stream.ts): `implied` is what a typed list gives items without kind or
+ * apiVersion; undefined for a plain `kind: List` or while not known.
+ */
+export interface ListItemOf {
+  readonly implied: Envelope | undefined;
+}
+
+/** Decodes one parsed document (already known to be non-empty), or one List item when `asItem` is given. */
+export function decodeDocument(value: unknown, ctx: DocContext, out: DecodeOutput, asItem?: ListItemOf): void {
   const root = new Field(ctx, value);
+  if (asItem !== undefined) {
+    decodeItem(root, out, asItem.implied);
+    return;
+  }
   if (!isPlainObject(value)) {
     root.expected('a mapping (a Kubernetes object with apiVersion, kind and metadata)');
     return;
@@ -76,17 +89,20 @@ function decodeList(list: Field, out: DecodeOutput): void {
     const prefix = [...list.ctx.prefix, 'items', index];
     const line = list.ctx.locate?.(prefix) ?? list.ctx.source.line;
     const source = { ...list.ctx.source, item: index, ...(line === undefined ? {} : { line }) };
-    const root = new Field({ ...list.ctx, source, prefix }, item.value);
-    if (!root.mapping()) return;
-    if (typeof root.get('kind').value === 'string' && Array.isArray(root.get('items').value)) {
-      root.get('kind').error('a List inside a List is not supported; flatten the items');
-      return;
-    }
-    decodeObject(root, out, implied);
+    decodeItem(new Field({ ...list.ctx, source, prefix }, item.value), out, implied);
   });
 }
 
-interface Envelope {
+function decodeItem(root: Field, out: DecodeOutput, implied: Envelope | undefined): void {
+  if (!root.mapping()) return;
+  if (typeof root.get('kind').value === 'string' && Array.isArray(root.get('items').value)) {
+    root.get('kind').error('a List inside a List is not supported; flatten the items');
+    return;
+  }
+  decodeObject(root, out, implied);
+}
+
+export interface Envelope {
   readonly kind: string;
   readonly apiVersion: string;
 }

@@ -97,6 +97,8 @@ export interface PodStatus {
 export interface PodObject {
   readonly kind: 'Pod';
   readonly meta: ObjectMeta;
+  /** The controller ownerReference as `Kind/name` (`ReplicaSet/web-7c5d`), as a cluster dump has it. */
+  readonly controller?: string;
   readonly spec: PodSpec;
   /** Absent when the manifest has no `status` at all (then IPs are synthesized). */
   readonly status?: PodStatus;
@@ -124,6 +126,8 @@ export interface PodTemplate {
 
 interface WorkloadBase {
   readonly meta: ObjectMeta;
+  /** The controller ownerReference as `Kind/name` (a ReplicaSet's Deployment), as a cluster dump has it. */
+  readonly controller?: string;
   readonly selector: LabelSelector;
   readonly template: PodTemplate;
 }
@@ -163,6 +167,8 @@ export interface DaemonSetObject extends WorkloadBase {
 export interface JobObject {
   readonly kind: 'Job';
   readonly meta: ObjectMeta;
+  /** The controller ownerReference as `Kind/name` (a CronJob), as a cluster dump has it. */
+  readonly controller?: string;
   /** Jobs may omit the selector (the controller generates one). */
   readonly selector?: LabelSelector;
   readonly template: PodTemplate;

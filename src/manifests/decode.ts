@@ -5,7 +5,7 @@
 import { MANIFEST_KINDS, type ManifestKind, type ManifestObject, type ObjectMeta } from '../cluster/model.js';
 import { decodeEndpoints, decodeEndpointSlice } from './endpoints.js';
 import { checkSkippedKind } from './kinds.js';
-import { readMeta } from './meta.js';
+import { readController, readMeta } from './meta.js';
 import { randomSuffix } from '../cluster/names.js';
 import { decodePod } from './pod.js';
 import { type DocContext, Field, describeValue, isPlainObject } from './reader.js';
@@ -137,7 +137,9 @@ function decodeObject(root: Field, out: DecodeOutput, implied?: Envelope): void 
   }
   const meta = readMeta(root, kind, name.generated ? name.value : undefined);
   const object = meta === undefined ? undefined : DECODERS[kind](root, meta);
-  if (object !== undefined) out.objects.push(object);
+  if (object === undefined) return;
+  const controller = object.kind === 'Pod' || !('template' in object) ? undefined : readController(root);
+  out.objects.push(controller === undefined ? object : ({ ...object, controller } as ManifestObject));
 }
 
 function readEnvelope(field: Field, what: string): string | undefined {

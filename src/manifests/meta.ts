@@ -43,3 +43,19 @@ function readTimestamp(field: Field): string | undefined {
   if (field.value instanceof Date && !Number.isNaN(field.value.getTime())) return field.value.toISOString();
   return field.string();
 }
+
+/**
+ * The controller ownerReference (`controller: true`) as `Kind/name`, or
+ * undefined. Read leniently: it only tells which loaded pods a workload
+ * already has (a cluster dump), so a malformed entry is ignored.
+ */
+export function readController(root: Field): string | undefined {
+  const references = root.get('metadata').get('ownerReferences').value;
+  if (!Array.isArray(references)) return undefined;
+  for (const reference of references as unknown[]) {
+    if (typeof reference !== 'object' || reference === null) continue;
+    const { controller, kind, name } = reference as Record<string, unknown>;
+    if (controller === true && typeof kind === 'string' && typeof name === 'string') return `${kind}/${name}`;
+  }
+  return undefined;
+}

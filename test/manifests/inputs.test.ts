@@ -180,3 +180,21 @@ describe('ReplicationController', () => {
     }
   });
 });
+
+describe('a cluster dump: workloads next to the pods they made', () => {
+  const deployment = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: web}}\n  template: {metadata: {labels: {app: web}}}\nstatus: {replicas: 2}\n';
+  const replicaSet =
+    'apiVersion: apps/v1\nkind: ReplicaSet\nmetadata:\n  name: web-7c5d\n  namespace: shop\n  ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: web, controller: true, uid: u}]\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: web}}\n  template: {metadata: {labels: {app: web}}}\n';
+  const pod = (name: string, ip: string) =>
+    `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\n  namespace: shop\n  labels: {app: web}\n  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: web-7c5d, controller: true, uid: u}]\nspec: {containers: []}\nstatus: {phase: Running, podIP: ${ip}, conditions: [{type: Ready, status: "True"}]}\n`;
+  const podsOf = (text: string) =>
+    buildCluster(load(text).result.objects, { serviceCIDRs: ['10.96.0.0/12'], podCIDRs: ['10.244.0.0/16'], nodeCount: 1 }).pods.map((p) => p.name);
+
+  test('the loaded pods are the pods: the Deployment and its ReplicaSet make none of their own', () => {
+    expect(podsOf([deployment, replicaSet, pod('web-7c5d-abcde', '10.244.1.1'), pod('web-7c5d-fghjk', '10.244.1.2')].join('---\n'))).toEqual(['web-7c5d-abcde', 'web-7c5d-fghjk']);
+  });
+
+  test('a Deployment and its ReplicaSet without pods make the replicas once', () => {
+    expect(podsOf([deployment, replicaSet].join('---\n'))).toHaveLength(2);
+  });
+});

@@ -67,8 +67,19 @@ export class PieceDecoder {
     this.lineNumber += 1;
     if (this.json === undefined && text.trim() !== '' && !text.startsWith('#')) this.json = text.trimStart().startsWith('{');
     if (!this.json && /^---(\s|$)/.test(text)) {
-      // A separator ends the open document; the first one in a file only when something came before it.
-      if (this.open || this.hasContent) this.finishDocument();
+      if (!this.open && !this.hasContent) {
+        // The first `---` of a file (or the first after `...`): what came before it
+        // (comments, a `%YAML 1.1` directive) and the marker belong to this document.
+        const carried = this.lines;
+        const from = carried.length > 0 ? this.startLine : this.lineNumber;
+        this.startDocument(from);
+        this.lines = [...carried, text];
+        this.bytes = this.lines.reduce((sum, line) => sum + line.length + 1, 0);
+        if (/^---\s+[^\s#]/.test(text)) this.hasContent = true;
+        return;
+      }
+      // A separator ends the open document.
+      this.finishDocument();
       this.startDocument(this.lineNumber + 1);
       const rest = text.slice(3).trim();
       if (rest !== '' && !rest.startsWith('#')) {

@@ -107,3 +107,16 @@ describe('dumps', () => {
     expect(result.problems[0]?.message).toMatch(/over the limit of 10 bytes per manifest file \(--max-manifest-bytes\)/);
   });
 });
+
+describe('document boundaries piece by piece', () => {
+  const svc = (name: string) => `apiVersion: v1\nkind: Service\nmetadata: {name: ${name}}\nspec: {clusterIP: None, selector: {app: yes}}\n`;
+  test.each([
+    { name: 'a %YAML 1.1 directive before the first marker', text: `%YAML 1.1\n---\n${svc('a')}` },
+    { name: 'comments, then a marker', text: `# head\n---\n${svc('a')}---\n${svc('b')}` },
+    { name: 'empty documents between markers', text: `---\n---\n${svc('a')}---\n---\n${svc('b')}` },
+    { name: 'an end marker, then a document without a marker', text: `${svc('a')}...\n${svc('b')}` },
+    { name: 'content on the marker line', text: `--- ${JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'n' } })}\n---\n${svc('b')}` },
+  ])('$name', ({ text }) => {
+    expect(pieces(text, 'b.yaml', 1)).toEqual(whole(text, 'b.yaml'));
+  });
+});

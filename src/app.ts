@@ -6,12 +6,12 @@
 import { stat } from 'node:fs/promises';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
-import { loadManifests, type LoadResult } from './manifests/index.js';
+import { loadManifests, type LoadResult, type SkippedObject } from './manifests/index.js';
 import { rebuildCluster, type ClusterMemory } from './cluster/build.js';
 import { capacityProblems } from './cluster/capacity.js';
 import type { ClusterState } from './cluster/state.js';
 import { formatProblem, type Problem } from './cluster/problems.js';
-import { describeSource, type ManifestObject } from './cluster/model.js';
+import { describeSource, type ManifestObject, type SourceRef } from './cluster/model.js';
 import { buildRecordIndex, type RecordIndex } from './records/index.js';
 import { createResponder } from './resolve/responder.js';
 import type { UnresolvedHook } from './resolve/address-hostnames.js';
@@ -48,13 +48,11 @@ export interface LoadOptions {
 export async function loadCluster(config: Config, logger: Logger, options: LoadOptions = {}): Promise<ClusterLoad> {
   const load = options.sources
     ? await options.sources()
-    : await loadManifests(config.manifests, options.stdin ? { stdin: options.stdin } : undefined);
+    : await loadManifests(config.manifests, { maxBytes: config.maxManifestBytes, ...(options.stdin ? { stdin: options.stdin } : {}) });
   const log = logger.child({ module: 'manifests' });
-  for (const skipped of load.skipped) {
-    log.info(
-      { kind: skipped.kind, object: [skipped.namespace, skipped.name].filter(Boolean).join('/'), source: describeSource(skipped.source) },
-      `skipping ${skipped.kind}: clusterdns does not use this kind`,
-    );
+  // One line per kind, not per object: a cluster dump holds thousands of ConfigMaps and Events.
+  for (const { kind, count, first } of skippedKinds(load.skipped)) {
+    log.info({ kind, count, first: describeSource(first) }, `skipping ${count} ${kind} object${count === 1 ? '' : 's'}: clusterdns does not use this kind`);
   }
   if (!load.ok) return { ok: false, problems: load.problems, load };
   const tooBig = capacityOf(config, load.objects);
@@ -293,4 +291,15 @@ export function summarize(cluster: LoadedCluster): Record<string, number> {
   const { namespaces, services, pods } = cluster.state;
   const counts = { namespaces: namespaces.size, services: services.length, pods: pods.length };
   return services.length + pods.length <= COUNT_RECORDS_UP_TO ? { ...counts, records: cluster.index.recordCount } : counts;
+}
+
+/** Skipped objects counted per kind, in order of first appearance. */
+export function skippedKinds(skipped: readonly SkippedObject[]): { kind: string; count: number; first: SourceRef }[] {
+  const byKind = new Map<string, { kind: string; count: number; first: SourceRef }>();
+  for (const object of skipped) {
+    const seen = byKind.get(object.kind);
+    if (seen) seen.count += 1;
+    else byKind.set(object.kind, { kind: object.kind, count: 1, first: object.source });
+  }
+  return [...byKind.values()];
 }

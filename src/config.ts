@@ -81,6 +81,8 @@ export interface Config {
    * the native module is built, else dgram.
    */
   readonly udpIo: UdpIo;
+  /** Largest manifest file or stdin in bytes (--max-manifest-bytes); bigger ones are refused. */
+  readonly maxManifestBytes: number;
 }
 
 export const UDP_IO_MODES = ['auto', 'batch', 'dgram'] as const;
@@ -121,6 +123,7 @@ export const DEFAULTS: Config = {
   searchNamespace: null,
   workers: 1,
   udpIo: 'auto',
+  maxManifestBytes: 1024 * 1024 * 1024,
 };
 
 /** What a user may pass: every field optional, strings where flags give strings. */
@@ -220,6 +223,9 @@ export function validateConfig(raw: RawConfig): ConfigResult {
   const udpIo = String(merged.udpIo) as UdpIo;
   if (!UDP_IO_MODES.includes(udpIo)) problems.push(`--udp-io must be one of ${UDP_IO_MODES.join(', ')}, got ${show(merged.udpIo)}`);
 
+  // --max-manifest-bytes: at least 1 MiB, at most 1 TiB.
+  const maxManifestBytes = integerIn('--max-manifest-bytes', merged.maxManifestBytes, 1024 * 1024, 2 ** 40, 'bytes', problems);
+
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
@@ -255,6 +261,7 @@ export function validateConfig(raw: RawConfig): ConfigResult {
       searchNamespace,
       workers,
       udpIo,
+      maxManifestBytes,
     },
   };
 }

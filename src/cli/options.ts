@@ -28,6 +28,7 @@ export function addClusterOptions(command: Command): Command {
     )
     .option('--pod-cidr <cidr>', 'range for synthesized pod IPs; same families as --service-cidr', collect)
     .option('--nodes <count>', 'nodes a DaemonSet runs one pod on', String(DEFAULTS.nodes))
+    .option('--max-manifest-bytes <bytes>', 'largest manifest file or stdin; bigger ones are refused (a cluster dump is read piece by piece)', String(DEFAULTS.maxManifestBytes))
     .option('--max-pods <count>', 'most pods the cluster may hold; a load, reload or API change past it is refused', String(DEFAULTS.maxPods))
     .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default(DEFAULTS.logLevel))
     .addOption(
@@ -144,6 +145,7 @@ export interface ClusterFlags {
   searchNamespace?: string;
   workers?: string;
   udpIo?: string;
+  maxManifestBytes?: string;
 }
 
 export function configFromFlags(flags: ClusterFlags): ConfigResult {
@@ -189,6 +191,7 @@ export function configFromFlags(flags: ClusterFlags): ConfigResult {
     searchNamespace: flags.searchNamespace,
     workers: flags.workers,
     udpIo: flags.udpIo,
+    maxManifestBytes: flags.maxManifestBytes,
   };
   const result = validateConfig(raw);
   if (result.ok && result.config.manifests.length === 0) {

@@ -175,7 +175,31 @@ function partition(objects: readonly ManifestObject[]): Partitioned {
         parts.workloads.push(object);
     }
   }
-  return parts;
+  return { ...parts, workloads: withoutLoadedPods(parts.workloads, parts.pods) };
+}
+
+/**
+ * The workloads whose pods are to be made. A cluster dump holds the pods a
+ * controller made (each names it as its controller ownerReference; a
+ * Deployment's pods name its ReplicaSet `<deployment>-<hash>`) and the
+ * ReplicaSets a Deployment made: such a workload makes no pods of its own,
+ * or every pod would be there twice.
+ */
+function withoutLoadedPods(workloads: WorkloadObject[], pods: readonly PodObject[]): WorkloadObject[] {
+  if (!pods.some((pod) => pod.controller !== undefined) && !workloads.some((workload) => workload.controller !== undefined)) return workloads;
+  const covered = new Set<string>();
+  for (const pod of pods) {
+    if (pod.controller === undefined) continue;
+    covered.add(`${pod.meta.namespace}/${pod.controller}`);
+    const replicaSet = /^ReplicaSet\/(.+)-[^-]+$/.exec(pod.controller);
+    if (replicaSet) covered.add(`${pod.meta.namespace}/Deployment/${replicaSet[1]}`);
+  }
+  const loaded = new Set(workloads.map((workload) => `${workload.meta.namespace}/${workload.kind}/${workload.meta.name}`));
+  return workloads.filter((workload) => {
+    const key = `${workload.meta.namespace}/${workload.kind}/${workload.meta.name}`;
+    const owner = workload.controller === undefined ? undefined : `${workload.meta.namespace}/${workload.controller}`;
+    return !covered.has(key) && (owner === undefined || !loaded.has(owner));
+  });
 }
 
 /** Declared, used by any loaded object, or built in (spec §2). */

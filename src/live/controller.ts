@@ -88,7 +88,7 @@ export class LiveCluster {
         this.log.warn({ reason }, 'not reloading: stdin (-f -) was read once at startup and cannot be read again');
         return { kind: 'invalid', problems: ['manifests read from stdin cannot be reloaded'] };
       }
-      const load = await (this.options.loadSources?.() ?? loadManifests(this.options.config.manifests));
+      const load = await (this.options.loadSources?.() ?? loadManifests(this.options.config.manifests, { maxBytes: this.options.config.maxManifestBytes }));
       logProblems(this.options.logger, load.problems);
       if (!load.ok) {
         const problems = errorsOf(load.problems).map(formatProblem);

@@ -10,7 +10,7 @@ import type {
   EndpointsObject,
   ObjectMeta,
 } from '../cluster/model.js';
-import { type IPKind, readIP, readLabelName, readPortName, readSubdomainName } from './names.js';
+import { type IPKind, readIP, readLabelName, readServicePortName, readSubdomainName } from './names.js';
 import { PROTOCOLS } from './pod.js';
 import type { Field } from './reader.js';
 import { definedFields, trimmed } from './defined.js';
@@ -99,7 +99,7 @@ function readEndpointPorts(field: Field): EndpointPort[] {
   const ports: EndpointPort[] = [];
   for (const item of field.list()) {
     if (!item.mapping({ required: true })) continue;
-    const name = readPortName(item.get('name'));
+    const name = readServicePortName(item.get('name'));
     const port = item.get('port').integer(1, 65535, { required: true });
     const protocol = item.get('protocol').oneOf(PROTOCOLS) ?? 'TCP';
     if (port !== undefined) ports.push(definedFields({ name, port, protocol }));

@@ -18,6 +18,7 @@ import { startDnsServer, type DnsServer } from './server/index.js';
 import { createForwarding, forwardingEnabled, type Forwarding } from './forwarding.js';
 import type { UpstreamAddress } from './forward/index.js';
 import type { Query } from './resolve/query.js';
+import { withHosts, withRewrites } from './corefile/index.js';
 
 export interface LoadedCluster {
   readonly state: ClusterState;
@@ -83,7 +84,10 @@ export function buildLoaded(config: Config, objects: readonly ManifestObject[], 
     podMode: config.podMode,
     serial: options.serial,
     nameserverAddresses: [nameserverAddress(config.bind)],
-    reverseFallthrough: options.reverseFallthrough,
+    // A Corefile's kubernetes plugin without `fallthrough in-addr.arpa ip6.arpa` keeps reverse misses NXDOMAIN.
+    reverseFallthrough: options.reverseFallthrough && config.reverseFallthrough,
+    namespaces: config.namespaces,
+    endpointPodNames: config.endpointPodNames,
   });
   return { state, index };
 }
@@ -148,12 +152,14 @@ export async function startServer(
     ...(config.searchNamespace ? { searchNamespace: config.searchNamespace } : {}),
     onUnresolvedHostname: unresolvedHostnameLogger(logger, forwarding !== undefined),
   });
+  // CoreDNS's plugin order: rewrite, then hosts, then the cluster and forwarding.
+  const chain = { respond: withRewrites(config.rewrites, withHosts(config.hosts, (query) => responder.respond(query))) };
   let dns: DnsServer;
   try {
     dns = await startDnsServer({
       host: config.bind,
       port: config.port,
-      handler: observer ? observed(responder, observer) : (query) => responder.respond(query),
+      handler: observer ? observed(chain, observer) : chain.respond,
       logger: logger.child({ module: 'server' }),
       identifyClients: config.logQueries,
       clientAddresses: forwarding?.clientsChecked === true,

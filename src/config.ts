@@ -9,6 +9,7 @@ import type { Policy, StubDomain, UpstreamAddress } from './forward/index.js';
 import { DEFAULT_ALLOW, parseAllowList } from './guard/acl.js';
 import { parseRate, RATE_LIMIT_DEFAULTS, type RateLimitSettings } from './guard/rrl.js';
 import { TCP_DEFAULTS, type TcpLimits } from './server/tcp-limits.js';
+import type { HostsTable, RewriteRule } from './corefile/index.js';
 
 export type PodMode = 'insecure' | 'verified' | 'disabled';
 export const POD_MODES: readonly PodMode[] = ['insecure', 'verified', 'disabled'];
@@ -73,6 +74,17 @@ export interface Config {
    * the native module is built, else dgram.
    */
   readonly udpIo: UdpIo;
+  /**
+   * From --corefile (src/corefile/), beyond the flags' own fields:
+   * `namespaces` served (null = all), `endpoint_pod_names`, whether unknown
+   * reverse names go upstream (`fallthrough in-addr.arpa ip6.arpa`), `hosts`
+   * entries, `rewrite name` rules.
+   */
+  readonly namespaces: readonly string[] | null;
+  readonly endpointPodNames: boolean;
+  readonly reverseFallthrough: boolean;
+  readonly hosts: HostsTable | null;
+  readonly rewrites: readonly RewriteRule[];
 }
 
 export const UDP_IO_MODES = ['auto', 'batch', 'dgram'] as const;
@@ -109,6 +121,11 @@ export const DEFAULTS: Config = {
   searchNamespace: null,
   workers: 1,
   udpIo: 'auto',
+  namespaces: null,
+  endpointPodNames: false,
+  reverseFallthrough: true,
+  hosts: null,
+  rewrites: [],
 };
 
 /** What a user may pass: every field optional, strings where flags give strings. */
@@ -235,6 +252,12 @@ export function validateConfig(raw: RawConfig): ConfigResult {
       searchNamespace,
       workers,
       udpIo,
+      // Built and checked by src/corefile/ (no flag sets them).
+      namespaces: (merged.namespaces as Config['namespaces']) ?? null,
+      endpointPodNames: merged.endpointPodNames === true,
+      reverseFallthrough: merged.reverseFallthrough !== false,
+      hosts: (merged.hosts as Config['hosts']) ?? null,
+      rewrites: (merged.rewrites as Config['rewrites']) ?? [],
     },
   };
 }

@@ -124,9 +124,11 @@ export interface ClusterFlags {
   searchNamespace?: string;
   workers?: string;
   udpIo?: string;
+  corefile?: string;
 }
 
-export function configFromFlags(flags: ClusterFlags): ConfigResult {
+/** `overlay`: fields set elsewhere (a --corefile, already stripped of what flags give explicitly), over the flags. */
+export function configFromFlags(flags: ClusterFlags, overlay: RawConfig = {}): ConfigResult {
   const raw: RawConfig = {
     manifests: flags.filename,
     clusterDomain: flags.clusterDomain,
@@ -165,7 +167,7 @@ export function configFromFlags(flags: ClusterFlags): ConfigResult {
     workers: flags.workers,
     udpIo: flags.udpIo,
   };
-  const result = validateConfig(raw);
+  const result = validateConfig({ ...raw, ...overlay });
   if (result.ok && result.config.manifests.length === 0) {
     return { ok: false, problems: ["no manifests given: pass -f FILE, -f DIR or -f - (stdin); -f may repeat"] };
   }

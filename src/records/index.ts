@@ -22,6 +22,7 @@ import { parseQueryName, type ParsedName } from './parse.js';
 import { PodNames } from './pods.js';
 import { ReverseNames } from './reverse.js';
 import { ServiceTables, type ServiceTable } from './service-tables.js';
+import { sameServing, servedState } from './served.js';
 import { addService, type BuildContext } from './services.js';
 import { NameTable, type NameEntry } from './table.js';
 import type { IndexOptions, Lookup, NameChanges, RecordIndex } from './types.js';
@@ -50,10 +51,14 @@ class Index implements RecordIndex {
   private recordTotal: number | undefined;
   private names: number | undefined;
 
+  private readonly state: ClusterState;
+
   constructor(
-    private readonly state: ClusterState,
+    given: ClusterState,
     private readonly options: IndexOptions,
   ) {
+    const state = servedState(given, options);
+    this.state = state;
     this.zone = options.zone;
     this.serial = options.serial;
     this.negative = new NegativeAnswers(options.serial, options.ttl);
@@ -94,6 +99,7 @@ class Index implements RecordIndex {
   changesSince(previous: RecordIndex): Promise<NameChanges> | undefined {
     if (!(previous instanceof Index) || previous.zone !== this.zone) return undefined;
     if (previous.options.ttl !== this.options.ttl || previous.options.podMode !== this.options.podMode) return undefined;
+    if (!sameServing(previous.options, this.options)) return undefined;
     return changesBetween(previous.parts(), this.parts());
   }
 

@@ -20,6 +20,10 @@ export interface IndexOptions {
    * in-addr.arpa ip6.arpa`). When false they get an authoritative NXDOMAIN.
    */
   readonly reverseFallthrough?: boolean;
+  /** Corefile `namespaces`: only these are served (records/served.ts); absent or null = all. */
+  readonly namespaces?: readonly string[] | null;
+  /** Corefile `endpoint_pod_names`: headless endpoints answer under their pod's name (records/served.ts). */
+  readonly endpointPodNames?: boolean;
 }
 
 /**

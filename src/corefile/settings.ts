@@ -51,6 +51,8 @@ export interface SettingsContext {
 
 /** Directives clusterdns always does what they ask (a loop check at start; A/AAAA rotation). */
 const ALWAYS_ON = new Set(['loop', 'loadbalance']);
+/** Plugins whose root-block settings clusterdns takes. */
+const MODELLED = new Set(['kubernetes', 'forward', 'cache', 'hosts', 'rewrite']);
 const POLICIES: readonly Policy[] = ['random', 'round_robin', 'sequential'];
 const POD_MODES: readonly PodMode[] = ['disabled', 'insecure', 'verified'];
 const REVERSE_ZONES = ['in-addr.arpa', 'ip6.arpa'];
@@ -116,7 +118,12 @@ export function interpretCorefile(blocks: readonly ServerBlock[], topLevel: read
     }
     if (block === root) readRoot(reader, block, kubernetes);
     else if (!kubernetes) readStubBlock(reader, block, zones.map((zone) => zone!.zone));
-    else for (const directive of block.directives) if (directive !== kubernetes && !ALWAYS_ON.has(directive.name)) reader.ignore(directive.name);
+    else {
+      for (const directive of block.directives) {
+        if (directive === kubernetes || ALWAYS_ON.has(directive.name)) continue;
+        reader.ignore(MODELLED.has(directive.name) ? `${directive.name} outside the root block` : directive.name);
+      }
+    }
   }
   if (!root) {
     // No '.' block: CoreDNS answers nothing outside the zones it lists.
@@ -168,7 +175,9 @@ function readRoot(reader: Reader, block: ServerBlock, kubernetes: Directive | un
 function readStubBlock(reader: Reader, block: ServerBlock, zones: readonly string[]): void {
   for (const directive of block.directives) {
     if (directive.name !== 'forward') {
-      if (!ALWAYS_ON.has(directive.name)) reader.ignore(`${directive.name} (in server block ${block.keys.join(' ')})`);
+      if (ALWAYS_ON.has(directive.name)) continue;
+      // Listed once by name; plugins modelled in the root block are named apart, since here they are not.
+      reader.ignore(MODELLED.has(directive.name) ? `${directive.name} outside the root block` : directive.name);
       continue;
     }
     const upstreams = forwardTargets(reader, directive);

@@ -91,5 +91,5 @@ function whereInConfigMap(file: string, raw: string, node: Scalar): (line: numbe
 }
 
 function looksLikeConfigMap(raw: string): boolean {
-  return /(^|\n)\s*"?kind"?\s*:\s*"?ConfigMap"?/.test(raw) && raw.includes('Corefile');
+  return /(^|\n)\s*"?kind"?\s*:\s*"?ConfigMap"?/.test(raw);
 }

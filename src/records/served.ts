@@ -37,12 +37,21 @@ export function podNameLabel(name: string): string | undefined {
 }
 
 function withPodNames(service: Service): Service {
-  if (service.kind !== 'Headless' || !service.endpoints.some(renamed)) return service;
-  return { ...service, endpoints: service.endpoints.map((endpoint) => (renamed(endpoint) ? { ...endpoint, hostname: endpoint.pod!.name } : endpoint)) };
+  if (service.kind !== 'Headless' || !service.endpoints.some((endpoint) => podLabelOf(endpoint) !== undefined)) return service;
+  return {
+    ...service,
+    endpoints: service.endpoints.map((endpoint) => {
+      const label = podLabelOf(endpoint);
+      return label === undefined ? endpoint : { ...endpoint, hostname: label };
+    }),
+  };
 }
 
-function renamed(endpoint: Endpoint): boolean {
-  return endpoint.hostname === undefined && endpoint.pod !== undefined && podNameLabel(endpoint.pod.name) !== undefined;
+/** The pod name an endpoint without a hostname answers under: its pod's (selector-derived) or its targetRef's (given slices). */
+function podLabelOf(endpoint: Endpoint): string | undefined {
+  if (endpoint.hostname !== undefined) return undefined;
+  const name = endpoint.pod?.name ?? endpoint.targetPod;
+  return name === undefined ? undefined : podNameLabel(name);
 }
 
 /** Whether two indexes serve the same part of their states (a diff between them can be computed part by part). */

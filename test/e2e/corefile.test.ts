@@ -68,6 +68,15 @@ describe('serve --corefile', () => {
     expect((await dig(server.port, ['-x', '10.244.0.21'])).answer).toEqual(['21.0.244.10.in-addr.arpa. 30 IN PTR db-primary.db.shop.svc.cluster.local.']);
   });
 
+  it('endpoint_pod_names: given EndpointSlice endpoints take the targetRef pod name; without one, the dashed IP', async () => {
+    expect((await dig(server.port, ['cache-6f8d7c9b5-q4xzt.cache.shop.svc.cluster.local'])).answer).toEqual([
+      'cache-6f8d7c9b5-q4xzt.cache.shop.svc.cluster.local. 30 IN A 10.244.0.31',
+    ]);
+    expect((await dig(server.port, ['10-244-0-32.cache.shop.svc.cluster.local'])).answer).toEqual([
+      '10-244-0-32.cache.shop.svc.cluster.local. 30 IN A 10.244.0.32',
+    ]);
+  });
+
   it('lists the directives it does not model once, in one info line', () => {
     const lines = server.logs.filter((line) => line['module'] === 'corefile' && String(line['msg']).includes('not modelled'));
     expect(lines).toHaveLength(1);

@@ -71,6 +71,11 @@ class Reader {
     this.problems.push(`${this.context.where(directive.line)}: ${directive.name}: ${message}`);
   }
 
+  /** A problem with an option inside a plugin's block: its own line, `plugin option:`. */
+  optionProblem(directive: Directive, option: Directive, message: string): void {
+    this.problems.push(`${this.context.where(option.line)}: ${directive.name} ${option.name}: ${message}`);
+  }
+
   warn(directive: Directive, message: string): void {
     this.warnings.push(`${this.context.where(directive.line)}: ${directive.name}: ${message}`);
   }
@@ -217,11 +222,11 @@ function readForward(reader: Reader, directive: Directive, root: boolean): boole
   for (const option of directive.block ?? []) {
     if (option.name === 'policy') {
       const policy = option.args[0] as Policy;
-      if (option.args.length !== 1 || !POLICIES.includes(policy)) reader.problem(directive, `policy must be one of ${POLICIES.join(', ')}, got ${show(option.args.join(' '))}`);
+      if (option.args.length !== 1 || !POLICIES.includes(policy)) reader.optionProblem(directive, option, `must be one of ${POLICIES.join(', ')}, got ${show(option.args.join(' '))}`);
       else reader.values.policy = policy;
     } else if (option.name === 'max_concurrent') {
       const count = integer(option.args[0]);
-      if (option.args.length !== 1 || count === undefined || count < 1) reader.problem(directive, `max_concurrent must be a positive integer, got ${show(option.args.join(' '))}`);
+      if (option.args.length !== 1 || count === undefined || count < 1) reader.optionProblem(directive, option, `must be a positive integer, got ${show(option.args.join(' '))}`);
       else reader.values.forwardMaxInFlight = count;
     } else {
       reader.ignore(`forward ${option.name}`);
@@ -278,7 +283,7 @@ function readKubernetes(reader: Reader, directive: Directive, blockZones: readon
 
 function readKubernetesOption(reader: Reader, directive: Directive, option: Directive): void {
   const args = option.args;
-  const bad = (message: string) => reader.problem(directive, `${option.name} (line ${option.line}): ${message}`);
+  const bad = (message: string) => reader.optionProblem(directive, option, message);
   switch (option.name) {
     case 'pods':
       if (args.length !== 1 || !POD_MODES.includes(args[0] as PodMode)) bad(`must be one of ${POD_MODES.join(', ')}, got ${show(args.join(' '))}`);
@@ -329,7 +334,7 @@ function readHosts(reader: Reader, directive: Directive, block: ServerBlock): vo
     switch (option.name) {
       case 'ttl': {
         const value = integer(option.args[0]);
-        if (option.args.length !== 1 || value === undefined || value < 0 || value > 4294967295) reader.problem(directive, `ttl (line ${option.line}) must be a number of seconds, got ${show(option.args.join(' '))}`);
+        if (option.args.length !== 1 || value === undefined || value < 0 || value > 4294967295) reader.optionProblem(directive, option, `must be a number of seconds, got ${show(option.args.join(' '))}`);
         else ttl = value;
         break;
       }
@@ -344,7 +349,9 @@ function readHosts(reader: Reader, directive: Directive, block: ServerBlock): vo
         break;
       default:
         if (!addEntry(option.name, option.args, names, addresses)) {
-          reader.problem(directive, `line ${option.line}: expected an entry "IP name..." or one of ttl, no_reverse, reload, fallthrough, got ${show([option.name, ...option.args].join(' '))}`);
+          reader.problems.push(
+            `${reader.context.where(option.line)}: hosts: expected an entry "IP name..." or one of ttl, no_reverse, reload, fallthrough, got ${show([option.name, ...option.args].join(' '))}`,
+          );
         }
     }
   }

@@ -54,8 +54,13 @@ describe('k3s coredns ConfigMap', () => {
   it('names the line in the ConfigMap file for a mistake in its Corefile', () => {
     const yaml = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: coredns\ndata:\n  Corefile: |\n    .:53 {\n        kubernetes cluster.local {\n          pods everything\n        }\n    }\n';
     expect(problemsOf(yaml, 'coredns.yaml')).toEqual([
-      'coredns.yaml:8: kubernetes: pods (line 3): must be one of disabled, insecure, verified, got "everything"',
+      'coredns.yaml:9: kubernetes pods: must be one of disabled, insecure, verified, got "everything"',
     ]);
+  });
+
+  it('reads the ConfigMap as JSON too (kubectl -o json), naming the key line and the Corefile line', () => {
+    const json = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'coredns' }, data: { Corefile: '.:53 {\n  kubernetes cluster.local {\n    ttl x\n  }\n}\n' } }, null, 2);
+    expect(problemsOf(json, 'coredns.json')).toEqual(['coredns.json:8 (data.Corefile line 3): kubernetes ttl: must be an integer from 0 to 3600 (seconds), got "x"']);
   });
 
   it('refuses a ConfigMap without a Corefile key', () => {
@@ -106,19 +111,19 @@ describe('what CoreDNS does where the Corefile is silent', () => {
 });
 
 const mistakes: { name: string; text: string; problem: string }[] = [
-  { name: 'ttl out of range', text: '. {\n kubernetes cluster.local {\n  ttl 7200\n }\n}', problem: 'Corefile:2: kubernetes: ttl (line 3): must be an integer from 0 to 3600 (seconds), got "7200"' },
+  { name: 'ttl out of range', text: '. {\n kubernetes cluster.local {\n  ttl 7200\n }\n}', problem: 'Corefile:3: kubernetes ttl: must be an integer from 0 to 3600 (seconds), got "7200"' },
   { name: 'only reverse zones', text: '. {\n kubernetes in-addr.arpa\n}', problem: 'Corefile:2: kubernetes: needs a cluster domain among its zones (like kubernetes cluster.local in-addr.arpa ip6.arpa), got "in-addr.arpa"' },
-  { name: 'namespaces without names', text: '. {\n kubernetes cluster.local {\n  namespaces\n }\n}', problem: 'Corefile:2: kubernetes: namespaces (line 3): needs at least one namespace' },
-  { name: 'endpoint_pod_names with an argument', text: '. {\n kubernetes cluster.local {\n  endpoint_pod_names yes\n }\n}', problem: 'Corefile:2: kubernetes: endpoint_pod_names (line 3): takes no arguments' },
+  { name: 'namespaces without names', text: '. {\n kubernetes cluster.local {\n  namespaces\n }\n}', problem: 'Corefile:3: kubernetes namespaces: needs at least one namespace' },
+  { name: 'endpoint_pod_names with an argument', text: '. {\n kubernetes cluster.local {\n  endpoint_pod_names yes\n }\n}', problem: 'Corefile:3: kubernetes endpoint_pod_names: takes no arguments' },
   { name: 'forward without a target', text: '. {\n forward .\n}', problem: 'Corefile:2: forward: expected forward FROM TO... (like forward . /etc/resolv.conf or forward . 8.8.8.8)' },
   { name: 'forward to a host name', text: '. {\n forward . dns.google\n}', problem: 'Corefile:2: forward: upstream "dns.google" is not an IP address (forms: 1.2.3.4, 1.2.3.4:53, ::1, [::1]:53)' },
-  { name: 'unknown policy', text: '. {\n forward . 1.1.1.1 {\n  policy fastest\n }\n}', problem: 'Corefile:2: forward: policy must be one of random, round_robin, sequential, got "fastest"' },
+  { name: 'unknown policy', text: '. {\n forward . 1.1.1.1 {\n  policy fastest\n }\n}', problem: 'Corefile:3: forward policy: must be one of random, round_robin, sequential, got "fastest"' },
   { name: 'cache TTL zero', text: '. {\n cache 0\n}', problem: 'Corefile:2: cache: the cache TTL must be a positive number of seconds, got 0' },
   { name: 'rewrite with an unknown match type', text: '. {\n rewrite name glob a b c\n}', problem: 'Corefile:2: rewrite: name rule match type must be one of exact, prefix, suffix, substring, regex, got "glob"' },
   { name: 'rewrite with a bad regex', text: '. {\n rewrite name regex (a b\n}', problem: 'Corefile:2: rewrite: name regex "(a": not a valid regular expression (Invalid regular expression: /(a/: Unterminated group)' },
   { name: 'rewrite using a group the regex lacks', text: '. {\n rewrite name regex a(.*) {2}.x\n}', problem: 'Corefile:2: rewrite: name regex "a(.*)" has 1 group(s) but "{2}.x" uses {2}' },
   { name: 'rewrite answer auto with answer name', text: '. {\n rewrite name regex (.*) {1} answer auto answer name a b\n}', problem: 'Corefile:2: rewrite: answer auto cannot be combined with answer name rules' },
-  { name: 'hosts line that is not an entry', text: '. {\n hosts {\n  gateway 10.0.0.1\n }\n}', problem: 'Corefile:2: hosts: line 3: expected an entry "IP name..." or one of ttl, no_reverse, reload, fallthrough, got "gateway 10.0.0.1"' },
+  { name: 'hosts line that is not an entry', text: '. {\n hosts {\n  gateway 10.0.0.1\n }\n}', problem: 'Corefile:3: hosts: expected an entry "IP name..." or one of ttl, no_reverse, reload, fallthrough, got "gateway 10.0.0.1"' },
   { name: 'a syntax error', text: '. {\n hosts {\n', problem: 'Corefile:2: the block of hosts opened on line 2 is not closed (missing \'}\')' },
 ];
 

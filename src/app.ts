@@ -18,7 +18,7 @@ import { startDnsServer, type DnsServer } from './server/index.js';
 import { createForwarding, forwardingEnabled, type Forwarding } from './forwarding.js';
 import type { UpstreamAddress } from './forward/index.js';
 import type { Query } from './resolve/query.js';
-import { withHosts, withRewrites } from './corefile/index.js';
+import { rootBlockPlugins } from './corefile/index.js';
 
 export interface LoadedCluster {
   readonly state: ClusterState;
@@ -153,7 +153,7 @@ export async function startServer(
     onUnresolvedHostname: unresolvedHostnameLogger(logger, forwarding !== undefined),
   });
   // CoreDNS's plugin order: rewrite, then hosts, then the cluster and forwarding.
-  const chain = { respond: withRewrites(config.rewrites, withHosts(config.hosts, (query) => responder.respond(query))) };
+  const chain = { respond: rootBlockPlugins(config, (query) => responder.respond(query)) };
   let dns: DnsServer;
   try {
     dns = await startDnsServer({

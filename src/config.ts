@@ -85,6 +85,8 @@ export interface Config {
   readonly reverseFallthrough: boolean;
   readonly hosts: HostsTable | null;
   readonly rewrites: readonly RewriteRule[];
+  /** Names under these zones skip `hosts` and `rewrites` (they belong to another Corefile server block). */
+  readonly otherBlockZones: readonly string[];
 }
 
 export const UDP_IO_MODES = ['auto', 'batch', 'dgram'] as const;
@@ -126,6 +128,7 @@ export const DEFAULTS: Config = {
   reverseFallthrough: true,
   hosts: null,
   rewrites: [],
+  otherBlockZones: [],
 };
 
 /** What a user may pass: every field optional, strings where flags give strings. */
@@ -258,6 +261,7 @@ export function validateConfig(raw: RawConfig): ConfigResult {
       reverseFallthrough: merged.reverseFallthrough !== false,
       hosts: (merged.hosts as Config['hosts']) ?? null,
       rewrites: (merged.rewrites as Config['rewrites']) ?? [],
+      otherBlockZones: (merged.otherBlockZones as Config['otherBlockZones']) ?? [],
     },
   };
 }

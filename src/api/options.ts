@@ -91,6 +91,7 @@ const COREFILE_OPTIONS: { readonly [K in keyof CorefileValues]-?: readonly (keyo
   noCache: ['cache'],
   hosts: [],
   rewrites: [],
+  otherBlockZones: [],
 };
 
 /** A Corefile's settings under the options given: what goes over rawConfig's values. */

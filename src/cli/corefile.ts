@@ -34,6 +34,7 @@ const FLAGS: { readonly [K in keyof CorefileValues]-?: readonly (keyof ClusterFl
   noCache: ['cache', 'cacheSize', 'cacheMaxTtl'],
   hosts: [],
   rewrites: [],
+  otherBlockZones: [],
 };
 
 export async function readCorefileOption(

@@ -30,6 +30,12 @@ export interface CorefileValues {
   noCache?: boolean;
   hosts?: HostsTable;
   rewrites?: readonly RewriteRule[];
+  /**
+   * Zones of the other server blocks (stub domains, a block of its own for
+   * the kubernetes plugin): CoreDNS answers names under them there, so the
+   * root block's hosts and rewrite rules do not see them.
+   */
+  otherBlockZones?: readonly string[];
 }
 
 export interface CorefileSettings {
@@ -120,6 +126,10 @@ export function interpretCorefile(blocks: readonly ServerBlock[], topLevel: read
       readKubernetes(reader, kubernetes, zones.map((zone) => zone!.zone));
     } else if (kubernetes) {
       reader.warn(kubernetes, 'a second kubernetes plugin is not modelled (only the first one is)');
+    }
+    if (block !== root) {
+      const own = zones.map((zone) => zone!.zone).filter((zone) => zone !== '');
+      reader.values.otherBlockZones = [...(reader.values.otherBlockZones ?? []), ...own];
     }
     if (block === root) readRoot(reader, block, kubernetes);
     else if (!kubernetes) readStubBlock(reader, block, zones.map((zone) => zone!.zone));

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildRecordIndex, type IndexOptions } from '../../src/records/index.js';
 import { createResponder } from '../../src/resolve/responder.js';
-import { interpretText, withHosts, withRewrites, type CorefileValues } from '../../src/corefile/index.js';
+import { interpretText, rootBlockPlugins, withHosts, withRewrites, type CorefileValues } from '../../src/corefile/index.js';
 import { applyRewrites } from '../../src/corefile/rewrite.js';
 import { cluster, endpoint, exampleCluster, headless, port, pod } from '../helpers/cluster.js';
 import { decode, query, sorted } from '../helpers/dns.js';
@@ -143,6 +143,24 @@ describe('hosts', () => {
     expect((await ask('gw.internal', 'A')).answer).toEqual(['gw.internal. 60 IN A 192.0.2.10']);
     expect((await ask('gw.elsewhere', 'A')).rcode).toBe('REFUSED');
     expect((await ask(`web.prod.svc.${Z}`, 'A')).rcode).toBe('NOERROR');
+  });
+});
+
+describe('other server blocks', () => {
+  it("names under a stub domain block skip the root block's hosts and rewrite, as CoreDNS routes them to that block", async () => {
+    const values = valuesOf('. {\n hosts {\n  192.0.2.10 gw.internal\n }\n rewrite name suffix .corp.example .prod.svc.cluster.local\n}\ncorp.example {\n forward . 10.0.0.1\n}\n');
+    expect(values.otherBlockZones).toEqual(['corp.example']);
+    const seen: string[] = [];
+    const respond = rootBlockPlugins(
+      { rewrites: values.rewrites ?? [], hosts: values.hosts ?? null, otherBlockZones: values.otherBlockZones ?? [] },
+      (q) => {
+        seen.push(q.name);
+        return withHosts(null, () => Buffer.alloc(0))(q);
+      },
+    );
+    await respond(query('web.corp.example', 'A'));
+    expect(seen).toEqual(['web.corp.example']);
+    expect(decode(await respond(query('other.example', 'A'))).rcode).toBe('SERVFAIL');
   });
 });
 

@@ -9,11 +9,10 @@
 // answers its names (unless `no_reverse`); any other PTR goes on.
 
 import ipaddr from 'ipaddr.js';
-import { RCode, type ResourceRecord } from '../dns/types.js';
+import { RCode, RRType, type ResourceRecord } from '../dns/types.js';
 import { isSubdomain, normalizeName, parseReverseName } from '../dns/names.js';
 import { prepareAnswer, writeEmptyResponse, writeResponse } from '../dns/wire.js';
 import type { Query } from '../resolve/query.js';
-import { RRType } from '../dns/types.js';
 
 export interface HostsTable {
   /** Lower-case name, no trailing dot → its addresses in file order. */
@@ -80,7 +79,7 @@ function inZones(name: string, zones: readonly string[]): boolean {
 export function withHosts(hosts: HostsTable | null, respond: Respond): Respond {
   if (hosts === null) return respond;
   let turn = 0;
-  const answer = (query: Query, name: string, records: ResourceRecord[]): Buffer => {
+  const answer = (query: Query, records: ResourceRecord[]): Buffer => {
     const prepared = prepareAnswer(query.name, RCode.NOERROR, { answer: records, authority: [], additional: [] }, { authoritative: true });
     return writeResponse(query, prepared, turn++);
   };
@@ -90,7 +89,7 @@ export function withHosts(hosts: HostsTable | null, respond: Respond): Respond {
       const ip = parseReverseName(name);
       const listed = ip === undefined || hosts.noReverse ? undefined : hosts.addresses.get(ip);
       if (!listed) return respond(query);
-      return answer(query, name, listed.map((target) => ({ name, ttl: hosts.ttl, data: { type: 'PTR', target } })));
+      return answer(query, listed.map((target) => ({ name, ttl: hosts.ttl, data: { type: 'PTR', target } })));
     }
     if (!inZones(name, hosts.zones)) return respond(query);
     const listed = hosts.names.get(name);
@@ -102,6 +101,6 @@ export function withHosts(hosts: HostsTable | null, respond: Respond): Respond {
     const records: ResourceRecord[] = family === undefined ? [] : listed
       .filter((address) => address.includes(':') === (family === 'AAAA'))
       .map((address) => ({ name, ttl: hosts.ttl, data: { type: family, address } }));
-    return answer(query, name, records);
+    return answer(query, records);
   };
 }

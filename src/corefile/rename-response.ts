@@ -4,6 +4,7 @@
 // its names mapped; every other record's data is copied as is.
 
 import { RRType } from '../dns/types.js';
+import { normalizeName } from '../dns/names.js';
 import { CompressionTable, WireWriter } from '../dns/wire-writer.js';
 import { parseMessage, readName, type RecordSlot } from '../forward/index.js';
 import { responseLimit, type Query } from '../resolve/query.js';
@@ -108,8 +109,8 @@ function writeData(writer: WireWriter, table: CompressionTable, message: Buffer,
 
 /** Map a wire name (no trailing dot, any case) through a mapping of lower-case FQDNs; unchanged names keep their case. */
 function mapName(name: string, map: (fqdn: string) => string): string {
-  const fqdn = `${name.toLowerCase()}.`;
-  const mapped = map(name === '' ? '.' : fqdn);
-  if (mapped === (name === '' ? '.' : fqdn)) return name;
-  return mapped.replace(/\.$/, '');
+  const lower = normalizeName(name);
+  const fqdn = lower === '' ? '.' : `${lower}.`;
+  const mapped = map(fqdn);
+  return mapped === fqdn ? name : mapped.replace(/\.$/, '');
 }

@@ -8,6 +8,7 @@
 // the trailing dot). Transport-free: a wrapper around a respond function.
 
 import { RCode } from '../dns/types.js';
+import { normalizeName } from '../dns/names.js';
 import { writeEmptyResponse } from '../dns/wire.js';
 import type { Query } from '../resolve/query.js';
 import { renameResponse } from './rename-response.js';
@@ -131,8 +132,9 @@ const MAX_NAME_TEXT = 253;
 export function withRewrites(rules: readonly RewriteRule[], respond: Respond): Respond {
   if (rules.length === 0) return respond;
   return (query) => {
-    const fqdn = `${query.name.toLowerCase()}.`.replace(/^\.$/, '.');
-    const rewritten = applyRewrites(rules, query.name === '' ? '.' : fqdn);
+    // Lower-cased as the rest of the server compares names (ASCII only), then fully qualified.
+    const normalized = normalizeName(query.name);
+    const rewritten = applyRewrites(rules, normalized === '' ? '.' : `${normalized}.`);
     if (!rewritten) return respond(query);
     const name = rewritten.name.replace(/\.$/, '');
     // A rule can make a name no message can carry; CoreDNS fails such a query too.

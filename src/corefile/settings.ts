@@ -5,38 +5,13 @@
 
 import { parseUpstream, endpointKey } from '../forward/index.js';
 import type { Policy } from '../forward/index.js';
-import type { PodMode } from '../config.js';
 import type { Directive, ServerBlock } from './parse.js';
-import { addEntry, addHostsLines, HOSTS_DEFAULT_TTL, type HostsTable } from './hosts.js';
 import { parseRewrite } from './rewrite-syntax.js';
-import type { RewriteRule } from './rewrite.js';
+import { readCache, readHosts, readKubernetes } from './plugin-settings.js';
+import { integer, keyZone, normalizeZone, Reader, show, type CorefileValues, type SettingsContext } from './settings-reader.js';
 
-/** Config fields a Corefile sets (RawConfig spelling); absent = the Corefile does not say. */
-export interface CorefileValues {
-  clusterDomain?: string;
-  ttl?: number;
-  podMode?: PodMode;
-  reverseFallthrough?: boolean;
-  namespaces?: readonly string[];
-  endpointPodNames?: boolean;
-  /** `['none']` when the root block forwards nowhere (CoreDNS then answers SERVFAIL outside its zones). */
-  upstreams?: readonly string[] | 'resolv-conf';
-  resolvConf?: string;
-  policy?: Policy;
-  forwardMaxInFlight?: number;
-  /** `suffix=addr,addr` entries, the --stub-domain form. */
-  stubDomains?: readonly string[];
-  cacheMaxTtl?: number;
-  noCache?: boolean;
-  hosts?: HostsTable;
-  rewrites?: readonly RewriteRule[];
-  /**
-   * Zones of the other server blocks (stub domains, a block of its own for
-   * the kubernetes plugin): CoreDNS answers names under them there, so the
-   * root block's hosts and rewrite rules do not see them.
-   */
-  otherBlockZones?: readonly string[];
-}
+export type { CorefileValues, SettingsContext } from './settings-reader.js';
+export { keyZone } from './settings-reader.js';
 
 export interface CorefileSettings {
   readonly values: CorefileValues;
@@ -48,64 +23,11 @@ export interface CorefileSettings {
 
 export type SettingsResult = { ok: true; settings: CorefileSettings } | { ok: false; problems: string[] };
 
-export interface SettingsContext {
-  /** `coredns.yaml:14` for a Corefile line: names the file and the line in it. */
-  readonly where: (line: number) => string;
-  /** A hosts file's text: a key of the ConfigMap (by base name) or a file; undefined when neither exists. */
-  readonly hostsFile: (path: string) => string | undefined;
-}
-
 /** Directives clusterdns always does what they ask (a loop check at start; A/AAAA rotation). */
 const ALWAYS_ON = new Set(['loop', 'loadbalance']);
 /** Plugins whose root-block settings clusterdns takes. */
 const MODELLED = new Set(['kubernetes', 'forward', 'cache', 'hosts', 'rewrite']);
 const POLICIES: readonly Policy[] = ['random', 'round_robin', 'sequential'];
-const POD_MODES: readonly PodMode[] = ['disabled', 'insecure', 'verified'];
-const REVERSE_ZONES = ['in-addr.arpa', 'ip6.arpa'];
-const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-
-class Reader {
-  readonly values: CorefileValues = {};
-  readonly problems: string[] = [];
-  readonly warnings: string[] = [];
-  private readonly ignoredSet = new Set<string>();
-  readonly ignored: string[] = [];
-
-  constructor(readonly context: SettingsContext) {}
-
-  problem(directive: Directive, message: string): void {
-    this.problems.push(`${this.context.where(directive.line)}: ${directive.name}: ${message}`);
-  }
-
-  /** A problem with an option inside a plugin's block: its own line, `plugin option:`. */
-  optionProblem(directive: Directive, option: Directive, message: string): void {
-    this.problems.push(`${this.context.where(option.line)}: ${directive.name} ${option.name}: ${message}`);
-  }
-
-  warn(directive: Directive, message: string): void {
-    this.warnings.push(`${this.context.where(directive.line)}: ${directive.name}: ${message}`);
-  }
-
-  ignore(name: string): void {
-    if (this.ignoredSet.has(name)) return;
-    this.ignoredSet.add(name);
-    this.ignored.push(name);
-  }
-}
-
-/** The zone of a server block key: `dns://.:53` → '', `Example.org.:53` → 'example.org'; undefined for other transports. */
-export function keyZone(key: string): { zone: string; port?: number } | undefined {
-  const scheme = /^([a-z0-9+.-]+):\/\//i.exec(key);
-  if (scheme && scheme[1]!.toLowerCase() !== 'dns') return undefined;
-  const rest = scheme ? key.slice(scheme[0].length) : key;
-  const match = /^(.*?)(?::(\d+))?$/.exec(rest)!;
-  const zone = normalizeZone(match[1]!);
-  return match[2] === undefined ? { zone } : { zone, port: Number(match[2]) };
-}
-
-function normalizeZone(text: string): string {
-  return text.toLowerCase().replace(/\.+$/, '');
-}
 
 export function interpretCorefile(blocks: readonly ServerBlock[], topLevel: readonly Directive[], context: SettingsContext): SettingsResult {
   const reader = new Reader(context);
@@ -263,115 +185,4 @@ function forwardTargets(reader: Reader, directive: Directive): string[] | 'resol
     else addresses.push(endpointKey(parsed));
   }
   return addresses;
-}
-
-function readCache(reader: Reader, directive: Directive): void {
-  const first = directive.args[0];
-  if (first !== undefined && /^-?\d+$/.test(first)) {
-    const ttl = Number(first);
-    if (ttl <= 0) reader.problem(directive, `the cache TTL must be a positive number of seconds, got ${first}`);
-    else reader.values.cacheMaxTtl = ttl;
-  }
-  if (directive.args.length > (first !== undefined && /^\d+$/.test(first) ? 1 : 0)) reader.ignore('cache ZONES');
-  for (const option of directive.block ?? []) reader.ignore(`cache ${option.name}`);
-}
-
-function readKubernetes(reader: Reader, directive: Directive, blockZones: readonly string[]): void {
-  const zones = directive.args.length > 0 ? directive.args.map(normalizeZone) : blockZones;
-  const forward = zones.filter((zone) => !REVERSE_ZONES.some((reverse) => zone === reverse || zone.endsWith(`.${reverse}`)));
-  if (forward.length === 0) {
-    reader.problem(directive, `needs a cluster domain among its zones (like kubernetes cluster.local in-addr.arpa ip6.arpa), got ${show(zones.join(' '))}`);
-  } else {
-    reader.values.clusterDomain = forward[0]!;
-    if (forward.length > 1) reader.warn(directive, `clusterdns serves one cluster domain: ${forward[0]} (not ${forward.slice(1).join(', ')})`);
-  }
-  // CoreDNS's defaults where the Corefile is silent: pods disabled, TTL 5, no fallthrough.
-  reader.values.podMode = 'disabled';
-  reader.values.reverseFallthrough = false;
-  for (const option of directive.block ?? []) readKubernetesOption(reader, directive, option);
-}
-
-function readKubernetesOption(reader: Reader, directive: Directive, option: Directive): void {
-  const args = option.args;
-  const bad = (message: string) => reader.optionProblem(directive, option, message);
-  switch (option.name) {
-    case 'pods':
-      if (args.length !== 1 || !POD_MODES.includes(args[0] as PodMode)) bad(`must be one of ${POD_MODES.join(', ')}, got ${show(args.join(' '))}`);
-      else reader.values.podMode = args[0] as PodMode;
-      return;
-    case 'ttl': {
-      const ttl = integer(args[0]);
-      if (args.length !== 1 || ttl === undefined || ttl < 0 || ttl > 3600) bad(`must be an integer from 0 to 3600 (seconds), got ${show(args.join(' '))}`);
-      else reader.values.ttl = ttl;
-      return;
-    }
-    case 'namespaces': {
-      const invalid = args.filter((name) => !DNS_LABEL.test(name));
-      if (args.length === 0) bad('needs at least one namespace');
-      else if (invalid.length > 0) bad(`not namespace names: ${invalid.join(', ')}`);
-      else reader.values.namespaces = args;
-      return;
-    }
-    case 'endpoint_pod_names':
-      if (args.length > 0) bad('takes no arguments');
-      else reader.values.endpointPodNames = true;
-      return;
-    case 'fallthrough': {
-      const zones = args.map(normalizeZone);
-      // clusterdns models fallthrough for the reverse zones: unknown PTR names go upstream.
-      reader.values.reverseFallthrough = zones.length === 0 || zones.some((zone) => REVERSE_ZONES.includes(zone));
-      if (zones.length === 0 || zones.some((zone) => !REVERSE_ZONES.includes(zone))) reader.ignore('kubernetes fallthrough (for names other than in-addr.arpa and ip6.arpa)');
-      return;
-    }
-    default:
-      reader.ignore(`kubernetes ${option.name}`);
-  }
-}
-
-/** `hosts [FILE [ZONES...]] { IP name...; ttl N; no_reverse; reload D; fallthrough [ZONES] }` */
-function readHosts(reader: Reader, directive: Directive, block: ServerBlock): void {
-  const names = new Map<string, string[]>();
-  const addresses = new Map<string, string[]>();
-  const file = directive.args[0] ?? '/etc/hosts';
-  const text = reader.context.hostsFile(file);
-  if (text === undefined) reader.warn(directive, `${file} is neither a key of the ConfigMap nor a readable file; only inline entries are served`);
-  else addHostsLines(text, names, addresses);
-  const zones = directive.args.length > 1 ? directive.args.slice(1).map(normalizeZone) : block.keys.map((key) => keyZone(key)?.zone ?? '');
-  let ttl = HOSTS_DEFAULT_TTL;
-  let noReverse = false;
-  let fallthrough: readonly string[] | undefined;
-  for (const option of directive.block ?? []) {
-    switch (option.name) {
-      case 'ttl': {
-        const value = integer(option.args[0]);
-        if (option.args.length !== 1 || value === undefined || value < 0 || value > 4294967295) reader.optionProblem(directive, option, `must be a number of seconds, got ${show(option.args.join(' '))}`);
-        else ttl = value;
-        break;
-      }
-      case 'no_reverse':
-        noReverse = true;
-        break;
-      case 'fallthrough':
-        fallthrough = option.args.map(normalizeZone);
-        break;
-      case 'reload':
-        reader.ignore('hosts reload');
-        break;
-      default:
-        if (!addEntry(option.name, option.args, names, addresses)) {
-          reader.problems.push(
-            `${reader.context.where(option.line)}: hosts: expected an entry "IP name..." or one of ttl, no_reverse, reload, fallthrough, got ${show([option.name, ...option.args].join(' '))}`,
-          );
-        }
-    }
-  }
-  reader.values.hosts = { names, addresses, ttl, zones, noReverse, ...(fallthrough ? { fallthrough } : {}) };
-}
-
-function integer(text: string | undefined): number | undefined {
-  return text !== undefined && /^\d+$/.test(text) ? Number(text) : undefined;
-}
-
-function show(text: string): string {
-  return JSON.stringify(text);
 }

@@ -66,6 +66,9 @@ export function interpretCorefile(blocks: readonly ServerBlock[], topLevel: read
     // No '.' block: CoreDNS answers nothing outside the zones it lists.
     reader.values.upstreams = ['none'];
   }
+  if (!kubernetesSeen) {
+    reader.warnings.push(`${context.where(1)}: no kubernetes plugin: clusterdns still answers for the cluster domain of --cluster-domain, which this CoreDNS would not`);
+  }
   if (reader.problems.length > 0) return { ok: false, problems: reader.problems };
   return { ok: true, settings: { values: reader.values, ignored: reader.ignored, warnings: reader.warnings } };
 }

@@ -104,6 +104,13 @@ describe('what CoreDNS does where the Corefile is silent', () => {
     expect(load.ok && load.settings.values.clusterDomain).toBe('k8s.example');
   });
 
+  it('warns when there is no kubernetes plugin at all', () => {
+    const load = interpretText('Corefile', '.:53 {\n forward . 1.1.1.1\n}\n');
+    expect(load.ok && load.settings.warnings).toEqual([
+      'Corefile:1: no kubernetes plugin: clusterdns still answers for the cluster domain of --cluster-domain, which this CoreDNS would not',
+    ]);
+  });
+
   it('namespaces and endpoint_pod_names', () => {
     const load = interpretText('Corefile', '. {\n kubernetes cluster.local {\n  namespaces a b\n  endpoint_pod_names\n }\n}\n');
     expect(load.ok && load.settings.values).toMatchObject({ namespaces: ['a', 'b'], endpointPodNames: true });

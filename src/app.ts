@@ -19,6 +19,7 @@ import { startDnsServer, type DnsServer } from './server/index.js';
 import { createForwarding, forwardingEnabled, type Forwarding } from './forwarding.js';
 import type { UpstreamAddress } from './forward/index.js';
 import type { Query } from './resolve/query.js';
+import { rootBlockPlugins } from './corefile/index.js';
 
 export interface LoadedCluster {
   readonly state: ClusterState;
@@ -98,7 +99,10 @@ export function buildLoaded(config: Config, objects: readonly ManifestObject[], 
     podMode: config.podMode,
     serial: options.serial,
     nameserverAddresses: [nameserverAddress(config.bind)],
-    reverseFallthrough: options.reverseFallthrough,
+    // A Corefile's kubernetes plugin without `fallthrough in-addr.arpa ip6.arpa` keeps reverse misses NXDOMAIN.
+    reverseFallthrough: options.reverseFallthrough && config.reverseFallthrough,
+    namespaces: config.namespaces,
+    endpointPodNames: config.endpointPodNames,
     // CoreDNS `cache 30`: no answer carries a TTL above the cache cap (docs/behaviour.md#coredns-corners).
     ...(config.cache === false ? {} : { maxTtl: config.cache.maxTtl }),
   });
@@ -165,12 +169,14 @@ export async function startServer(
     ...(config.searchNamespace ? { searchNamespace: config.searchNamespace } : {}),
     onUnresolvedHostname: unresolvedHostnameLogger(logger, forwarding !== undefined),
   });
+  // CoreDNS's plugin order: rewrite, then hosts, then the cluster and forwarding.
+  const chain = { respond: rootBlockPlugins(config, (query) => responder.respond(query)) };
   let dns: DnsServer;
   try {
     dns = await startDnsServer({
       host: config.bind,
       port: config.port,
-      handler: observer ? observed(responder, observer) : (query) => responder.respond(query),
+      handler: observer ? observed(chain, observer) : chain.respond,
       logger: logger.child({ module: 'server' }),
       identifyClients: config.logQueries,
       clientAddresses: forwarding?.clientsChecked === true,

@@ -11,6 +11,7 @@ import { DEFAULT_ALLOW, parseAllowList } from './guard/acl.js';
 import { resolveToken, validateHttpHosts } from './admin/settings.js';
 import { parseRate, RATE_LIMIT_DEFAULTS, type RateLimitSettings } from './guard/rrl.js';
 import { TCP_DEFAULTS, type TcpLimits } from './server/tcp-limits.js';
+import type { HostsTable, RewriteRule } from './corefile/index.js';
 
 export type PodMode = 'insecure' | 'verified' | 'disabled';
 export const POD_MODES: readonly PodMode[] = ['insecure', 'verified', 'disabled'];
@@ -83,6 +84,19 @@ export interface Config {
   readonly udpIo: UdpIo;
   /** Largest manifest file or stdin in bytes (--max-manifest-bytes); bigger ones are refused. */
   readonly maxManifestBytes: number;
+  /**
+   * From --corefile (src/corefile/), beyond the flags' own fields:
+   * `namespaces` served (null = all), `endpoint_pod_names`, whether unknown
+   * reverse names go upstream (`fallthrough in-addr.arpa ip6.arpa`), `hosts`
+   * entries, `rewrite name` rules.
+   */
+  readonly namespaces: readonly string[] | null;
+  readonly endpointPodNames: boolean;
+  readonly reverseFallthrough: boolean;
+  readonly hosts: HostsTable | null;
+  readonly rewrites: readonly RewriteRule[];
+  /** Names under these zones skip `hosts` and `rewrites` (they belong to another Corefile server block). */
+  readonly otherBlockZones: readonly string[];
 }
 
 export const UDP_IO_MODES = ['auto', 'batch', 'dgram'] as const;
@@ -124,6 +138,12 @@ export const DEFAULTS: Config = {
   workers: 1,
   udpIo: 'auto',
   maxManifestBytes: 1024 * 1024 * 1024,
+  namespaces: null,
+  endpointPodNames: false,
+  reverseFallthrough: true,
+  hosts: null,
+  rewrites: [],
+  otherBlockZones: [],
 };
 
 /** What a user may pass: every field optional, strings where flags give strings. */
@@ -262,6 +282,13 @@ export function validateConfig(raw: RawConfig): ConfigResult {
       workers,
       udpIo,
       maxManifestBytes,
+      // Built and checked by src/corefile/ (no flag sets them).
+      namespaces: (merged.namespaces as Config['namespaces']) ?? null,
+      endpointPodNames: merged.endpointPodNames === true,
+      reverseFallthrough: merged.reverseFallthrough !== false,
+      hosts: (merged.hosts as Config['hosts']) ?? null,
+      rewrites: (merged.rewrites as Config['rewrites']) ?? [],
+      otherBlockZones: (merged.otherBlockZones as Config['otherBlockZones']) ?? [],
     },
   };
 }

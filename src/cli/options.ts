@@ -146,9 +146,11 @@ export interface ClusterFlags {
   workers?: string;
   udpIo?: string;
   maxManifestBytes?: string;
+  corefile?: string;
 }
 
-export function configFromFlags(flags: ClusterFlags): ConfigResult {
+/** `overlay`: fields set elsewhere (a --corefile, already stripped of what flags give explicitly), over the flags. */
+export function configFromFlags(flags: ClusterFlags, overlay: RawConfig = {}): ConfigResult {
   const raw: RawConfig = {
     manifests: flags.filename,
     clusterDomain: flags.clusterDomain,
@@ -193,7 +195,7 @@ export function configFromFlags(flags: ClusterFlags): ConfigResult {
     udpIo: flags.udpIo,
     maxManifestBytes: flags.maxManifestBytes,
   };
-  const result = validateConfig(raw);
+  const result = validateConfig({ ...raw, ...overlay });
   if (result.ok && result.config.manifests.length === 0) {
     return { ok: false, problems: ["no manifests given: pass -f FILE, -f DIR or -f - (stdin); -f may repeat"] };
   }

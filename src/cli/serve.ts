@@ -1,6 +1,7 @@
 // `clusterdns serve`: load the manifests and answer DNS on UDP and TCP.
 
 import type { Command } from 'commander';
+import { logCorefile, readCorefileOption } from './corefile.js';
 import { addClusterOptions, addForwardOptions, addGuardOptions, addLiveOptions, configFromFlags, type ClusterFlags } from './options.js';
 import { loadCluster, logProblems, startServer, summarize, type LoadedCluster, type QueryObserver, type RunningServer } from '../app.js';
 import type { Config } from '../config.js';
@@ -30,14 +31,22 @@ export function registerServe(program: Command): void {
       '--udp-io <mode>',
       'UDP reads and replies: batch (recvmmsg/sendmmsg, 64 at a time; needs the native module npm builds at install), dgram (node:dgram, one at a time), auto (batch when built)',
       DEFAULTS.udpIo,
+    )
+    .option(
+      '--corefile <file>',
+      "the cluster's Corefile, or the YAML of kube-system's coredns ConfigMap: its kubernetes, forward, cache, hosts, " +
+        'rewrite name and stub-domain server blocks apply (flags given here win); see docs/corefile.md',
     );
-  addGuardOptions(addLiveOptions(addForwardOptions(addClusterOptions(command)))).action(async (flags: ClusterFlags) => {
+  addGuardOptions(addLiveOptions(addForwardOptions(addClusterOptions(command)))).action(async (flags: ClusterFlags, self: Command) => {
     const bind = await resolveBind(flags.bind);
     if (bind instanceof Error) return reportConfigProblems([bind.message]);
-    const result = configFromFlags({ ...flags, bind });
+    const corefile = flags.corefile === undefined ? undefined : await readCorefileOption(flags.corefile, flags, self);
+    if (corefile && !corefile.ok) return reportConfigProblems(corefile.problems);
+    const result = configFromFlags({ ...flags, bind }, corefile?.corefile.overlay);
     if (!result.ok) return reportConfigProblems(result.problems);
     const config = result.config;
     const logger = createLogger(config.logLevel, flags.logFormat);
+    if (corefile && !isWorker()) logCorefile(logger, corefile.corefile);
     if (config.workers > 1 && !isWorker()) {
       const code = await superviseWorkers(config.workers, logger);
       if (code !== ExitCode.OK) throw new ExitRequest(code);

@@ -197,6 +197,8 @@ export interface EndpointSliceEndpoint {
   readonly ready: boolean;
   readonly terminating: boolean;
   readonly hostname?: string;
+  /** targetRef.name when targetRef.kind is Pod (CoreDNS endpoint_pod_names). */
+  readonly targetPod?: string;
 }
 
 export interface EndpointSliceObject {
@@ -212,6 +214,8 @@ export interface EndpointSliceObject {
 export interface EndpointAddress {
   readonly ip: string;
   readonly hostname?: string;
+  /** targetRef.name when targetRef.kind is Pod (CoreDNS endpoint_pod_names). */
+  readonly targetPod?: string;
 }
 
 export interface EndpointSubset {

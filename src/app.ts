@@ -170,7 +170,9 @@ export async function startServer(
     onUnresolvedHostname: unresolvedHostnameLogger(logger, forwarding !== undefined),
   });
   // CoreDNS's plugin order: rewrite, then hosts, then the cluster and forwarding.
-  const chain = { respond: rootBlockPlugins(config, (query) => responder.respond(query)) };
+  // `cache` stands in front of them all, so its cap bounds the hosts TTL too (docs/behaviour.md#coredns-corners).
+  const hosts = config.hosts && config.cache !== false ? { ...config.hosts, ttl: Math.min(config.hosts.ttl, config.cache.maxTtl) } : config.hosts;
+  const chain = { respond: rootBlockPlugins({ ...config, hosts }, (query) => responder.respond(query)) };
   let dns: DnsServer;
   try {
     dns = await startDnsServer({

@@ -41,16 +41,16 @@ describe('serve --corefile', () => {
     expect(result.answer).toEqual(['shop.example.com. 30 IN A 10.96.0.50']);
   });
 
-  it('hosts: A and AAAA from the inline entries; other names fall through to the cluster', async () => {
-    expect((await dig(server.port, ['gateway.internal'])).answer).toEqual(['gateway.internal. 3600 IN A 192.0.2.10']);
-    expect((await dig(server.port, ['+tcp', 'gateway.internal', 'AAAA'])).answer).toEqual(['gateway.internal. 3600 IN AAAA 2001:db8::10']);
+  it('hosts: A and AAAA from the inline entries, TTL capped by `cache 30`; other names fall through to the cluster', async () => {
+    expect((await dig(server.port, ['gateway.internal'])).answer).toEqual(['gateway.internal. 30 IN A 192.0.2.10']);
+    expect((await dig(server.port, ['+tcp', 'gateway.internal', 'AAAA'])).answer).toEqual(['gateway.internal. 30 IN AAAA 2001:db8::10']);
     expect((await dig(server.port, ['web.shop.svc.cluster.local'])).answer).toEqual(['web.shop.svc.cluster.local. 30 IN A 10.96.0.50']);
   });
 
-  it('a stub domain server block forwards its zone to its own upstream', async () => {
+  it('a stub domain server block forwards its zone to its own upstream (TTL capped by its `cache 30`)', async () => {
     const result = await dig(server.port, ['intranet.corp.example']);
     expect(result.status).toBe('NOERROR');
-    expect(result.answer).toEqual(['intranet.corp.example. 300 IN A 10.20.30.40']);
+    expect(result.answer).toEqual(['intranet.corp.example. 30 IN A 10.20.30.40']);
     expect(upstream.received.some((q) => q.query.name.toLowerCase() === 'intranet.corp.example')).toBe(true);
   });
 

@@ -112,7 +112,7 @@ spec: {clusterIP: None, selector: {app: big}, ports: [{port: 80}]}
     await writeFile(file, dbManifest(['10.0.0.7']));
     for (let i = 0; i < 500; i++) server.child.kill('SIGHUP');
     // Queued behind every reload those signals asked for: its reply comes after them.
-    const reset = await fetch(`${server.http}/v1/reset`, { method: 'POST' });
+    const reset = await fetch(`${server.http}/v1/reset`, { method: 'POST', headers: { 'content-type': 'application/json' } });
     expect(reset.status).toBe(200);
     // Counted by the server itself: its log lines may still be in the pipe.
     const metrics = await (await fetch(`${server.http}/metrics`)).text();

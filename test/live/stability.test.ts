@@ -86,7 +86,7 @@ describe('web-0.nginx.default keeps its address', () => {
       status: 200,
     },
     { what: 'scale web itself to 5 (its other pods)', change: () => scale('StatefulSet', 'default', 'web', 5), status: 200 },
-    { what: 'delete a StatefulSet', change: () => fetch(`${server.http}/v1/objects/StatefulSet/aaa/crowd1`, { method: 'DELETE' }), status: 200 },
+    { what: 'delete a StatefulSet', change: () => fetch(`${server.http}/v1/objects/StatefulSet/aaa/crowd1`, { method: 'DELETE', headers: { 'content-type': 'application/json' } }), status: 200 },
     { what: 'reset (back to the files)', change: () => post('/v1/reset', ''), status: 200 },
     {
       what: 'a file reload (SIGHUP) adding 20,000 pods in a namespace that sorts first',

@@ -5,8 +5,7 @@
 import type { Command } from 'commander';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { ExitCode } from './exit.js';
-import { ExitRequest } from './program.js';
+import { ExitCode, ExitRequest } from './exit.js';
 
 export const DEFAULT_HEALTH_URL = 'http://127.0.0.1:8080/health';
 const DEFAULT_TIMEOUT_MS = 2000;

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { DEFAULTS } from '../config.js';
 import { normalizeName } from '../dns/names.js';
-import { reportConfigProblems } from './serve.js';
+import { reportConfigProblems } from './exit.js';
 
 export const HOST_TARGETS = ['auto', 'systemd-resolved', 'macos', 'dnsmasq', 'all'] as const;
 export type HostTarget = (typeof HOST_TARGETS)[number];

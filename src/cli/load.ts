@@ -6,9 +6,7 @@ import { loadCluster, type ClusterLoad } from '../app.js';
 import type { Config } from '../config.js';
 import { formatProblem, type Problem } from '../cluster/problems.js';
 import { createLogger } from '../log.js';
-import { ExitCode } from './exit.js';
-import { ExitRequest } from './program.js';
-import { reportConfigProblems } from './serve.js';
+import { ExitCode, ExitRequest, reportConfigProblems } from './exit.js';
 
 export interface OfflineLoad {
   readonly config: Config;

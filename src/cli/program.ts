@@ -2,7 +2,7 @@
 // to exit codes. The only place that decides how the process ends.
 
 import { Command, CommanderError } from 'commander';
-import { ExitCode } from './exit.js';
+import { ExitCode, ExitRequest } from './exit.js';
 import { registerServe } from './serve.js';
 import { registerRecords } from './records.js';
 import { registerValidate } from './validate.js';
@@ -63,12 +63,5 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (error instanceof ExitRequest) return error.code;
     process.stderr.write(`clusterdns: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return ExitCode.FAILURE;
-  }
-}
-
-/** Thrown by a command to end the program with a code after it has printed why. */
-export class ExitRequest extends Error {
-  constructor(readonly code: number) {
-    super(`exit ${code}`);
   }
 }

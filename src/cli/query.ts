@@ -6,10 +6,8 @@ import { addClusterOptions, type ClusterFlags } from './options.js';
 import { isIP } from 'node:net';
 import { rrTypeCode } from '../dns/types.js';
 import { reverseName } from '../dns/names.js';
-import { ExitCode } from './exit.js';
-import { ExitRequest } from './program.js';
+import { ExitCode, ExitRequest, reportConfigProblems } from './exit.js';
 import { loadClusterOrExit } from './load.js';
-import { reportConfigProblems } from './serve.js';
 import { answerOffline, askServer, parseServerAddress, SERVER_TIMEOUT_MS } from './ask.js';
 import { decodeResponse, formatResponse } from './dig-format.js';
 

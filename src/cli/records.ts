@@ -7,7 +7,7 @@ import { absolute, formatData, formatRecord, sortRecords } from '../dns/zonetext
 import type { ResourceRecord } from '../dns/types.js';
 import { IPV4_REVERSE_ZONE, IPV6_REVERSE_ZONE, isSubdomain, normalizeName } from '../dns/names.js';
 import { loadClusterOrExit } from './load.js';
-import { reportConfigProblems } from './serve.js';
+import { reportConfigProblems } from './exit.js';
 
 export const RECORD_FORMATS = ['zone', 'hosts', 'json'] as const;
 export type RecordFormat = (typeof RECORD_FORMATS)[number];

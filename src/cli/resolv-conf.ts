@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { isIP } from 'node:net';
 import { DEFAULTS } from '../config.js';
 import { normalizeName } from '../dns/names.js';
-import { reportConfigProblems } from './serve.js';
+import { reportConfigProblems } from './exit.js';
 
 interface ResolvConfFlags {
   namespace: string;

@@ -13,11 +13,10 @@ import { resolveUpstreams, UpstreamConfigError, type Forwarding } from '../forwa
 import { endpointKey } from '../forward/index.js';
 import { BatchUnavailableError, ListenError } from '../server/index.js';
 import type { RequestGate } from '../server/guards.js';
-import { ExitCode } from './exit.js';
+import { ExitCode, ExitRequest, reportConfigProblems } from './exit.js';
 import { resolveBind } from './bind.js';
 import { COLLECT_AFTER_MS, collectLoadGarbage, collectParseGarbage } from './heap.js';
 import { isWorker, superviseWorkers } from './workers.js';
-import { ExitRequest } from './program.js';
 import { DEFAULTS } from '../config.js';
 
 export function registerServe(program: Command): void {
@@ -250,12 +249,6 @@ function queryObserver(queryLog: QueryLog | undefined, admin: Admin | undefined)
   return (query, response, seconds) => {
     for (const observe of observers) observe(query, response, seconds);
   };
-}
-
-export function reportConfigProblems(problems: readonly string[]): never {
-  for (const problem of problems) process.stderr.write(`clusterdns: ${problem}\n`);
-  process.stderr.write('(run with --help for usage)\n');
-  throw new ExitRequest(ExitCode.USAGE);
 }
 
 function formatAddress(host: string, port: number): string {

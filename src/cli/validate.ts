@@ -3,8 +3,7 @@
 
 import type { Command } from 'commander';
 import { addClusterOptions, type ClusterFlags } from './options.js';
-import { ExitCode } from './exit.js';
-import { ExitRequest } from './program.js';
+import { ExitCode, ExitRequest } from './exit.js';
 import { isUnreadable, loadOffline, printProblems } from './load.js';
 import { consistencyWarnings } from '../cluster/consistency.js';
 

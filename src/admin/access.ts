@@ -18,17 +18,8 @@
 
 import { timingSafeEqual } from 'node:crypto';
 import ipaddr from 'ipaddr.js';
-import { isLoopbackBind, type AllowList } from '../guard/acl.js';
-import type { AdminReply } from './routes.js';
-
-export interface AccessSettings {
-  /** Every /v1 call needs `Authorization: Bearer <token>`; undefined = none. */
-  readonly token?: string;
-  /** Names (lower-case, no port) a /v1 request's Host may give besides loopback and our addresses (--http-host). */
-  readonly hosts?: readonly string[];
-  /** Clients outside it get 403 on every path; loopback clients are always let in. Undefined = everyone. */
-  readonly allow?: AllowList;
-}
+import { isLoopbackBind } from '../guard/acl.js';
+import type { AccessSettings, AdminReply } from './types.js';
 
 /** One request as it arrived, before its body is read. */
 export interface Arrival {

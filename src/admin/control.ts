@@ -6,7 +6,7 @@ import { describeSource, objectKey } from '../cluster/model.js';
 import { ipList } from '../cluster/pod-ip-list.js';
 import type { ChangeResult, LiveCluster } from '../live/controller.js';
 import { listRecords } from '../live/records.js';
-import type { AdminReply, AdminRequest } from './routes.js';
+import type { AdminReply, AdminRequest } from './types.js';
 
 type Handler = (request: AdminRequest, live: LiveCluster, params: string[]) => AdminReply | Promise<AdminReply>;
 

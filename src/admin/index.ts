@@ -4,6 +4,7 @@ export { startAdminServer, AdminListenError, MAX_BODY_BYTES, type AdminServer } 
 // createMetrics is imported from './metrics.js' where needed: prom-client is loaded only with --http.
 export type { Metrics, MetricsOptions } from './metrics.js';
 export { createQueryLog, responseFlags, type QueryLog } from './querylog.js';
-export type { AdminContext, Readiness } from './routes.js';
-export { HOW_TO_SET_A_TOKEN, type AccessSettings } from './access.js';
+export type { AdminContext, Readiness } from './types.js';
+export { HOW_TO_SET_A_TOKEN } from './access.js';
+export type { AccessSettings } from './types.js';
 export { accessSettings, TOKEN_ENV } from './settings.js';

@@ -4,39 +4,9 @@
 // plugin: GET /ready -> 200 once serving, 503 before). /v1 is our control
 // API; every answer there is JSON.
 
-import type { LiveCluster, ReloadError } from '../live/controller.js';
-import type { Metrics } from './metrics.js';
 import { controlRoutes } from './control.js';
-import { isControlPath, type AccessSettings } from './access.js';
-
-export interface AdminRequest {
-  readonly method: string;
-  readonly path: string;
-  readonly query: URLSearchParams;
-  readonly body: string;
-}
-
-export interface AdminReply {
-  readonly status: number;
-  readonly json?: unknown;
-  readonly text?: string;
-  readonly headers?: Record<string, string>;
-}
-
-export interface Readiness {
-  /** Why we are not ready yet, or undefined once manifests are loaded and listeners bound. */
-  readonly notReady: string | undefined;
-  readonly lastReloadError: ReloadError | undefined;
-}
-
-export interface AdminContext {
-  readiness(): Readiness;
-  readonly metrics?: Metrics;
-  /** Undefined until the manifests are loaded. */
-  live(): LiveCluster | undefined;
-  /** Who may call what (--allow, --http-host, the token): checked by the server before routing. */
-  readonly access?: AccessSettings;
-}
+import { isControlPath } from './access.js';
+import type { AdminContext, AdminReply, AdminRequest } from './types.js';
 
 export async function route(request: AdminRequest, context: AdminContext): Promise<AdminReply> {
   if (isControlPath(request.path)) return controlApi(request, context);

@@ -7,7 +7,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log.js';
 import { AdminAccess, HOW_TO_SET_A_TOKEN } from './access.js';
-import { route, type AdminContext, type AdminReply } from './routes.js';
+import { route } from './routes.js';
+import type { AdminContext, AdminReply } from './types.js';
 
 /** Control-API bodies larger than this are refused (413). */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;

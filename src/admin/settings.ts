@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import ipaddr from 'ipaddr.js';
 import type { Config } from '../config.js';
 import { AllowList } from '../guard/acl.js';
-import type { AccessSettings } from './access.js';
+import type { AccessSettings } from './types.js';
 
 /** The environment variable the CLI reads a token from when no flag gives one. */
 export const TOKEN_ENV = 'CLUSTERDNS_HTTP_TOKEN';

@@ -2,7 +2,8 @@
 // through `route` with a fake context.
 
 import { describe, expect, it } from 'vitest';
-import { route, type AdminContext, type Readiness } from '../../src/admin/routes.js';
+import { route } from '../../src/admin/routes.js';
+import type { AdminContext, Readiness } from '../../src/admin/types.js';
 
 function context(readiness: Readiness): AdminContext {
   return { readiness: () => readiness, live: () => undefined };

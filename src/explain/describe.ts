@@ -2,7 +2,7 @@
 
 import type { Endpoint, Pod, Service } from '../cluster/state.js';
 import { ipCount } from '../cluster/pod-ip-list.js';
-import type { Context } from './types.js';
+import type { Context, Finding } from './types.js';
 
 /** `web.shop.svc.cluster.local` for a service (or any `<name>.<ns>`). */
 export function serviceFqdn(ctx: Context, service: { name: string; namespace: string }): string {
@@ -48,4 +48,12 @@ export function listOf(items: readonly string[], limit = 8): string {
 
 export function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** The finding for a namespace nothing declares or lives in (shared by pods, services and zone). */
+export function noNamespace(namespace: string): Finding {
+  return {
+    reason: 'no-namespace',
+    message: `namespace "${namespace}" does not exist: no Namespace object declares it and no object lives in it`,
+  };
 }

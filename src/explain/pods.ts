@@ -5,8 +5,7 @@ import type { Pod } from '../cluster/state.js';
 import { hasIP, ipList } from '../cluster/pod-ip-list.js';
 import { endpointId, parsePodLabel } from '../dns/names.js';
 import { endpointName } from '../records/services.js';
-import { findPod, listOf, objectId, serviceFqdn } from './describe.js';
-import { noNamespace } from './services.js';
+import { findPod, listOf, noNamespace, objectId, serviceFqdn } from './describe.js';
 import type { Context, Finding } from './types.js';
 
 /** The finding for a name that is really a pod's name, with the names that do reach the pod. */

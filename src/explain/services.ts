@@ -7,17 +7,10 @@ import { RRType } from '../dns/types.js';
 import { matchesServiceSelector } from '../cluster/selectors.js';
 import { canonicalIP, ipFamilyOf, isSubdomain, normalizeName } from '../dns/names.js';
 import { endpointName } from '../records/services.js';
-import { findPod, findService, listOf, objectId, plural, podNote, podProblem, serviceFqdn, servicesNamed } from './describe.js';
+import { findPod, findService, listOf, noNamespace, objectId, plural, podNote, podProblem, serviceFqdn, servicesNamed } from './describe.js';
 import { describePods, formatLabels, nearestPods, podsIn, selectedPods } from './labels.js';
 import { podNameFinding } from './pods.js';
 import type { Context, Finding } from './types.js';
-
-export function noNamespace(namespace: string): Finding {
-  return {
-    reason: 'no-namespace',
-    message: `namespace "${namespace}" does not exist: no Namespace object declares it and no object lives in it`,
-  };
-}
 
 /**
  * Findings when `namespace/name` is not a Service (undefined when it is):

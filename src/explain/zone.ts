@@ -6,8 +6,7 @@ import { hasIP } from '../cluster/pod-ip-list.js';
 import { parseReverseName } from '../dns/names.js';
 import type { InvalidReason } from '../records/parse.js';
 import { endpointName } from '../records/services.js';
-import { listOf, objectId, serviceFqdn, servicesNamed } from './describe.js';
-import { noNamespace } from './services.js';
+import { listOf, noNamespace, objectId, serviceFqdn, servicesNamed } from './describe.js';
 import type { Context, Finding } from './types.js';
 
 /** Does `name` answer positively? Used to suggest what the user may have meant. */

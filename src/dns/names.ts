@@ -20,11 +20,6 @@ export function normalizeName(name: string): string {
   return lower.endsWith('.') && isLabelBoundary(lower, lower.length - 1) ? lower.slice(0, -1) : lower;
 }
 
-/** Labels of a name, left to right; the root has none. */
-export function labelsOf(name: string): string[] {
-  return name === '' ? [] : name.split('.');
-}
-
 /**
  * True when `name` is `zone` or below it (both normalized). The '.' before
  * the zone must separate labels: `a\.cluster.local` is the two labels
@@ -56,13 +51,6 @@ export function stripZone(name: string, zone: string): string | undefined {
   if (zone === '') return name;
   const dot = zoneDot(name, zone);
   return dot > 0 ? name.slice(0, dot) : undefined;
-}
-
-/** `a.b` + `zone` → `a.b.zone`, treating '' on either side as absent. */
-export function joinName(prefix: string, zone: string): string {
-  if (prefix === '') return zone;
-  if (zone === '') return prefix;
-  return `${prefix}.${zone}`;
 }
 
 type ParsedIP = ipaddr.IPv4 | ipaddr.IPv6;

@@ -33,8 +33,6 @@ export const RCode = {
   BADVERS: 16,
 } as const;
 
-export const Opcode = { QUERY: 0 } as const;
-
 export type RecordData =
   | { readonly type: 'A'; readonly address: string }
   | { readonly type: 'AAAA'; readonly address: string }

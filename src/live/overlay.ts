@@ -24,10 +24,6 @@ export interface Overlay {
 
 export const EMPTY_OVERLAY: Overlay = { upserts: new Map(), deletions: new Set(), replicas: new Map(), podReady: new Map() };
 
-export function isEmptyOverlay(overlay: Overlay): boolean {
-  return overlay.upserts.size + overlay.deletions.size + overlay.replicas.size + overlay.podReady.size === 0;
-}
-
 /** A later apply of the same object replaces it and undoes an earlier delete. */
 export function withUpserts(overlay: Overlay, objects: readonly ManifestObject[]): Overlay {
   const upserts = new Map(overlay.upserts);

@@ -11,10 +11,6 @@ const LABEL_RULE =
 const SUBDOMAIN_RULE =
   "a lowercase RFC 1123 subdomain (dot-separated labels of lower-case letters, digits and '-', each starting and ending with a letter or digit, e.g. 'example.com')";
 
-export function isDNSLabel(value: string): boolean {
-  return value.length <= 63 && LABEL.test(value);
-}
-
 export function isDNSSubdomain(value: string): boolean {
   return value.length <= 253 && value.split('.').every((label) => LABEL.test(label));
 }

@@ -101,10 +101,6 @@ export function slipReply(request: GateRequest): Buffer {
   return reply;
 }
 
-export function refusedReply(request: GateRequest): Buffer {
-  return emptyReply(request, RCode.REFUSED);
-}
-
 function emptyReply(request: GateRequest, rcode: number): Buffer {
   if (request.query) {
     try {

@@ -9,7 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startServe, type ServerProcess } from '../helpers/server-process.js';
-import { tempDir } from '../live/helpers.js';
+import { tempDir } from '../helpers/live.js';
 
 const TOKEN = 'T0ken-for-tests';
 const MANIFEST = `apiVersion: v1

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, ROOT } from '../helpers/server-process.js';
-import { tempDir } from '../live/helpers.js';
+import { tempDir } from '../helpers/live.js';
 
 const canUnshare = process.getuid?.() === 0 && spawnSync('unshare', ['-n', 'true']).status === 0;
 const SCRIPT = path.join(ROOT, 'test/fixtures/admin/allow-netns.mjs');

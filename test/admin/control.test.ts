@@ -5,7 +5,7 @@ import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dig } from '../helpers/dig.js';
-import { startLive, tempDir, type LiveServer } from '../live/helpers.js';
+import { startLive, tempDir, type LiveServer } from '../helpers/live.js';
 
 const TOKEN = 's3cret-token';
 const FILES = `apiVersion: v1

@@ -3,8 +3,8 @@
 // limits, then read back from a real scrape.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
-import { connectTcp, crafted, frame, rcodeOf, sleep, tcpAsk, truncated, udpBurst } from '../hardening/net.js';
-import { startLive, waitFor, type LiveServer } from '../live/helpers.js';
+import { connectTcp, crafted, frame, rcodeOf, sleep, tcpAsk, truncated, udpBurst } from '../helpers/net.js';
+import { startLive, waitFor, type LiveServer } from '../helpers/live.js';
 import { parsePrometheus } from '../helpers/prometheus.js';
 
 const CLUSTER_NAME = 'kubernetes.default.svc.cluster.local';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLineWriter } from '../../src/admin/line-writer.js';
-import { waitFor } from '../live/helpers.js';
+import { waitFor } from '../helpers/live.js';
 
 function tempFile(): { file: string; fd: number } {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'line-writer-')), 'log');

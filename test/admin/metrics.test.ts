@@ -5,7 +5,7 @@ import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dig } from '../helpers/dig.js';
-import { dbManifest, liveLines, startLive, tempDir, waitFor, type LiveServer } from '../live/helpers.js';
+import { dbManifest, liveLines, startLive, tempDir, waitFor, type LiveServer } from '../helpers/live.js';
 import { parsePrometheus } from '../helpers/prometheus.js';
 import { zoneClassifier } from '../../src/admin/metrics.js';
 

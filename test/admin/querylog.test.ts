@@ -7,7 +7,7 @@ import { dig } from '../helpers/dig.js';
 import { ROOT, startServe, type ServerProcess } from '../helpers/server-process.js';
 import { validateConfig } from '../../src/config.js';
 import { formatSeconds, jsonName } from '../../src/admin/querylog.js';
-import { waitFor } from '../live/helpers.js';
+import { waitFor } from '../helpers/live.js';
 
 let server: ServerProcess;
 beforeAll(async () => {

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dig } from '../helpers/dig.js';
 import { startServe, type ServerProcess } from '../helpers/server-process.js';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
-import { craft, frame, tcpExchange, UdpClient } from '../server/clients.js';
-import { decode } from '../wire/decode.js';
+import { craft, frame, tcpExchange, UdpClient } from '../helpers/clients.js';
+import { decode } from '../helpers/decode.js';
 import { RCode, RRType } from '../../src/dns/types.js';
 
 const CH = 3;

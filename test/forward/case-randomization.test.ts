@@ -5,8 +5,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RCode } from '../../src/dns/types.js';
 import { randomCase } from '../../src/forward/forwarder.js';
-import { decode, makeQuery } from '../wire/decode.js';
-import { a, Harness } from './harness.js';
+import { decode, makeQuery } from '../helpers/decode.js';
+import { a, Harness } from '../helpers/forward-harness.js';
 
 const NAME = 'www.example-randomised.com';
 const h = new Harness();

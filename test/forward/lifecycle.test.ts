@@ -4,8 +4,8 @@ import { setImmediate as tick } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { RCode } from '../../src/dns/types.js';
 import { BurstLogger } from '../../src/forward/burst-log.js';
-import { decode, makeQuery } from '../wire/decode.js';
-import { a, captureLogs, drop, Harness } from './harness.js';
+import { decode, makeQuery } from '../helpers/decode.js';
+import { a, captureLogs, drop, Harness } from '../helpers/forward-harness.js';
 
 function handles(): Record<string, number> {
   const counts: Record<string, number> = {};

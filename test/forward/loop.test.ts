@@ -4,7 +4,7 @@ import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLoopDetector, detectLoop, isSelf, type LoopDetector } from '../../src/forward/index.js';
 import { encodeReply, decodeQuery } from '../helpers/fake-upstream.js';
-import { Harness } from './harness.js';
+import { Harness } from '../helpers/forward-harness.js';
 import { RCode } from '../../src/dns/types.js';
 
 const h = new Harness();

@@ -2,8 +2,8 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { RCode } from '../../src/dns/types.js';
-import { decode, makeQuery } from '../wire/decode.js';
-import { a, drop, Harness, soa } from './harness.js';
+import { decode, makeQuery } from '../helpers/decode.js';
+import { a, drop, Harness, soa } from '../helpers/forward-harness.js';
 
 const h = new Harness();
 afterEach(() => h.close());

@@ -2,8 +2,8 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { RCode, RRType } from '../../src/dns/types.js';
-import { decode, makeQuery } from '../wire/decode.js';
-import { a, cname, drop, Harness, soa } from './harness.js';
+import { decode, makeQuery } from '../helpers/decode.js';
+import { a, cname, drop, Harness, soa } from '../helpers/forward-harness.js';
 import type { Handler } from '../helpers/fake-upstream.js';
 import type { Upstream } from '../../src/resolve/upstream.js';
 

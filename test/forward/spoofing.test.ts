@@ -13,8 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Query } from '../../src/resolve/query.js';
 import { decodeQuery, encodeReply } from '../helpers/fake-upstream.js';
-import { decode, makeQuery } from '../wire/decode.js';
-import { a, Harness } from './harness.js';
+import { decode, makeQuery } from '../helpers/decode.js';
+import { a, Harness } from '../helpers/forward-harness.js';
 
 const FORGER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'tools/forge-udp.py');
 const rawSockets =

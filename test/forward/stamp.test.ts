@@ -10,8 +10,8 @@ import { parseMessage } from '../../src/forward/reader.js';
 import { renderResponse, storeReply, type StoredAnswer } from '../../src/forward/relay-message.js';
 import type { Query } from '../../src/resolve/query.js';
 import { encodeReply } from '../helpers/fake-upstream.js';
-import { decode, makeQuery } from '../wire/decode.js';
-import { a, Clock } from './harness.js';
+import { decode, makeQuery } from '../helpers/decode.js';
+import { a, Clock } from '../helpers/forward-harness.js';
 
 const EDNS = { udpSize: 1232, do: false, version: 0 } as const;
 

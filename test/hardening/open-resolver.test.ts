@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServe, type ServerProcess } from '../helpers/server-process.js';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
-import { crafted, rcodeOf, tcpAsk, truncated, udpAsk, udpBurst } from './net.js';
+import { crafted, rcodeOf, tcpAsk, truncated, udpAsk, udpBurst } from '../helpers/net.js';
 
 const CLUSTER_NAME = 'kubernetes.default.svc.cluster.local';
 let upstream: FakeUpstream;

@@ -9,7 +9,7 @@ import { validateConfig, type Config } from '../../src/config.js';
 import { loadCluster } from '../../src/app.js';
 import { LiveCluster } from '../../src/live/index.js';
 import { silentLogger } from '../../src/log.js';
-import { dbManifest } from '../live/helpers.js';
+import { dbManifest } from '../helpers/live.js';
 
 let root: string;
 beforeEach(async () => {

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServe, type ServerProcess } from '../helpers/server-process.js';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
-import { connectTcp, crafted, rcodeOf, sleep, tcpAsk, udpAsk } from './net.js';
+import { connectTcp, crafted, rcodeOf, sleep, tcpAsk, udpAsk } from '../helpers/net.js';
 
 let upstream: FakeUpstream;
 /** Upstream answer delay per name: 'slowN.example' waits, others answer at once. */

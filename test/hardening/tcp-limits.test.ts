@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { writeEmptyResponse } from '../../src/dns/wire.js';
 import { startDnsServer, type DnsServer, type QueryHandler } from '../../src/server/index.js';
 import type { Query } from '../../src/resolve/query.js';
-import { connectTcp, crafted, frame, rcodeOf, sleep, tcpAsk, udpAsk, type HeldConnection } from './net.js';
+import { connectTcp, crafted, frame, rcodeOf, sleep, tcpAsk, udpAsk, type HeldConnection } from '../helpers/net.js';
 
 const LIMITS = { maxConnections: 20, maxPerClient: 5, idleTimeoutMs: 300, maxInFlight: 2, maxMessageBytes: 512, maxQueuedBytes: 65_536 };
 

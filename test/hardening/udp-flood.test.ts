@@ -9,7 +9,7 @@
 import dgram from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServe, type ServerProcess } from '../helpers/server-process.js';
-import { crafted, rcodeOf, truncated, udpAsk } from './net.js';
+import { crafted, rcodeOf, truncated, udpAsk } from '../helpers/net.js';
 
 const NAME = 'kubernetes.default.svc.cluster.local';
 const FLOOD_PER_SECOND = 4_000;

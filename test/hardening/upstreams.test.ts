@@ -4,7 +4,7 @@
 // socket or timer is left behind.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSocket } from 'node:dgram';
-import { Harness, a } from '../forward/harness.js';
+import { Harness, a } from '../helpers/forward-harness.js';
 import type { Handler } from '../helpers/fake-upstream.js';
 import { query } from '../helpers/dns.js';
 import { RCode } from '../../src/dns/types.js';

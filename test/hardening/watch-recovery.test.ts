@@ -7,7 +7,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { dig } from '../helpers/dig.js';
 import { startServe, type ServerProcess } from '../helpers/server-process.js';
-import { tempDir, waitFor } from '../live/helpers.js';
+import { tempDir, waitFor } from '../helpers/live.js';
 
 let server: ServerProcess | undefined;
 let cleanup: (() => Promise<void>) | undefined;

@@ -8,7 +8,7 @@ import { loadCluster } from '../../src/app.js';
 import { LiveCluster } from '../../src/live/index.js';
 import { silentLogger } from '../../src/log.js';
 import { parseManifestText, type LoadResult } from '../../src/manifests/index.js';
-import { dbManifest } from './helpers.js';
+import { dbManifest } from '../helpers/live.js';
 
 /** A LiveCluster whose reloads read `text()` through a gate the test opens. */
 async function gated(text: () => string) {

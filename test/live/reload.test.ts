@@ -6,8 +6,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dig } from '../helpers/dig.js';
 import { decode } from '../helpers/dns.js';
-import { query, UdpClient } from '../server/clients.js';
-import { dbManifest, liveLines, startLive, tempDir, waitFor, type LiveServer } from './helpers.js';
+import { query, UdpClient } from '../helpers/clients.js';
+import { dbManifest, liveLines, startLive, tempDir, waitFor, type LiveServer } from '../helpers/live.js';
 
 const DB = 'db.default.svc.cluster.local';
 let server: LiveServer | undefined;

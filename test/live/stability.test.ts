@@ -8,7 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dig } from '../helpers/dig.js';
-import { startLive, tempDir, waitFor, type LiveServer } from './helpers.js';
+import { startLive, tempDir, waitFor, type LiveServer } from '../helpers/live.js';
 
 const WEB0 = 'web-0.nginx.default.svc.cluster.local';
 let server: LiveServer;

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dig } from '../helpers/dig.js';
 import { runCli } from '../helpers/server-process.js';
-import { startLive, tempDir, waitFor, type LiveServer } from './helpers.js';
+import { startLive, tempDir, waitFor, type LiveServer } from '../helpers/live.js';
 
 const POD_CIDR = ['--pod-cidr', '10.244.0.0/26'];
 let server: LiveServer | undefined;

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RCODE_NAMES } from '../helpers/dns.js';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { startServe, type ServerProcess } from '../helpers/server-process.js';
-import { frame, tcpExchange, UdpClient } from './clients.js';
+import { frame, tcpExchange, UdpClient } from '../helpers/clients.js';
 
 /** A query for `labels` (raw bytes each, latin1), type A, RD set, no OPT. */
 function queryFor(id: number, labels: readonly string[]): Buffer {

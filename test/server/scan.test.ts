@@ -5,7 +5,7 @@ import { Packet } from 'dns2';
 import { describe, expect, it } from 'vitest';
 import { readRequest } from '../../src/server/request.js';
 import { scanQuery } from '../../src/server/scan.js';
-import { craft } from './clients.js';
+import { craft } from '../helpers/clients.js';
 
 /** The full path's reading of a message: its Query when the verdict is 'query'. */
 function fullPath(message: Buffer): unknown {

@@ -4,8 +4,8 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareAnswer, writeResponse } from '../../src/dns/wire.js';
 import { ListenError, startDnsServer, type DnsServer, type QueryHandler } from '../../src/server/index.js';
-import { decode } from '../wire/decode.js';
-import { craft, frame, query, tcpExchange, UdpClient } from './clients.js';
+import { decode } from '../helpers/decode.js';
+import { craft, frame, query, tcpExchange, UdpClient } from '../helpers/clients.js';
 
 interface LogLine { level: number; msg: string; err?: { message: string } }
 

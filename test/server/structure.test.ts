@@ -11,8 +11,8 @@ import { structureProblem } from '../../src/dns/structure.js';
 import { writeEmptyResponse } from '../../src/dns/wire.js';
 import { scanQuery } from '../../src/server/scan.js';
 import { startDnsServer, type DnsServer } from '../../src/server/index.js';
-import { decode } from '../wire/decode.js';
-import { tcpExchange, frame, UdpClient } from './clients.js';
+import { decode } from '../helpers/decode.js';
+import { tcpExchange, frame, UdpClient } from '../helpers/clients.js';
 
 function header(id: number, qd: number, an = 0, ns = 0, ar = 0): number[] {
   return [id >> 8, id & 0xff, 0x01, 0x00, 0, qd, 0, an, 0, ns, 0, ar];

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decode } from '../helpers/dns.js';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { runCli, startServe, type ServerProcess } from '../helpers/server-process.js';
-import { craft, query, UdpClient } from './clients.js';
+import { craft, query, UdpClient } from '../helpers/clients.js';
 
 const MODES = ['batch', 'dgram'] as const;
 type Mode = (typeof MODES)[number];

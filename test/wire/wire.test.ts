@@ -7,7 +7,7 @@ import {
   writeHeaderOnlyResponse,
   writeResponse,
 } from '../../src/dns/wire.js';
-import { decode, makeQuery } from './decode.js';
+import { decode, makeQuery } from '../helpers/decode.js';
 
 const ZONE = 'cluster.local';
 const SOA: ResourceRecord = {

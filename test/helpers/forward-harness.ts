@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import type { ResourceRecord } from '../../src/dns/types.js';
 import { createForwarder, type Forwarder, type ForwarderOptions } from '../../src/forward/index.js';
-import { startFakeUpstream, type FakeUpstream, type Handler } from '../helpers/fake-upstream.js';
+import { startFakeUpstream, type FakeUpstream, type Handler } from './fake-upstream.js';
 
 export function a(name: string, address: string, ttl = 300): ResourceRecord {
   return { name, ttl, data: { type: 'A', address } };

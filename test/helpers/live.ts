@@ -4,7 +4,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { startServe, type ServerProcess } from '../helpers/server-process.js';
+import { startServe, type ServerProcess } from './server-process.js';
 
 export interface LiveServer extends ServerProcess {
   /** `http://127.0.0.1:PORT` of the admin server. */

@@ -3,7 +3,7 @@
 
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { query as crafted } from '../server/clients.js';
+import { query as crafted } from './clients.js';
 
 export { crafted };
 

@@ -270,12 +270,18 @@ async function watchForLoop(forwarding: Forwarding, host: string, port: number, 
   return 'loop';
 }
 
-/** Resolve on the first SIGINT or SIGTERM. */
+/**
+ * Resolve on the first SIGINT or SIGTERM. The listeners stay (ignoring later
+ * signals): removing the last one restores the default action, so a second
+ * signal sent right after the "shutting down" line, before
+ * exitOnSecondSignal is listening, would kill the process outright.
+ */
 function untilSignal(logger: Logger): Promise<'signal'> {
   return new Promise((resolve) => {
+    let received = false;
     const stop = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+      if (received) return;
+      received = true;
       logger.info({ signal }, `received ${signal}, shutting down`);
       resolve('signal');
     };

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServe, type ServerProcess } from '../helpers/server-process.js';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
-import { connectTcp, crafted, rcodeOf, sleep, tcpAsk, udpAsk } from '../helpers/net.js';
+import { connectTcp, crafted, rcodeOf, tcpAsk, udpAsk } from '../helpers/net.js';
 
 let upstream: FakeUpstream;
 /** Upstream answer delay per name: 'slowN.example' waits, others answer at once. */
@@ -26,15 +26,25 @@ function serve(extra: string[] = []): Promise<ServerProcess> {
   return startServe(['-f', 'test/fixtures/e2e', '--upstream', `127.0.0.1:${upstream.port}`, '--no-cache', ...extra]);
 }
 
-/** Send `count` slow questions over UDP and TCP; resolves with their rcodes (-1 = no reply). */
-function askSlow(port: number, count: number, timeoutMs: number): Promise<number[]> {
-  return Promise.all(
-    Array.from({ length: count }, (_, i) => {
-      const question = crafted(100 + i, `slow${i}.example`);
+let round = 0;
+
+/**
+ * Send `count` slow questions over UDP and TCP, with names of their own.
+ * `replies` resolves with their rcodes (-1 = no reply); `forwarded` once the
+ * upstream has received every one of them, so they are in flight in the server.
+ */
+function askSlow(port: number, count: number, timeoutMs: number): { replies: Promise<number[]>; forwarded: Promise<void> } {
+  round += 1;
+  const names = Array.from({ length: count }, (_, i) => `slow${i}-round${round}.example`);
+  const replies = Promise.all(
+    names.map((name, i) => {
+      const question = crafted(100 + i, name);
       const reply = i % 2 === 0 ? udpAsk(port, question, timeoutMs) : tcpAsk(port, question, timeoutMs);
       return reply.then((r) => (r ? rcodeOf(r) : -1));
     }),
   );
+  const forwarded = upstream.until((received) => names.every((name) => received.some((r) => r.query.name === name)));
+  return { replies, forwarded };
 }
 
 function stoppedLine(server: ServerProcess): Record<string, unknown> | undefined {
@@ -46,8 +56,8 @@ describe('graceful stop', () => {
     it(`${signal}: 6 queries in flight (UDP and TCP) are answered, queries lost = 0, exit code 0`, async () => {
       delayMs = 300;
       const server = await serve();
-      const replies = askSlow(server.port, 6, 3000);
-      await sleep(100); // the queries are now waiting on the upstream
+      const { replies, forwarded } = askSlow(server.port, 6, 3000);
+      await forwarded; // the queries are now waiting on the upstream
       const exited = server.stop(signal);
       expect(await replies).toEqual([0, 0, 0, 0, 0, 0]);
       expect(await exited).toBe(0);
@@ -58,11 +68,11 @@ describe('graceful stop', () => {
   it('past --shutdown-grace: 4 queries still waiting get SERVFAIL, lost = 0, exit code 0', async () => {
     delayMs = 5000;
     const server = await serve(['--shutdown-grace', '200']);
-    const replies = askSlow(server.port, 4, 3000);
-    await sleep(100);
+    const { replies, forwarded } = askSlow(server.port, 4, 3000);
+    await forwarded;
     const started = performance.now();
     expect(await server.stop('SIGTERM')).toBe(0);
-    expect(performance.now() - started).toBeLessThan(2000);
+    expect(performance.now() - started).toBeLessThan(4000); // well before the upstream's 5 s answer
     expect(await replies).toEqual([2, 2, 2, 2]);
     expect(stoppedLine(server)).toMatchObject({ inFlight: 4, late: 4, lost: 0 });
   });
@@ -71,13 +81,15 @@ describe('graceful stop', () => {
     it(`a second ${signal} exits at once with code ${code}`, async () => {
       delayMs = 5000;
       const server = await serve(['--shutdown-grace', '10000']);
-      void askSlow(server.port, 2, 500);
-      await sleep(100);
+      const { replies, forwarded } = askSlow(server.port, 2, 500);
+      await forwarded;
       const started = performance.now();
       server.child.kill(signal);
-      await sleep(100);
+      // The graceful stop has begun (and the second-signal handler is set) once this line is out.
+      await server.untilLog((line) => String(line['msg']).startsWith(`received ${signal}, shutting down`));
       expect(await server.stop(signal)).toBe(code);
-      expect(performance.now() - started).toBeLessThan(2000);
+      expect(performance.now() - started).toBeLessThan(4000); // well before the upstream's 5 s answer
+      await replies; // the client sockets time out and close
     });
   }
 });

@@ -43,6 +43,12 @@ export interface FakeUpstream {
   readonly address: { readonly host: string; readonly port: number };
   readonly received: Received[];
   handler: Handler;
+  /**
+   * Resolves once `test(received)` holds, checked as each query arrives (at
+   * once if it holds already): wait for queries to reach the upstream instead
+   * of sleeping and hoping they did.
+   */
+  until(test: (received: readonly Received[]) => boolean): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -131,11 +137,25 @@ async function bindBoth(initial: Handler, host: string): Promise<FakeUpstream> {
     udp.close();
     throw error;
   }
+  const waiters = new Set<{ test: (received: readonly Received[]) => boolean; resolve: () => void }>();
+  const record = (received: Received): void => {
+    fake.received.push(received);
+    for (const waiter of waiters) {
+      if (!waiter.test(fake.received)) continue;
+      waiters.delete(waiter);
+      waiter.resolve();
+    }
+  };
   const fake: FakeUpstream = {
     port,
     address: { host, port },
     received: [],
     handler: initial,
+    until: (test) =>
+      new Promise<void>((resolve) => {
+        if (test(fake.received)) resolve();
+        else waiters.add({ test, resolve });
+      }),
     close: async () => {
       for (const timer of timers) clearTimeout(timer);
       for (const socket of connections) socket.destroy();
@@ -153,19 +173,20 @@ async function bindBoth(initial: Handler, host: string): Promise<FakeUpstream> {
   };
   udp.on('message', (raw, remote) => {
     const query = decodeQuery(raw, 'udp');
-    fake.received.push({ query, raw });
+    record({ query, raw });
     const action = fake.handler(query, 'udp');
     if (action.kind !== 'reply') return;
     later(action.delayMs ?? 0, () => {
       for (const message of encodeReply(query, action, 'udp')) udp.send(message, remote.port, remote.address);
     });
   });
-  tcp.on('connection', (socket) => serveTcp(fake, socket, connections, later));
+  tcp.on('connection', (socket) => serveTcp(fake, record, socket, connections, later));
   return fake;
 }
 
 function serveTcp(
   fake: FakeUpstream,
+  record: (received: Received) => void,
   socket: TcpSocket,
   connections: Set<TcpSocket>,
   later: (delayMs: number, run: () => void) => void,
@@ -180,7 +201,7 @@ function serveTcp(
       const raw = buffered.subarray(2, 2 + buffered.readUInt16BE(0));
       buffered = buffered.subarray(2 + raw.length);
       const query = decodeQuery(Buffer.from(raw), 'tcp');
-      fake.received.push({ query, raw: Buffer.from(raw) });
+      record({ query, raw: Buffer.from(raw) });
       const action = fake.handler(query, 'tcp');
       if (action.kind === 'close-mid-answer') {
         socket.write(Buffer.from([0x01, 0x00, 0x12, 0x34, 0x81]));

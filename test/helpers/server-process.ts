@@ -13,6 +13,11 @@ export interface ServerProcess {
   readonly child: ChildProcess;
   /** Every log line so far (pino JSON, parsed). */
   readonly logs: Record<string, unknown>[];
+  /**
+   * Resolves with the first log line (already logged or still to come) for
+   * which `test` holds; rejects if the process exits without one.
+   */
+  untilLog(test: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -35,6 +40,15 @@ export async function startServe(args: readonly string[], options: { stdin?: str
   if (options.stdin !== undefined) child.stdin.end(options.stdin);
   else child.stdin.end();
   const logs: Record<string, unknown>[] = [];
+  const waiters = new Set<{ test: (line: Record<string, unknown>) => boolean; resolve: (line: Record<string, unknown>) => void }>();
+  const log = (entry: Record<string, unknown>): void => {
+    logs.push(entry);
+    for (const waiter of waiters) {
+      if (!waiter.test(entry)) continue;
+      waiters.delete(waiter);
+      waiter.resolve(entry);
+    }
+  };
   let buffered = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
@@ -48,13 +62,13 @@ export async function startServe(args: readonly string[], options: { stdin?: str
         buffered = buffered.slice(newline + 1);
         try {
           const entry = JSON.parse(line) as Record<string, unknown>;
-          logs.push(entry);
+          log(entry);
           const udp = entry['udp'];
           if (typeof udp === 'string' && String(entry['msg']).startsWith('serving')) {
             resolve(Number(udp.slice(udp.lastIndexOf(':') + 1)));
           }
         } catch {
-          logs.push({ msg: line });
+          log({ msg: line });
         }
       }
     });
@@ -65,6 +79,14 @@ export async function startServe(args: readonly string[], options: { stdin?: str
     port,
     child,
     logs,
+    untilLog(test) {
+      const found = logs.find(test);
+      if (found) return Promise.resolve(found);
+      return new Promise((resolve, reject) => {
+        waiters.add({ test, resolve });
+        void exited.then((code) => reject(new Error(`clusterdns exited with ${code} before the awaited log line`)));
+      });
+    },
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;

@@ -24,14 +24,7 @@ export async function tempDir(): Promise<{ dir: string; remove(): Promise<void> 
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
-/** Resolves once `predicate` holds (checked every 25 ms); rejects after `ms`. */
-export async function waitFor(predicate: () => boolean | Promise<boolean>, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+export { waitFor } from './wait.js';
 
 /** Log lines of the reload controller (module "live"), in order. */
 export function liveLines(server: ServerProcess): string[] {

@@ -4,6 +4,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { query as crafted } from './clients.js';
+import { waitFor } from './wait.js';
 
 export { crafted };
 
@@ -85,14 +86,23 @@ export function truncated(reply: Buffer): boolean {
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Send every message from one socket at once; collect the replies that arrive within `waitMs`, by ID. */
-export async function udpBurst(port: number, messages: readonly Buffer[], waitMs: number, localAddress?: string): Promise<Map<number, Buffer>> {
+/**
+ * Send every message from one socket at once; collect the replies, by ID,
+ * until `until` holds for them (or for `waitMs` when given a number).
+ */
+export async function udpBurst(
+  port: number,
+  messages: readonly Buffer[],
+  until: number | ((replies: ReadonlyMap<number, Buffer>) => boolean | Promise<boolean>),
+  localAddress?: string,
+): Promise<Map<number, Buffer>> {
   const socket = dgram.createSocket('udp4');
   await new Promise<void>((resolve) => socket.bind(0, localAddress ?? '127.0.0.1', resolve));
   const replies = new Map<number, Buffer>();
   socket.on('message', (reply) => replies.set(reply.readUInt16BE(0), reply));
   for (const message of messages) socket.send(message, port, '127.0.0.1');
-  await sleep(waitMs);
+  if (typeof until === 'number') await sleep(until);
+  else await waitFor(() => until(replies), 'the replies to a UDP burst');
   socket.close();
   return replies;
 }

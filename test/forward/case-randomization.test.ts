@@ -41,11 +41,11 @@ describe('--upstream-0x20', () => {
     // The upstream answers with the question lower-cased, as some middleboxes do.
     const lowercasing = () => ({ kind: 'reply' as const, decoys: [{ name: NAME }], decoysOnly: true });
     const up = await h.upstream(lowercasing);
-    const strict = h.forwarder({ upstreams: [up.address], randomizeCase: true, cache: false, timeoutMs: 200 });
+    const strict = h.forwarder({ upstreams: [up.address], randomizeCase: true, cache: false, timeoutMs: 500 });
     expect(decode(await strict.forward(makeQuery({ name: NAME }))).rcode).toBe(RCode.SERVFAIL);
     expect(strict.stats.upstreams[`127.0.0.1:${up.port}`]?.ignored).toBeGreaterThanOrEqual(1);
     // Off (the default), the same reply is accepted.
-    const plain = h.forwarder({ upstreams: [up.address], cache: false, timeoutMs: 200 });
+    const plain = h.forwarder({ upstreams: [up.address], cache: false });
     expect(decode(await plain.forward(makeQuery({ name: NAME }))).rcode).toBe(RCode.NOERROR);
   });
 });

@@ -59,16 +59,15 @@ describe('relaying a query', () => {
 });
 
 describe('failover and failure', () => {
-  it('fails over from a slow upstream to the next within the bound', async () => {
-    const slow = await h.upstream(() => ({ ...answerWww(), delayMs: 1500 }));
+  it('fails over from a silent upstream to the next after the per-try timeout', async () => {
+    const slow = await h.upstream(drop);
     const fast = await h.upstream(() => ({ kind: 'reply', answer: [a('www.example.com', '192.0.2.2')] }));
-    const fwd = h.forwarder({ upstreams: [slow.address, fast.address], timeoutMs: 150 });
-    const started = performance.now();
+    const fwd = h.forwarder({ upstreams: [slow.address, fast.address], timeoutMs: 300 });
     const response = decode(await fwd.forward(makeQuery({ name: 'www.example.com' })));
+    // Without a per-try timeout the first try would use up the whole query's deadline: SERVFAIL, no answer.
     expect(response.answer[0]?.data).toEqual({ type: 'A', address: '192.0.2.2' });
     expect(fwd.stats.upstreams[`127.0.0.1:${slow.port}`]?.timeouts).toBe(1);
-    // Generous: the bound is 2 × 150 ms; this only catches a missing per-try timeout.
-    expect(performance.now() - started).toBeLessThan(1400);
+    expect(fast.received).toHaveLength(1);
   });
 
   it('answers SERVFAIL when every upstream is dead, within upstreams × timeout', async () => {
@@ -100,7 +99,8 @@ describe('failover and failure', () => {
 
   it('times out to SERVFAIL when only forged replies come', async () => {
     const up = await h.upstream(() => ({ kind: 'reply', decoys: [{ idDelta: 7 }, { name: 'x.example.com' }], decoysOnly: true }));
-    const fwd = h.forwarder({ upstreams: [up.address], timeoutMs: 150 });
+    // Long enough for both forgeries to arrive on a loaded machine: each must be seen and ignored.
+    const fwd = h.forwarder({ upstreams: [up.address], timeoutMs: 1000 });
     const response = decode(await fwd.forward(makeQuery({ name: 'www.example.com' })));
     expect(response.rcode).toBe(RCode.SERVFAIL);
     expect(fwd.stats.upstreams[`127.0.0.1:${up.port}`]).toMatchObject({ ignored: 2, timeouts: 1 });

@@ -26,6 +26,17 @@ export async function tempDir(): Promise<{ dir: string; remove(): Promise<void> 
 
 export { waitFor } from './wait.js';
 
+/**
+ * The reload controller's line number `index` (0-based, module "live"), as
+ * soon as it is logged (at once if it already is): await the next reload's
+ * outcome instead of polling for its effect.
+ */
+export async function liveLine(server: ServerProcess, index: number): Promise<string> {
+  let seen = -1;
+  const entry = await server.untilLog((line) => line['module'] === 'live' && ++seen === index);
+  return String(entry['msg']);
+}
+
 /** Log lines of the reload controller (module "live"), in order. */
 export function liveLines(server: ServerProcess): string[] {
   return server.logs.filter((entry) => entry['module'] === 'live').map((entry) => String(entry['msg']));

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dig } from '../helpers/dig.js';
 import { runCli } from '../helpers/server-process.js';
-import { startLive, tempDir, waitFor, type LiveServer } from '../helpers/live.js';
+import { liveLine, liveLines, startLive, tempDir, type LiveServer } from '../helpers/live.js';
 
 const POD_CIDR = ['--pod-cidr', '10.244.0.0/26'];
 let server: LiveServer | undefined;
@@ -110,8 +110,12 @@ describe('--watch: edits that make or remove pods', () => {
     ];
     let before = await livePods();
     for (const edit of edits) {
+      let reloads = liveLines(server).length;
       await edit.write();
-      await waitFor(edit.settled, edit.what);
+      // One check per reload the edit caused (a write may be seen half done first), not a poll.
+      do {
+        await liveLine(server, reloads++);
+      } while (!(await edit.settled()));
       const after = await livePods();
       const moved = [...after].filter(([pod, ips]) => before.has(pod) && before.get(pod) !== ips);
       expect(moved, edit.what).toEqual([]);

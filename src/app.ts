@@ -154,6 +154,8 @@ export async function startServer(
       host: config.bind,
       port: config.port,
       handler: observer ? observed(responder, observer) : (query) => responder.respond(query),
+      // Without an observer every answer is the responder's own: the UDP wire path may answer repeats from their bytes.
+      ...(observer ? {} : { answers: responder }),
       logger: logger.child({ module: 'server' }),
       identifyClients: config.logQueries,
       clientAddresses: forwarding?.clientsChecked === true,

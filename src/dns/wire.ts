@@ -167,7 +167,7 @@ export function writeResponseFromWire(out: Buffer, request: Buffer, questionEnd:
   const length = prefix + bodyLength + (withOpt ? OPT_SIZE : 0);
   if (length > out.length) return -1;
   writeHeader(out, head, sectionHeader(answer, kept, withOpt, head.fields));
-  request.copy(out, HEADER_SIZE, HEADER_SIZE, questionEnd);
+  copyBytes(request, HEADER_SIZE, questionEnd, out, HEADER_SIZE);
   copyBody(out, prefix, answer, bodyLength, turn);
   if (withOpt) writeOpt(out, prefix + bodyLength, head, answer.rcode);
   return length;
@@ -248,7 +248,7 @@ function copyBody(out: Buffer, at: number, answer: PreparedAnswer, length: numbe
   const run = answer.run;
   const shift = run ? (((turn % run.count) + run.count) % run.count) * run.size : 0;
   if (!run || shift === 0 || length <= run.start) {
-    answer.body.copy(out, at, 0, length);
+    copyBytes(answer.body, 0, length, out, at);
     return;
   }
   // The rotated body is four segments: before the run, the run from `shift`,
@@ -265,7 +265,19 @@ function copyBody(out: Buffer, at: number, answer: PreparedAnswer, length: numbe
 function copySegment(body: Buffer, out: Buffer, at: number, written: number, from: number, to: number, length: number): number {
   if (written >= length) return written;
   const end = Math.min(to, from + (length - written));
-  body.copy(out, at + written, from, end);
+  copyBytes(body, from, end, out, at + written);
   return written + (end - from);
 }
 
+
+/** Below this many bytes a plain loop beats Buffer#copy (argument checks and a new Uint8Array view per call). */
+const LOOP_COPY_MAX = 512;
+
+/** source[from, to) into target at `at`. Per query, several times: no allocation. */
+function copyBytes(source: Buffer, from: number, to: number, target: Buffer, at: number): void {
+  if (to - from > LOOP_COPY_MAX) {
+    source.copy(target, at, from, to);
+    return;
+  }
+  for (let i = from; i < to; i++) target[at + i - from] = source[i] as number;
+}

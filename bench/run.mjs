@@ -154,11 +154,23 @@ async function forwardSection() {
   for (const port of [ours, theirs]) dnsperf(port, forwardQueries, { seconds: 2 }); // fill the caches
   const pairs = [['clusterdns', { port: ours, server: children[2] }], ['dnsmasq', { port: theirs, server: children[1] }]];
   const runs = alternate(pairs, ({ port, server }) => dnsperf(port, forwardQueries, { seconds, server }));
-  for (const child of children) await stop(child);
   results.forward = summarize(runs);
   say(`\n### Forwarded names, answered from the cache (${names} names, upstream dnsmasq on loopback)\n`);
   say(runTable(runs));
   say(`\nclusterdns / dnsmasq: **${fixed(results.forward.ratio)}** (target ≥ 0.7); CPU per answer, clusterdns / dnsmasq: **${fixed(results.forward.cpu.clusterdns / results.forward.cpu.dnsmasq)}**\n`);
+  // Uncached: every query goes to the upstream (a fresh UDP socket per query in clusterdns, issue 15).
+  const [oursUncached, theirsUncached] = [await freePort(), await freePort()];
+  children.push(
+    start(1, dnsmasqArgs(theirsUncached, [`--server=127.0.0.1#${upstream}`, '--cache-size=0'])),
+    start(1, serveArgs(path.join(root, 'manifests'), oursUncached, ['--upstream', `127.0.0.1:${upstream}`, '--no-cache'])),
+  );
+  for (const port of [oursUncached, theirsUncached]) await waitForAnswer(port, 'ext-0.example.com');
+  const uncached = alternate([['clusterdns', oursUncached], ['dnsmasq', theirsUncached]], (port) => dnsperf(port, forwardQueries, { seconds }));
+  for (const child of children) await stop(child);
+  results.forwardUncached = summarize(uncached);
+  say(`\n### Forwarded names, no cache (clusterdns --no-cache, dnsmasq --cache-size=0; same upstream)\n`);
+  say(runTable(uncached));
+  say(`\nclusterdns / dnsmasq: **${fixed(results.forwardUncached.ratio)}**\n`);
 }
 
 /** Issue 4: the query log must not cut throughput by more than a third. */

@@ -84,6 +84,8 @@ export function buildLoaded(config: Config, objects: readonly ManifestObject[], 
     serial: options.serial,
     nameserverAddresses: [nameserverAddress(config.bind)],
     reverseFallthrough: options.reverseFallthrough,
+    // CoreDNS `cache 30`: no answer carries a TTL above the cache cap (docs/behaviour.md#coredns-corners).
+    ...(config.cache === false ? {} : { maxTtl: config.cache.maxTtl }),
   });
   return { state, index };
 }

@@ -7,6 +7,7 @@ import { LOG_LEVELS } from './log.js';
 import { parseStubDomain, parseUpstream } from './forward/index.js';
 import type { Policy, StubDomain, UpstreamAddress } from './forward/index.js';
 import { DEFAULT_ALLOW, parseAllowList } from './guard/acl.js';
+import { resolveToken, validateHttpHosts } from './admin/settings.js';
 import { parseRate, RATE_LIMIT_DEFAULTS, type RateLimitSettings } from './guard/rrl.js';
 import { TCP_DEFAULTS, type TcpLimits } from './server/tcp-limits.js';
 
@@ -39,14 +40,18 @@ export interface Config {
   /** Per-try upstream timeout. */
   readonly upstreamTimeoutMs: number;
   readonly stubDomains: readonly StubDomain[];
+  /** DNS 0x20 (--upstream-0x20): random letter case in upstream questions, echoed exactly or the reply is dropped. */
+  readonly upstream0x20: boolean;
   /** Forwarded-answer cache; false turns it off. */
   readonly cache: { readonly maxEntries: number; readonly maxTtl: number } | false;
   /** Reload when a manifest under `manifests` changes (--watch). */
   readonly watch: boolean;
   /** The admin HTTP server (--http): health, ready, metrics, control API; null = off. */
   readonly http: { readonly host: string; readonly port: number } | null;
-  /** Bearer token every /v1 call must carry (--http-token); null = none. */
+  /** Bearer token every /v1 call must carry (--http-token, --http-token-file, CLUSTERDNS_HTTP_TOKEN); null = none. */
   readonly httpToken: string | null;
+  /** Host names /v1 requests may give besides loopback and the listener's addresses (--http-host). */
+  readonly httpHosts: readonly string[];
   /** One log line per query (--log-queries). */
   readonly logQueries: boolean;
   /** Clients whose names outside the cluster are forwarded (--allow); others get REFUSED for them. */
@@ -96,10 +101,13 @@ export const DEFAULTS: Config = {
   policy: 'sequential',
   upstreamTimeoutMs: 2000,
   stubDomains: [],
-  cache: { maxEntries: 10000, maxTtl: 3600 },
+  upstream0x20: false,
+  // maxTtl 30: the kubeadm Corefile's `cache 30`, which caps every TTL answered (docs/behaviour.md).
+  cache: { maxEntries: 10000, maxTtl: 30 },
   watch: false,
   http: null,
   httpToken: null,
+  httpHosts: [],
   logQueries: false,
   allow: DEFAULT_ALLOW,
   rateLimit: null,
@@ -124,6 +132,9 @@ export type RawConfig = { [K in keyof Config]?: unknown } & {
   tcpIdleTimeoutMs?: unknown;
   tcpMaxInFlight?: unknown;
   tcpMaxMessage?: unknown;
+  /** Token sources besides `httpToken`: --http-token-file and the CLUSTERDNS_HTTP_TOKEN the CLI passes in. */
+  httpTokenFile?: unknown;
+  httpTokenEnv?: unknown;
 };
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -186,11 +197,11 @@ export function validateConfig(raw: RawConfig): ConfigResult {
   const stubDomains = toStubDomains(merged.stubDomains, problems);
   const cache = validateCache(raw, problems);
   const http = validateHttp(merged.http, problems);
-  const httpToken = merged.httpToken === null || merged.httpToken === undefined ? null : String(merged.httpToken);
-  if (httpToken !== null && !/^[\x21-\x7e]+$/.test(httpToken)) {
-    problems.push('--http-token must be printable ASCII without spaces');
+  const httpToken = resolveToken({ token: merged.httpToken, tokenFile: raw.httpTokenFile, env: http === null ? undefined : raw.httpTokenEnv }, problems);
+  const httpHosts = validateHttpHosts(raw.httpHosts, problems);
+  for (const [flag, value] of [['--http-token', raw.httpToken], ['--http-token-file', raw.httpTokenFile], ['--http-host', raw.httpHosts]] as const) {
+    if (value !== undefined && value !== null && http === null) problems.push(`${flag} needs --http ADDR:PORT`);
   }
-  if (httpToken !== null && http === null) problems.push('--http-token needs --http ADDR:PORT');
   const allow = validateAllow(raw.allow, problems);
   const rateLimit = validateRateLimit(raw, problems);
   const tcp = validateTcp(raw, problems);
@@ -222,10 +233,12 @@ export function validateConfig(raw: RawConfig): ConfigResult {
       policy,
       upstreamTimeoutMs: upstreamTimeoutMs!,
       stubDomains,
+      upstream0x20: merged.upstream0x20 === true,
       cache,
       watch: merged.watch === true,
       http,
       httpToken,
+      httpHosts,
       logQueries: merged.logQueries === true,
       allow,
       rateLimit,
@@ -282,6 +295,8 @@ function validateTcp(raw: RawConfig, problems: string[]): TcpLimits {
     idleTimeoutMs: integerIn('--tcp-idle-timeout', pick(raw.tcpIdleTimeoutMs, 'idleTimeoutMs'), 100, 600_000, 'milliseconds', problems),
     maxInFlight: integerIn('--tcp-max-inflight', pick(raw.tcpMaxInFlight, 'maxInFlight'), 1, 65_535, 'queries per connection', problems),
     maxMessageBytes: integerIn('--tcp-max-message', pick(raw.tcpMaxMessage, 'maxMessageBytes'), 12, 65_535, 'bytes', problems),
+    // No flag: pipelined queries past --tcp-max-inflight wait in up to this many bytes, then reading stops.
+    maxQueuedBytes: integerIn('tcp.maxQueuedBytes', pick(undefined, 'maxQueuedBytes'), 512, 16_777_216, 'bytes', problems),
   };
 }
 

@@ -116,6 +116,7 @@ export function createForwarding(config: Config, upstreams: readonly UpstreamAdd
     policy: config.policy,
     timeoutMs: config.upstreamTimeoutMs,
     maxInFlight: config.forwardMaxInFlight,
+    randomizeCase: config.upstream0x20,
     cache: config.cache === false ? false : { maxEntries: config.cache.maxEntries, maxTtl: config.cache.maxTtl },
     logger: logger.child({ module: 'forward' }),
   });

@@ -5,3 +5,5 @@ export { startAdminServer, AdminListenError, MAX_BODY_BYTES, type AdminServer } 
 export type { Metrics, MetricsOptions } from './metrics.js';
 export { createQueryLog, responseFlags, type QueryLog } from './querylog.js';
 export type { AdminContext, Readiness } from './routes.js';
+export { HOW_TO_SET_A_TOKEN, type AccessSettings } from './access.js';
+export { accessSettings, TOKEN_ENV } from './settings.js';

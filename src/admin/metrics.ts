@@ -242,18 +242,18 @@ function registerGuardMetrics(registry: Registry, options: MetricsOptions): void
   );
   counter(
     'clusterdns_tcp_connections_closed_total',
-    'Open TCP connections closed by a cap: evicted (longest-idle, to admit a new one at --tcp-max-connections), idle (--tcp-idle-timeout), oversize (a message announced above the largest allowed).',
+    'Open TCP connections closed by a cap: evicted (longest-idle, to admit a new one at --tcp-max-connections), evicted_per_client (that client\'s longest-idle, to admit its new one at --tcp-max-per-client), idle (--tcp-idle-timeout), oversize (a message announced above the largest allowed).',
     'reason',
-    ({ tcp }) => ({ evicted: tcp.evictedIdle, idle: tcp.closedIdle, oversize: tcp.closedOversize }),
-    { evicted: 0, idle: 0, oversize: 0 },
+    ({ tcp }) => ({ evicted: tcp.evictedIdle, evicted_per_client: tcp.evictedPerClient, idle: tcp.closedIdle, oversize: tcp.closedOversize }),
+    { evicted: 0, evicted_per_client: 0, idle: 0, oversize: 0 },
   );
   new Counter({
-    name: 'clusterdns_tcp_queries_refused_total',
-    help: 'TCP queries answered REFUSED because their connection already had the most queries in flight allowed.',
+    name: 'clusterdns_tcp_queries_queued_total',
+    help: 'Pipelined TCP queries that waited because their connection already had --tcp-max-inflight queries being answered.',
     registers: [registry],
     collect() {
       this.reset();
-      this.inc(stats()?.tcp.refusedInFlight ?? 0);
+      this.inc(stats()?.tcp.queued ?? 0);
     },
   });
   counter(

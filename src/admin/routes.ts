@@ -4,17 +4,16 @@
 // plugin: GET /ready -> 200 once serving, 503 before). /v1 is our control
 // API; every answer there is JSON.
 
-import { timingSafeEqual } from 'node:crypto';
 import type { LiveCluster, ReloadError } from '../live/controller.js';
 import type { Metrics } from './metrics.js';
 import { controlRoutes } from './control.js';
+import { isControlPath, type AccessSettings } from './access.js';
 
 export interface AdminRequest {
   readonly method: string;
   readonly path: string;
   readonly query: URLSearchParams;
   readonly body: string;
-  readonly authorization: string | undefined;
 }
 
 export interface AdminReply {
@@ -35,12 +34,12 @@ export interface AdminContext {
   readonly metrics?: Metrics;
   /** Undefined until the manifests are loaded. */
   live(): LiveCluster | undefined;
-  /** When set, every /v1 call needs `Authorization: Bearer <token>`. */
-  readonly token?: string;
+  /** Who may call what (--allow, --http-host, the token): checked by the server before routing. */
+  readonly access?: AccessSettings;
 }
 
 export async function route(request: AdminRequest, context: AdminContext): Promise<AdminReply> {
-  if (request.path.startsWith('/v1/') || request.path === '/v1') return controlApi(request, context);
+  if (isControlPath(request.path)) return controlApi(request, context);
   const probe = PROBES[request.path];
   if (probe === undefined) return { status: 404, text: 'not found\n' };
   if (request.method !== 'GET' && request.method !== 'HEAD') return { status: 405, text: 'method not allowed\n', headers: { allow: 'GET' } };
@@ -69,19 +68,9 @@ async function metrics(context: AdminContext): Promise<AdminReply> {
   return { status: 200, text: await registry.metrics(), headers: { 'content-type': registry.contentType } };
 }
 
+/** Reached only past the access checks (access.ts): allow list, Origin, Host, token, Content-Type. */
 async function controlApi(request: AdminRequest, context: AdminContext): Promise<AdminReply> {
-  if (context.token !== undefined && !authorized(request.authorization, context.token)) {
-    return { status: 401, json: { error: 'missing or wrong bearer token' }, headers: { 'www-authenticate': 'Bearer' } };
-  }
   const live = context.live();
   if (live === undefined) return { status: 503, json: { error: 'manifests are not loaded yet' } };
   return controlRoutes(request, live);
-}
-
-function authorized(header: string | undefined, token: string): boolean {
-  const match = /^Bearer (.+)$/i.exec(header ?? '');
-  if (!match) return false;
-  const given = Buffer.from(match[1]!.trim());
-  const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
 }

@@ -41,7 +41,10 @@ export interface ClusterDnsOptions {
   readonly upstreamTimeoutMs?: number;
   /** `corp.example=10.0.0.1[:port][,addr...]` entries (`--stub-domain`). */
   readonly stubDomains?: readonly string[];
-  /** Forwarded-answer cache; `false` turns it off. Default 10000 entries, 3600 s. */
+  /**
+   * Forwarded-answer cache; `false` turns it off. Default 10000 entries,
+   * 30 s (CoreDNS `cache 30`): `maxTtl` also caps every TTL answered.
+   */
   readonly cache?: false | { readonly maxEntries?: number; readonly maxTtl?: number };
   /** Reload when a file or directory among `manifests` changes (`--watch`). Default false. */
   readonly watch?: boolean;
@@ -50,6 +53,19 @@ export interface ClusterDnsOptions {
    * namespace would resolve them (`--search-namespace`). Default: off.
    */
   readonly searchNamespace?: string;
+  /**
+   * The admin HTTP server (`--http`), as `'127.0.0.1:0'` (a free port), `'[::1]:8080'` or `':8080'`
+   * (loopback): /health, /ready and the /v1 control API (no /metrics). Default: off.
+   */
+  readonly http?: string;
+  /** Bearer token every /v1 call needs (`--http-token`); on a non-loopback `http` without one, /v1 answers 403. */
+  readonly httpToken?: string;
+  /** The token read from this file (`--http-token-file`). The environment is not read. */
+  readonly httpTokenFile?: string;
+  /** Host names /v1 calls may give besides loopback names and the listening address (`--http-host`). */
+  readonly httpHosts?: readonly string[];
+  /** Clients allowed to have names forwarded and to use `http` (`--allow`); loopback always may use `http`. */
+  readonly allow?: readonly string[];
   /** Where logs go (a pino logger). Default: nowhere. */
   readonly logger?: Logger;
   /** Log JSON lines to stderr at this level, as the CLI does. Ignored when `logger` is given. */
@@ -65,6 +81,7 @@ export interface Prepared {
 const KNOWN = new Set([
   'manifests', 'bind', 'port', 'clusterDomain', 'ttl', 'pods', 'serviceCIDR', 'podCIDR', 'nodes', 'upstreams', 'resolvConf',
   'policy', 'upstreamTimeoutMs', 'stubDomains', 'cache', 'watch', 'searchNamespace', 'logger', 'logLevel',
+  'http', 'httpToken', 'httpTokenFile', 'httpHosts', 'allow',
 ]);
 
 /** The CLI's flag names in config problems, as this API spells them. */
@@ -79,6 +96,11 @@ const OPTION_NAMES: readonly [RegExp, string][] = [
   [/--cache-max-ttl\b/g, 'cache.maxTtl'],
   [/--log-level\b/g, 'logLevel'],
   [/--search-namespace\b/g, 'searchNamespace'],
+  [/--http-token-file\b/g, 'httpTokenFile'],
+  [/--http-token\b/g, 'httpToken'],
+  [/--http-host\b/g, 'httpHosts'],
+  [/--http\b/g, 'http'],
+  [/--allow\b/g, 'allow'],
   [/--(bind|port|ttl|pods|nodes|policy)\b/g, '$1'],
 ];
 
@@ -119,6 +141,11 @@ function rawConfig(options: ClusterDnsOptions, paths: readonly string[]): RawCon
     noCache: cache === false,
     watch: options.watch === true,
     searchNamespace: options.searchNamespace,
+    http: options.http,
+    httpToken: options.httpToken,
+    httpTokenFile: options.httpTokenFile,
+    httpHosts: options.httpHosts,
+    allow: options.allow,
   };
 }
 

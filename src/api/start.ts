@@ -9,6 +9,9 @@ import { ipList } from '../cluster/pod-ip-list.js';
 import { resolveUpstreams, UpstreamConfigError } from '../forwarding.js';
 import { ListenError } from '../server/index.js';
 import { listRecords, startLive, type ChangeResult, type Live, type RecordListing } from '../live/index.js';
+import { accessSettings, AdminListenError, startAdminServer, type AdminContext, type AdminServer } from '../admin/index.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
 import { ClusterDnsError } from './errors.js';
 import { prepare, type ClusterDnsOptions } from './options.js';
 import { applyText, type ManifestInput } from './sources.js';
@@ -45,6 +48,8 @@ export interface ClusterDns {
   readonly udp: string;
   /** Same address as `udp`: both transports share the port. */
   readonly tcp: string;
+  /** With the `http` option: the admin server's base URL, `"http://127.0.0.1:PORT"` (a wildcard listener gives loopback). */
+  readonly http?: string;
   /** A new `node:dns/promises` Resolver that asks this server (and nothing else). */
   resolver(options?: { timeout?: number; tries?: number }): Resolver;
   /** Create or replace objects: YAML/JSON text (one or more documents), an object, or an array of them. */
@@ -84,11 +89,34 @@ export async function startClusterDns(options: ClusterDnsOptions): Promise<Clust
     throw error instanceof ListenError ? new ClusterDnsError('listen', error.message, [], { cause: error }) : error;
   }
   const live = await startLive({ config, logger, server, load: load.load, reverseFallthrough, loadSources: () => sources.load(), signals: false });
+  let admin: AdminServer | undefined;
+  try {
+    admin = await startAdmin(config, live, logger);
+  } catch (error) {
+    live.close();
+    await server.close();
+    throw error;
+  }
   logger.info({ udp: `${server.dns.host}:${server.dns.port}`, zone: config.clusterDomain }, `serving ${config.clusterDomain} (udp+tcp)`);
-  return handle(server, live);
+  return handle(server, live, admin);
 }
 
-function handle(server: RunningServer, live: Live): ClusterDns {
+/** The `http` option: probes and the /v1 control API over the same LiveCluster (no metrics: no query observer here). */
+async function startAdmin(config: Config, live: Live, logger: Logger): Promise<AdminServer | undefined> {
+  if (config.http === null) return undefined;
+  const context: AdminContext = {
+    readiness: () => ({ notReady: undefined, lastReloadError: live.cluster.lastError }),
+    live: () => live.cluster,
+    access: accessSettings(config),
+  };
+  try {
+    return await startAdminServer(config.http.host, config.http.port, context, logger);
+  } catch (error) {
+    throw error instanceof AdminListenError ? new ClusterDnsError('listen', error.message, [], { cause: error }) : error;
+  }
+}
+
+function handle(server: RunningServer, live: Live, admin: AdminServer | undefined): ClusterDns {
   const address = clientAddress(server.dns.host, server.dns.port);
   const resolvers = new Set<Resolver>();
   let closing: Promise<void> | undefined;
@@ -102,6 +130,7 @@ function handle(server: RunningServer, live: Live): ClusterDns {
     port: server.dns.port,
     udp: address,
     tcp: address,
+    ...(admin ? { http: `http://${clientAddress(admin.host, admin.port)}` } : {}),
     resolver(resolverOptions) {
       const resolver = new Resolver(resolverOptions);
       resolver.setServers([address]);
@@ -137,6 +166,7 @@ function handle(server: RunningServer, live: Live): ClusterDns {
       closing ??= (async () => {
         live.close();
         for (const resolver of resolvers) resolver.cancel();
+        await admin?.close();
         await server.close();
         // Sockets report "closed" before libuv has released their handles,
         // which happens in the close phase of the next loop turn. Wait for

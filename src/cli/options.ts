@@ -4,6 +4,7 @@
 import { Option, type Command } from 'commander';
 import { DEFAULTS, POD_MODES, POLICIES, validateConfig, type ConfigResult, type RawConfig } from '../config.js';
 import { LOG_LEVELS } from '../log.js';
+import { TOKEN_ENV } from '../admin/settings.js';
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -14,9 +15,9 @@ export function addClusterOptions(command: Command): Command {
   return command
     .option('-f, --filename <path>', "manifest file, directory (recursive: .yaml, .yml, .json) or '-' for stdin; repeatable", collect)
     .option('--cluster-domain <domain>', 'the cluster DNS domain', DEFAULTS.clusterDomain)
-    .option('--ttl <seconds>', 'TTL of every cluster record (0-3600)', String(DEFAULTS.ttl))
+    .option('--ttl <seconds>', 'TTL of every cluster record (0-3600); CoreDNS kubernetes `ttl` (kubeadm sets 30)', String(DEFAULTS.ttl))
     .addOption(
-      new Option('--pods <mode>', 'answers for <dashed-ip>.<ns>.pod.<domain> names')
+      new Option('--pods <mode>', 'answers for <dashed-ip>.<ns>.pod.<domain> names; CoreDNS kubernetes `pods`')
         .choices(POD_MODES)
         .default(DEFAULTS.podMode),
     )
@@ -36,7 +37,8 @@ export function addForwardOptions(command: Command): Command {
     .option(
       '--upstream <addr[:port]>',
       "DNS server for names outside the cluster; repeatable; 'none' turns forwarding off (REFUSED) " +
-        '(default: the nameservers of --resolv-conf)',
+        '(default: the nameservers of --resolv-conf). CoreDNS `forward .`; with an upstream, unknown reverse names ' +
+        'fall through to it (`fallthrough in-addr.arpa ip6.arpa`) and non-IN classes are answered (docs/behaviour.md)',
       collect,
     )
     .option('--resolv-conf <file>', 'where the default upstreams come from', DEFAULTS.resolvConf)
@@ -47,9 +49,14 @@ export function addForwardOptions(command: Command): Command {
       'send names under SUFFIX to their own servers (kube-dns stubDomains); repeatable',
       collect,
     )
+    .option('--upstream-0x20', 'randomise the letter case of upstream questions (DNS 0x20); replies must echo it exactly')
     .option('--cache-size <entries>', 'forwarded answers kept in the cache', '10000')
-    .option('--cache-max-ttl <seconds>', 'longest time a forwarded answer is cached', '3600')
-    .option('--no-cache', 'do not cache forwarded answers')
+    .option(
+      '--cache-max-ttl <seconds>',
+      'longest time a forwarded answer is cached, and the highest TTL in any answer, first reply included; CoreDNS `cache 30`',
+      String((DEFAULTS.cache as { maxTtl: number }).maxTtl),
+    )
+    .option('--no-cache', 'do not cache forwarded answers (no `cache` plugin: TTLs are not capped)')
     .option(
       '--search-namespace <ns>',
       'answer short names (web, web.prod, web-0.nginx) from clients that are not pods as a pod in NS would resolve them ' +
@@ -63,6 +70,8 @@ export function addLiveOptions(command: Command): Command {
     .option('--watch', 'reload when a manifest file changes (new files in -f directories included); SIGHUP always reloads')
     .option('--http <addr:port>', 'admin HTTP server: /health, /ready, /metrics and the /v1 control API (:PORT listens on loopback)')
     .option('--http-token <token>', 'require "Authorization: Bearer TOKEN" on every /v1 control API call')
+    .option('--http-token-file <file>', `like --http-token, the token read from FILE (also: env ${TOKEN_ENV})`)
+    .option('--http-host <name>', 'a Host name /v1 calls may use besides localhost and the listening address, e.g. a compose service name; repeatable', collect)
     .option('--log-queries', 'log one line per query (CoreDNS log plugin fields)');
 }
 
@@ -79,9 +88,9 @@ export function addGuardOptions(command: Command): Command {
     .option('--rate-limit <n/s>', 'UDP responses per second per client /24 (IPv4) or /56 (IPv6); past it, drop with slip (default: off)')
     .option('--rate-limit-slip <n>', 'every Nth rate-limited response is sent truncated (TC) so real clients retry over TCP; 0 = never', '2')
     .option('--tcp-max-connections <n>', 'open TCP connections; past it the longest-idle one is closed', String(tcp.maxConnections))
-    .option('--tcp-max-per-client <n>', 'open TCP connections per client address', String(tcp.maxPerClient))
+    .option('--tcp-max-per-client <n>', 'open TCP connections per client address; past it that client\'s longest-idle one is closed', String(tcp.maxPerClient))
     .option('--tcp-idle-timeout <ms>', 'close a TCP connection that completes no query for this long', String(tcp.idleTimeoutMs))
-    .option('--tcp-max-inflight <n>', 'queries in flight per TCP connection; more get REFUSED', String(tcp.maxInFlight))
+    .option('--tcp-max-inflight <n>', 'queries answered at once per TCP connection; more pipelined ones wait their turn', String(tcp.maxInFlight))
     .option('--tcp-max-message <bytes>', 'largest TCP query; a longer one closes the connection', String(tcp.maxMessageBytes))
     .option('--forward-max-inflight <n>', 'forwarded queries waiting on upstreams; more get SERVFAIL at once', String(DEFAULTS.forwardMaxInFlight))
     .option('--shutdown-grace <ms>', 'on SIGTERM/SIGINT, how long queries in flight may finish', String(DEFAULTS.shutdownGraceMs));
@@ -103,6 +112,7 @@ export interface ClusterFlags {
   policy?: string;
   upstreamTimeout?: string;
   stubDomain?: string[];
+  upstream0x20?: boolean;
   cacheSize?: string;
   cacheMaxTtl?: string;
   /** commander's --no-cache: false when given. */
@@ -110,6 +120,8 @@ export interface ClusterFlags {
   watch?: boolean;
   http?: string;
   httpToken?: string;
+  httpTokenFile?: string;
+  httpHost?: string[];
   logQueries?: boolean;
   allow?: string[];
   rateLimit?: string;
@@ -143,12 +155,16 @@ export function configFromFlags(flags: ClusterFlags): ConfigResult {
     policy: flags.policy,
     upstreamTimeoutMs: flags.upstreamTimeout,
     stubDomains: flags.stubDomain,
+    upstream0x20: flags.upstream0x20 === true,
     cacheSize: flags.cacheSize,
     cacheMaxTtl: flags.cacheMaxTtl,
     noCache: flags.cache === false,
     watch: flags.watch === true,
     http: flags.http,
     httpToken: flags.httpToken,
+    httpTokenFile: flags.httpTokenFile,
+    httpTokenEnv: process.env[TOKEN_ENV],
+    httpHosts: flags.httpHost,
     logQueries: flags.logQueries === true,
     allow: flags.allow,
     rateLimit: flags.rateLimit,

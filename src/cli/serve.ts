@@ -6,7 +6,7 @@ import { loadCluster, logProblems, startServer, summarize, type LoadedCluster, t
 import type { Config } from '../config.js';
 import type { UpstreamAddress } from '../forward/index.js';
 import { startLive, type LiveCluster } from '../live/index.js';
-import { AdminListenError, createQueryLog, startAdminServer, type QueryLog, type AdminContext, type AdminServer, type Metrics } from '../admin/index.js';
+import { accessSettings, AdminListenError, createQueryLog, startAdminServer, type QueryLog, type AdminContext, type AdminServer, type Metrics } from '../admin/index.js';
 import { createLogger, type Logger } from '../log.js';
 import { resolveUpstreams, UpstreamConfigError, type Forwarding } from '../forwarding.js';
 import { endpointKey } from '../forward/index.js';
@@ -208,7 +208,7 @@ async function startAdmin(config: Config, logger: Logger): Promise<Admin | undef
     readiness: () => ({ notReady: state.notReady, lastReloadError: state.live?.lastError }),
     metrics,
     live: () => state.live,
-    ...(config.httpToken !== null ? { token: config.httpToken } : {}),
+    access: accessSettings(config),
   };
   let server: AdminServer;
   try {

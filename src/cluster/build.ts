@@ -2,7 +2,7 @@
 // objects and options in, same snapshot out, warnings included.
 //
 // Order of work matters for allocation: every explicit address is collected
-// first, then the reserved first service IPs, then services and pods are
+// first, then the reserved service IPs (the first host, kube-dns's), then services and pods are
 // allocated in namespace/name order.
 //
 // A 150,000-pod cluster comes through here at start and on every reload
@@ -31,7 +31,7 @@ import type { SettledPods } from './podips.js';
 import { PortLists } from './ports.js';
 import type { Problem } from './problems.js';
 import { attachEndpoints, forgetEndpoints, type BuiltPods } from './service-endpoints.js';
-import { settleServices, type SettledService } from './services.js';
+import { implicitKubeDnsAddress, settleServices, type SettledService } from './services.js';
 import { BUILTIN_NAMESPACES, type ClusterOptions, type ClusterState, type Pod } from './state.js';
 
 interface Partitioned {
@@ -54,9 +54,11 @@ export function buildCluster(objects: readonly ManifestObject[], options: Cluste
     const first = servicePool.allocator(family)?.firstHost();
     if (first) explicit.taken.add(first);
   }
+  const kubeDns = implicitKubeDnsAddress(parts.services, servicePool, explicit);
+  if (kubeDns) explicit.taken.add(kubeDns);
   const podPool = new FamilyPool(podCIDRs, explicit.taken);
   const portLists = new PortLists();
-  const settled = settleServices(parts.services, servicePool, explicit, portLists);
+  const settled = settleServices(parts.services, servicePool, explicit, portLists, kubeDns);
   const pods = settledPodsFor(parts, podPool, options.nodeCount, explicit.taken);
   const given = givenEndpoints(parts.slices, parts.endpoints, shapes(settled.services));
   const services = attachEndpoints(settled.services, parts.services, pods, given.byService, portLists);

@@ -1,10 +1,12 @@
 // Services with their addresses settled (spec §3, §6): families resolved,
-// missing cluster IPs allocated, and the `kubernetes` Service in `default`
-// added when the manifests do not declare it.
+// missing cluster IPs allocated, and the Services every cluster has added
+// when the manifests do not declare them: `kubernetes` in `default` and
+// `kube-dns` in `kube-system` (docs/behaviour.md#coredns-corners).
 
 import type { FamilyPool } from './allocate.js';
 import type { ExplicitAddresses } from './explicit.js';
 import { resolveAddressing, type ServiceAddressing } from './families.js';
+import { addressAt, type ParsedIP } from './ip.js';
 import type { IPFamily, ServiceObject } from './model.js';
 import type { Problem } from './problems.js';
 import { addressOverrideOf } from './annotations.js';
@@ -26,27 +28,59 @@ export interface SettledServices {
 
 const KUBERNETES = { namespace: 'default', name: 'kubernetes' };
 const KUBERNETES_PORTS: readonly NamedPort[] = [{ name: 'https', protocol: 'TCP', port: 443 }];
+const KUBE_DNS = { namespace: 'kube-system', name: 'kube-dns' };
+/** The kubeadm kube-dns Service's ports. */
+const KUBE_DNS_PORTS: readonly NamedPort[] = [
+  { name: 'dns', protocol: 'UDP', port: 53 },
+  { name: 'dns-tcp', protocol: 'TCP', port: 53 },
+  { name: 'metrics', protocol: 'TCP', port: 9153 },
+];
+/** kubeadm gives kube-dns the 10th address of the service CIDR (10.96.0.10 in 10.96.0.0/12). */
+const KUBE_DNS_INDEX = 10n;
+
+/** Whether `objects` declare the Service `namespace/name`. */
+function declares(objects: readonly ServiceObject[], id: { namespace: string; name: string }): boolean {
+  return objects.some((o) => o.meta.namespace === id.namespace && o.meta.name === id.name);
+}
+
+/**
+ * The address kubeadm gives kube-system/kube-dns: the 10th of the primary
+ * service CIDR. Undefined when the manifests declare kube-dns, the CIDR is
+ * too small, or a manifest already claims that address (kube-dns is then
+ * allocated like any Service). The build marks it taken before anything is
+ * allocated and hands it to settleServices.
+ */
+export function implicitKubeDnsAddress(objects: readonly ServiceObject[], pool: FamilyPool, explicit: ExplicitAddresses): ParsedIP | undefined {
+  if (declares(objects, KUBE_DNS)) return undefined;
+  const primary = pool.families[0];
+  const cidr = primary === undefined ? undefined : pool.allocator(primary)?.cidr;
+  if (!cidr || cidr.size <= KUBE_DNS_INDEX + 1n) return undefined;
+  const address = addressAt(cidr, KUBE_DNS_INDEX);
+  return explicit.owners.has(address.text) ? undefined : address;
+}
 
 /**
  * `objects` in any order; allocation runs in namespace/name order so ties
  * are deterministic. The first host of every service CIDR must already be
- * marked taken: it belongs to kubernetes.default.
+ * marked taken: it belongs to kubernetes.default; so must `kubeDnsAddress`
+ * (implicitKubeDnsAddress()), which belongs to kube-system/kube-dns.
  */
 export function settleServices(
   objects: readonly ServiceObject[],
   pool: FamilyPool,
   explicit: ExplicitAddresses,
   portLists: PortLists,
+  kubeDnsAddress?: ParsedIP,
 ): SettledServices {
   const warnings: Problem[] = [];
   const sorted = [...objects].sort((a, b) => compareKeys(a.meta, b.meta));
   const services: SettledService[] = sorted.map((object) => settleOne(object, pool, portLists, warnings));
-  const declared = sorted.some((o) => o.meta.namespace === KUBERNETES.namespace && o.meta.name === KUBERNETES.name);
-  if (!declared) {
-    const implicit = implicitKubernetes(pool, explicit, warnings);
-    if (implicit) services.push(implicit);
-    services.sort(compareKeys);
-  }
+  const kubernetes = declares(sorted, KUBERNETES) ? undefined : implicitKubernetes(pool, explicit, warnings);
+  const kubeDns = declares(sorted, KUBE_DNS) ? undefined : implicitKubeDns(pool, kubeDnsAddress);
+  if (!kubernetes && !kubeDns) return { services, warnings };
+  if (kubernetes) services.push(kubernetes);
+  if (kubeDns) services.push(kubeDns);
+  services.sort(compareKeys);
   return { services, warnings };
 }
 
@@ -138,6 +172,27 @@ function implicitKubernetes(pool: FamilyPool, explicit: ExplicitAddresses, warni
     endpoints: NO_ENDPOINTS,
   };
   return service;
+}
+
+/**
+ * The kube-dns Service kubeadm creates: ports dns 53/UDP, dns-tcp 53/TCP,
+ * metrics 9153/TCP, no endpoints; at `address`, else allocated in the
+ * primary family like any Service (undefined when that fails).
+ */
+function implicitKubeDns(pool: FamilyPool, reserved: ParsedIP | undefined): SettledService | undefined {
+  const primary = pool.families[0];
+  const address = reserved?.text ?? (primary && pool.allocator(primary)?.allocate(`${KUBE_DNS.namespace}/${KUBE_DNS.name}/${primary}`)?.text);
+  if (!address || !primary) return undefined;
+  return {
+    ...KUBE_DNS,
+    kind: 'ClusterIP',
+    clusterIPs: [address],
+    ipFamilies: [reserved?.family ?? primary],
+    ports: KUBE_DNS_PORTS,
+    publishNotReadyAddresses: false,
+    implicit: true,
+    endpoints: NO_ENDPOINTS,
+  };
 }
 
 function isKubernetes(meta: { namespace: string; name: string }): boolean {

@@ -81,7 +81,7 @@ export interface Service {
   readonly publishNotReadyAddresses: boolean;
   /** All endpoints, ready or not, deduplicated by address. */
   readonly endpoints: readonly Endpoint[];
-  /** True for the `kubernetes.default` service the server adds when it is not declared. */
+  /** True for `default/kubernetes` and `kube-system/kube-dns` when the server adds them (not declared). */
   readonly implicit: boolean;
   readonly source?: SourceRef;
   /** `clusterdns.io/address`: what the service name's A/AAAA answer instead (not for ExternalName). */

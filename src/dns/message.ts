@@ -3,7 +3,7 @@
 // Written straight into a preallocated buffer; these run once per query.
 
 import type { Query } from '../resolve/query.js';
-import { MAX_UDP_PAYLOAD } from '../resolve/query.js';
+import { CLASSIC_UDP_PAYLOAD } from '../resolve/query.js';
 import { RRType } from './types.js';
 import { nameLabels } from './escape.js';
 
@@ -90,13 +90,14 @@ function writeTypeAndClass(out: Buffer, position: number, query: Pick<Query, 'qt
 }
 
 /**
- * Our OPT record (RFC 6891 §6.1.2): root owner, our payload size, extended
- * rcode = rcode's high 8 bits, version 0, DO copied from the query.
+ * Our OPT record (RFC 6891 §6.1.2): root owner, the UDP payload size the
+ * client offered echoed back (as CoreDNS does; 512 when it sent no OPT),
+ * extended rcode = rcode's high 8 bits, version 0, DO copied from the query.
  */
 export function writeOpt(out: Buffer, at: number, query: Pick<Query, 'edns'>, rcode: number): void {
   out[at] = 0;
   out.writeUInt16BE(RRType.OPT, at + 1);
-  out.writeUInt16BE(MAX_UDP_PAYLOAD, at + 3);
+  out.writeUInt16BE(query.edns?.udpSize ?? CLASSIC_UDP_PAYLOAD, at + 3);
   out[at + 5] = (rcode >>> 4) & 0xff;
   out[at + 6] = 0;
   out[at + 7] = query.edns?.do ? 0x80 : 0;

@@ -149,11 +149,17 @@ export function endpointId(ip: string): string {
 
 /**
  * Read a pod label `<dashed-ip>` (spec §3.5, CoreDNS findPods): exactly three
- * dashes and no `--` → IPv4, otherwise dashes → colons as IPv6. Returns the
- * canonical IP, or undefined when the label is not an address.
+ * dashes and no `--` → IPv4, otherwise dashes → colons as IPv6. An
+ * IPv4-mapped IPv6 address (`--ffff-102-304`) is the IPv4 address, as Go's
+ * net.IP reads it in CoreDNS. Returns the canonical IP, or undefined when the
+ * label is not an address.
  */
 export function parsePodLabel(label: string): string | undefined {
   const dashes = label.split('-').length - 1;
-  const text = dashes === 3 && !label.includes('--') ? label.replaceAll('-', '.') : label.replaceAll('-', ':');
-  return canonicalIP(text);
+  if (dashes === 3 && !label.includes('--')) return canonicalIP(label.replaceAll('-', '.'));
+  const parsed = parseStrict(label.replaceAll('-', ':'));
+  if (parsed?.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) {
+    return (parsed as ipaddr.IPv6).toIPv4Address().toString();
+  }
+  return parsed?.toString();
 }

@@ -11,6 +11,7 @@ import { explainPodAddress } from './pods.js';
 import { explainSrv } from './ports.js';
 import { explainServiceName } from './services.js';
 import { explainInvalid, explainNamespaceNode, explainOutside, explainReverse, zoneName } from './zone.js';
+import { reverseCorners, zoneCorners } from './corners.js';
 import type { Context, ExplainRequest, Explanation, Finding, Outcome } from './types.js';
 
 export type { ExplainRequest, Explanation, Finding, Outcome, Reason } from './types.js';
@@ -28,7 +29,7 @@ export function explain(request: ExplainRequest): Explanation {
     qtype: request.qtype,
     outcome,
   };
-  const findings = findingsFor(ctx);
+  const findings = [...findingsFor(ctx), ...cornersOf(ctx)];
   return { name, qtype: request.qtype, outcome, findings: [...findings, ...typeNote(ctx, findings)] };
 }
 
@@ -42,7 +43,7 @@ export function outcomeOf(lookup: Lookup): Outcome {
       if (lookup.hostnames) return { kind: 'resolved', targets: lookup.hostnames.targets };
       return { kind: 'external', target: lookup.target };
     case 'reverse-miss':
-      return { kind: 'nxdomain' };
+      return lookup.local.rcode === RCode.NXDOMAIN ? { kind: 'nxdomain' } : { kind: 'nodata' };
     case 'refused':
       return { kind: 'refused' };
     case 'not-ours':
@@ -78,9 +79,17 @@ function findingsFor(ctx: Context): Finding[] {
   }
 }
 
+/** The CoreDNS quirks behind this answer, if any. */
+function cornersOf(ctx: Context): Finding[] {
+  const relative = stripZone(ctx.name, ctx.zone);
+  if (relative !== undefined) return zoneCorners(ctx, parseQueryName(relative));
+  const reverse = [IPV4_REVERSE_ZONE, IPV6_REVERSE_ZONE].some((zone) => isSubdomain(ctx.name, zone));
+  return reverse ? reverseCorners(ctx) : [];
+}
+
 /** A name that exists without records of the asked type: say so, unless a finding already did. */
 function typeNote(ctx: Context, findings: readonly Finding[]): Finding[] {
-  const covered = findings.some((finding) => finding.reason === 'no-family' || finding.reason === 'zone-name');
+  const covered = findings.some((finding) => finding.reason === 'no-family' || finding.reason === 'zone-name' || finding.reason === 'coredns-quirk');
   if (ctx.outcome.kind !== 'nodata' || covered) return [];
   const type = rrTypeName(ctx.qtype);
   const usual = ctx.qtype === RRType.A || ctx.qtype === RRType.AAAA || ctx.qtype === RRType.SRV ? '' : ' (cluster names hold A, AAAA, SRV, CNAME, PTR)';

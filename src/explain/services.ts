@@ -76,7 +76,7 @@ export function externalName(ctx: Context, service: Service): Finding {
   const outside = !isSubdomain(normalizeName(target), ctx.zone);
   const details = [
     outside
-      ? `A/AAAA: the CNAME plus the target's records, which a running server asks its upstream for (offline: not asked)`
+      ? `A/AAAA: the CNAME plus the target's records, which a running server asks its upstream for; when the upstream cannot resolve it (or offline), the CNAME alone, NOERROR, as CoreDNS answers`
       : `A/AAAA: the CNAME plus the target's records, resolved inside the cluster`,
     'it has no SRV or endpoint names (NXDOMAIN); HTTP Host headers and TLS still carry the service name',
   ];

@@ -41,7 +41,9 @@ export type Reason =
   | 'pods-disabled'
   | 'not-an-ip'
   // the type asked
-  | 'other-type';
+  | 'other-type'
+  // where clusterdns answers as CoreDNS does (docs/behaviour.md#coredns-corners)
+  | 'coredns-quirk';
 
 export interface Finding {
   readonly reason: Reason;

@@ -70,10 +70,10 @@ export function explainReverse(ctx: Context): Finding[] {
 /** The apex, `svc`/`pod`, `dns-version` and `ns.dns`. */
 export function zoneName(ctx: Context, what: 'apex' | 'type-label' | 'dns-version' | 'nameserver'): Finding[] {
   const messages = {
-    apex: `${ctx.zone}. is the zone apex: SOA and NS`,
+    apex: `${ctx.zone}. is the zone apex: SOA and NS (NS names kube-dns.kube-system.svc.${ctx.zone}., as in CoreDNS)`,
     'type-label': `${ctx.name}. is a type label: it exists but holds no records (NODATA)`,
     'dns-version': `dns-version.${ctx.zone}. holds the schema version as TXT (spec §3.8); other types are NXDOMAIN, as in CoreDNS`,
-    nameserver: `ns.dns.${ctx.zone}. is the name the apex NS points at: kube-system/kube-dns's cluster IP, else this server's address`,
+    nameserver: `ns.dns.${ctx.zone}. is the nameserver the SOA names: A/AAAA give kube-system/kube-dns's cluster IP, else this server's address`,
   };
   return [{ reason: 'zone-name', message: messages[what] }];
 }

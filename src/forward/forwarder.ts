@@ -2,6 +2,7 @@
 // order, each try bounded, the whole query bounded by
 // (number of upstreams × timeout). Every path ends in a response buffer.
 
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { RCode, RRClass } from '../dns/types.js';
 import { writeHeaderOnlyResponse } from '../dns/wire.js';
@@ -53,7 +54,14 @@ class RelayForwarder implements Forwarder {
   private readonly timeoutMs: number;
   private readonly tcpTimeoutMs: number;
   private readonly maxInFlight: number;
+  private readonly randomizeCase: boolean;
   private readonly inflight = new Map<string, Promise<Resolution>>();
+  /**
+   * The age of an answer fresh from the upstream: none, but capped at the
+   * cache's max TTL like every later hit, so the first reply never carries a
+   * TTL above the cap either (CoreDNS `cache` caps the reply it stores).
+   */
+  private readonly fresh: Age | undefined;
   private closed = false;
 
   constructor(options: ForwarderOptions) {
@@ -61,8 +69,10 @@ class RelayForwarder implements Forwarder {
     this.timeoutMs = options.timeoutMs ?? FORWARD_DEFAULTS.timeoutMs;
     this.tcpTimeoutMs = options.tcpTimeoutMs ?? this.timeoutMs;
     this.maxInFlight = options.maxInFlight ?? FORWARD_DEFAULTS.maxInFlight;
+    this.randomizeCase = options.randomizeCase === true;
     const cache = options.cache ?? CACHE_DEFAULTS;
     this.cache = cache === false ? undefined : new AnswerCache(cache, options.now ?? Date.now);
+    this.fresh = cache === false ? undefined : { elapsed: 0, cap: cache.maxTtl ?? CACHE_DEFAULTS.maxTtl };
     const stubs = options.stubDomains ?? [];
     this.router = new Router(options.upstreams, stubs, options.policy ?? FORWARD_DEFAULTS.policy);
     this.burst = new BurstLogger(this.logger);
@@ -156,9 +166,9 @@ class RelayForwarder implements Forwarder {
       if (!this.closed) this.stats.overloads++;
       return Promise.resolve({ answer: failureAnswer(query) });
     }
-    const pending = this.ask(query).then((answer) => {
+    const pending = this.ask(query).then((answer): Resolution => {
       if (!this.closed) this.cache?.put(query, answer);
-      return { answer };
+      return this.fresh ? { answer, age: this.fresh } : { answer };
     });
     this.inflight.set(flightKey, pending);
     const forget = (): void => void this.inflight.delete(flightKey);
@@ -169,9 +179,16 @@ class RelayForwarder implements Forwarder {
   /** Try the upstreams in order until one replies; SERVFAIL (stored form) when none did in time. */
   private async ask(query: Query): Promise<StoredAnswer> {
     const upstreams = this.router.route(query.name);
+    // DNS 0x20: the upstream sees random letter case and must echo it exactly.
+    const asked = this.randomizeCase ? { ...query, name: randomCase(query.name) } : query;
     const attempt: Attempt = {
-      build: (id) => buildUpstreamQuery(query, id),
-      expected: { opcode: query.opcode, question: { name: asciiLower(query.name), type: query.qtype, class: query.qclass } },
+      build: (id) => buildUpstreamQuery(asked, id),
+      // A NOTIFY is answered like a QUERY, so the upstream is asked a QUERY (buildUpstreamQuery).
+      expected: {
+        opcode: 0,
+        question: { name: asciiLower(query.name), type: query.qtype, class: query.qclass },
+        ...(this.randomizeCase ? { caseExact: true } : {}),
+      },
       transport: query.transport,
       deadline: performance.now() + upstreams.length * this.timeoutMs,
     };
@@ -218,4 +235,17 @@ class RelayForwarder implements Forwarder {
     this.stats.upstreams[key] = created;
     return created;
   }
+}
+
+/** `name` with each ASCII letter's case drawn at random (escapes hold no letters: src/dns/escape.ts). */
+export function randomCase(name: string): string {
+  const bits = randomBytes(Math.ceil(name.length / 8) + 1);
+  let out = '';
+  for (let i = 0; i < name.length; i++) {
+    const code = name.charCodeAt(i);
+    const letter = (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
+    const upper = ((bits[i >> 3] as number) >> (i & 7)) & 1;
+    out += letter ? String.fromCharCode(upper ? code & ~0x20 : code | 0x20) : name[i];
+  }
+  return out;
 }

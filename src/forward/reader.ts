@@ -3,13 +3,16 @@
 // It records where things are rather than decoding them, so the relay can
 // check the question, patch ID/flags/TTLs in place and cut at record
 // boundaries without ever re-encoding a message. Anything out of bounds,
-// a forward or self-referencing compression pointer, an over-long name or
-// an unknown label type makes the whole message malformed (an Error value).
+// a compression pointer that does not point strictly backwards (BIND's rule,
+// src/dns/structure.ts), an OPT record outside the additional section or a
+// second one, an over-long name or an unknown label type makes the whole
+// message malformed (an Error value).
 
 import { labelText } from '../dns/escape.js';
 
 export const HEADER_SIZE = 12;
 const MAX_NAME_WIRE = 255;
+const OPT = 41;
 
 export interface Question {
   /** Lower-case (ASCII), dotted, no trailing dot; root is ''. */
@@ -55,11 +58,13 @@ export interface DecodedName {
   readonly end: number;
 }
 
-/** Read a possibly compressed name at `offset`. Pointers must point strictly backwards. */
+/** Read a possibly compressed name at `offset`. Pointers must point strictly before the name (and the previous target), past the header. */
 export function readName(message: Buffer, offset: number): DecodedName | Error {
   const labels: string[] = [];
   let position = offset;
   let end: number | undefined;
+  // BIND's rule: a pointer points below the name's start, each further one below the previous target.
+  let limit = offset;
   let wireLength = 1;
   for (;;) {
     const length = message[position];
@@ -70,8 +75,9 @@ export function readName(message: Buffer, offset: number): DecodedName | Error {
       const second = message[position + 1];
       if (second === undefined) return new Error(`pointer at ${position} runs past the end`);
       const target = ((length & 0x3f) << 8) | second;
-      if (target >= position || target < HEADER_SIZE) return new Error(`bad compression pointer at ${position}`);
+      if (target >= limit || target < HEADER_SIZE) return new Error(`bad compression pointer at ${position}`);
       end ??= position + 2;
+      limit = target;
       position = target;
       continue;
     }
@@ -130,6 +136,7 @@ function readRecords(
 ): RecordSlot[] | Error {
   const records: RecordSlot[] = [];
   let position = start;
+  let opts = 0;
   for (let s = 0; s < 3; s++) {
     const section = SECTIONS[s] ?? 'additional';
     for (let i = 0; i < (counts[s] ?? 0); i++) {
@@ -137,6 +144,8 @@ function readRecords(
       if (owner instanceof Error) return owner;
       const fixed = owner.end;
       if (fixed + 10 > message.length) return new Error(`record at ${position} runs past the end`);
+      const type = message.readUInt16BE(fixed);
+      if (type === OPT && (section !== 'additional' || ++opts > 1)) return new Error(`misplaced or second OPT record at ${position}`);
       const rdlength = message.readUInt16BE(fixed + 8);
       const end = fixed + 10 + rdlength;
       if (end > message.length) return new Error(`rdata at ${fixed + 10} runs past the end`);
@@ -144,7 +153,7 @@ function readRecords(
         section,
         start: position,
         end,
-        type: message.readUInt16BE(fixed),
+        type,
         class: message.readUInt16BE(fixed + 2),
         ttl: message.readUInt32BE(fixed + 4),
         ttlOffset: fixed + 4,

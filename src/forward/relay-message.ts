@@ -44,12 +44,15 @@ export interface Age {
   readonly cap: number;
 }
 
-/** The query we send upstream: the client's question (case kept), RD, CD, and its EDNS size/DO. */
+/**
+ * The query we send upstream: the client's question (case kept), RD, CD, and
+ * its EDNS size/DO; always opcode QUERY (a NOTIFY is answered like a query).
+ */
 export function buildUpstreamQuery(query: Query, id: number): Buffer {
   const questionEnd = HEADER_SIZE + nameWireLength(query.name) + 4;
   const out = Buffer.alloc(questionEnd + (query.edns ? OPT_SIZE : 0));
   out.writeUInt16BE(id, 0);
-  out[2] = ((query.opcode & 0xf) << 3) | (query.rd ? 0x01 : 0);
+  out[2] = query.rd ? 0x01 : 0;
   out[3] = query.cd ? 0x10 : 0;
   out.writeUInt16BE(1, 4);
   out.writeUInt16BE(query.edns ? 1 : 0, 10);

@@ -1,14 +1,16 @@
-// Our own relay sockets. UDP: one long-lived socket per address family,
-// replies matched to queries by (source address, source port, ID) and then
-// checked against the question (RFC 5452); anything else is ignored and the
-// query keeps waiting. TCP: one connection per query, length-framed, with
-// its own deadline.
+// Our own relay sockets. UDP: a fresh socket per query, bound to port 0 (the
+// kernel picks a random ephemeral port) and connected to the upstream, so
+// the kernel accepts datagrams only from that address and port and from no
+// other interface (RFC 5452 §9.2: an off-path attacker must guess the port
+// as well as the ID). The reply's ID, source and question are checked again
+// here; anything else is ignored and the query keeps waiting. TCP: one
+// connection per query, length-framed, with its own deadline.
 
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, type Socket as TcpSocket } from 'node:net';
 import { randomInt } from 'node:crypto';
 import { endpointKey, isIPv6, normalizeHost } from './address.js';
-import { parseMessage, type ParsedMessage, type Question } from './reader.js';
+import { HEADER_SIZE, parseMessage, type ParsedMessage, type Question } from './reader.js';
 import type { UpstreamAddress } from './types.js';
 
 export type Outcome =
@@ -21,9 +23,15 @@ export interface Expected {
   readonly id: number;
   readonly opcode: number;
   readonly question: Pick<Question, 'name' | 'type' | 'class'>;
+  /**
+   * The question's letter case must match what we sent byte for byte (DNS
+   * 0x20: the case was randomised, so it is more bits an attacker must guess).
+   */
+  readonly caseExact?: boolean;
 }
 
-export function checkReply(message: Buffer, expected: Expected): ParsedMessage | undefined {
+/** The reply parsed when it answers `sent` (the query as sent), else undefined. */
+export function checkReply(message: Buffer, expected: Expected, sent?: Buffer): ParsedMessage | undefined {
   const parsed = parseMessage(message);
   if (parsed instanceof Error || !parsed.qr || parsed.id !== expected.id || parsed.opcode !== expected.opcode) {
     return undefined;
@@ -31,97 +39,73 @@ export function checkReply(message: Buffer, expected: Expected): ParsedMessage |
   const { name, type } = parsed.question;
   const wanted = expected.question;
   if (name !== wanted.name || type !== wanted.type || parsed.question.class !== wanted.class) return undefined;
+  // Same name ignoring case, so the same length: compare the question's bytes as sent.
+  if (expected.caseExact && sent && message.compare(sent, HEADER_SIZE, parsed.questionEnd, HEADER_SIZE, parsed.questionEnd) !== 0) {
+    return undefined;
+  }
   return parsed;
 }
 
 /** Called with the upstream key whenever a reply is dropped. */
 export type IgnoredHook = (upstream: string) => void;
 
-interface Pending {
-  readonly expected: Expected;
-  readonly family: 'udp4' | 'udp6';
-  readonly finish: (outcome: Outcome) => void;
-}
-
 export class UdpClient {
-  private readonly sockets = new Map<'udp4' | 'udp6', UdpSocket>();
-  private readonly pending = new Map<string, Pending>();
+  /** The finish function of every exchange in flight. */
+  private readonly open = new Set<(outcome: Outcome) => void>();
 
   constructor(private readonly onIgnored: IgnoredHook) {}
 
-  /** Send `build(id)` with a fresh random ID and wait for the matching reply. */
+  /**
+   * Send `build(id)` with a fresh random ID from a fresh random port and wait
+   * for the matching reply. A socket error (the upstream's ICMP "port
+   * unreachable" included) ends the exchange as an error.
+   */
   exchange(
     upstream: UpstreamAddress,
     build: (id: number) => Buffer,
     expected: Omit<Expected, 'id'>,
     timeoutMs: number,
   ): Promise<Outcome> {
-    const family = isIPv6(upstream.host) ? 'udp6' : 'udp4';
+    const id = randomInt(0, 0x10000);
+    const message = build(id); // may throw (unencodable name) before anything is opened
     const target = endpointKey(upstream);
-    const id = this.freeId(target);
-    const key = `${target}#${id}`;
-    const message = build(id); // may throw (unencodable name) before anything is registered
+    const wanted: Expected = { ...expected, id };
     return new Promise<Outcome>((resolve) => {
-      const timer = setTimeout(() => finish({ kind: 'timeout' }), timeoutMs);
+      const socket: UdpSocket = createSocket(isIPv6(upstream.host) ? 'udp6' : 'udp4');
+      let settled = false;
       const finish = (outcome: Outcome): void => {
-        if (this.pending.get(key)?.finish !== finish) return;
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
-        this.pending.delete(key);
+        this.open.delete(finish);
+        socket.close();
         resolve(outcome);
       };
-      this.pending.set(key, { expected: { ...expected, id }, family, finish });
-      this.socket(family).send(message, upstream.port, upstream.host, (error) => {
-        if (error) finish({ kind: 'error', error });
+      const timer = setTimeout(() => finish({ kind: 'timeout' }), timeoutMs);
+      this.open.add(finish);
+      socket.unref();
+      socket.on('error', (error) => finish({ kind: 'error', error }));
+      socket.on('message', (reply, remote) => {
+        // The kernel already filters by the connected peer; this is the second lock.
+        const from = endpointKey({ host: normalizeHost(remote.address) ?? remote.address, port: remote.port });
+        const parsed = from === target ? checkReply(reply, wanted, message) : undefined;
+        if (parsed) finish({ kind: 'reply', message: reply, parsed });
+        else this.onIgnored(target);
+      });
+      // connect() binds port 0 on the family's wildcard first; connecting then
+      // fixes the local address to the one the route to the upstream uses.
+      socket.connect(upstream.port, upstream.host, () => {
+        if (settled) return;
+        socket.send(message, (error) => {
+          if (error) finish({ kind: 'error', error });
+        });
       });
     });
   }
 
-  /** Every pending query ends as an error; resolves once the sockets are closed. */
+  /** Every pending query ends as an error (its socket closed). */
   async close(): Promise<void> {
-    for (const pending of [...this.pending.values()]) pending.finish({ kind: 'error', error: new Error('closed') });
-    const closing = [...this.sockets.values()].map((socket) => new Promise<void>((resolve) => socket.close(resolve)));
-    this.sockets.clear();
-    await Promise.all(closing);
-  }
-
-  private freeId(target: string): number {
-    // 65536 IDs per upstream; a handful of draws finds a free one unless thousands are in flight.
-    for (let tries = 0; tries < 64; tries++) {
-      const id = randomInt(0, 0x10000);
-      if (!this.pending.has(`${target}#${id}`)) return id;
-    }
-    return randomInt(0, 0x10000);
-  }
-
-  private socket(family: 'udp4' | 'udp6'): UdpSocket {
-    const existing = this.sockets.get(family);
-    if (existing) return existing;
-    const socket = createSocket(family);
-    socket.on('message', (message, remote) => this.receive(message, remote.address, remote.port));
-    socket.on('error', (error) => this.fail(family, socket, error));
-    socket.unref();
-    this.sockets.set(family, socket);
-    return socket;
-  }
-
-  private receive(message: Buffer, address: string, port: number): void {
-    if (message.length < 2) return;
-    const target = endpointKey({ host: normalizeHost(address) ?? address, port });
-    const pending = this.pending.get(`${target}#${message.readUInt16BE(0)}`);
-    const parsed = pending ? checkReply(message, pending.expected) : undefined;
-    if (!pending || !parsed) {
-      this.onIgnored(target);
-      return;
-    }
-    pending.finish({ kind: 'reply', message, parsed });
-  }
-
-  private fail(family: 'udp4' | 'udp6', socket: UdpSocket, error: Error): void {
-    socket.close();
-    if (this.sockets.get(family) === socket) this.sockets.delete(family);
-    for (const pending of [...this.pending.values()]) {
-      if (pending.family === family) pending.finish({ kind: 'error', error });
-    }
+    for (const finish of [...this.open]) finish({ kind: 'error', error: new Error('closed') });
   }
 }
 
@@ -164,7 +148,7 @@ export class TcpClient {
         while (!settled && buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) {
           const reply = buffered.subarray(2, 2 + buffered.readUInt16BE(0));
           buffered = buffered.subarray(2 + reply.length);
-          const parsed = checkReply(reply, { ...expected, id });
+          const parsed = checkReply(reply, { ...expected, id }, message);
           if (parsed) finish({ kind: 'reply', message: Buffer.from(reply), parsed });
           else this.onIgnored(endpointKey(upstream));
         }

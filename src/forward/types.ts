@@ -52,6 +52,12 @@ export interface ForwarderOptions {
   readonly tcpTimeoutMs?: number;
   /** Queries waiting on upstreams at once, default 1000; past it → SERVFAIL at once. */
   readonly maxInFlight?: number;
+  /**
+   * DNS 0x20: randomise the letter case of each upstream question and accept
+   * only replies that echo it exactly. Off by default: a few upstreams
+   * (some load balancers and appliances) answer in lower case.
+   */
+  readonly randomizeCase?: boolean;
   /** Defaults 10000 entries / 3600 s / 0 s / 5 s; false disables the cache. */
   readonly cache?: CacheOptions | false;
   readonly logger: Logger;

@@ -32,31 +32,59 @@ export function soaRecord(apex: string, serial: number, ttl: number): ResourceRe
   });
 }
 
-/** The addresses behind `ns.dns.<zone>`: kube-system/kube-dns's cluster IPs, else our listen addresses. */
-export function nameserverAddresses(state: ClusterState, options: IndexOptions): string[] {
+/** kube-system/kube-dns's cluster IPs (declared or implicit), or none. */
+function kubeDnsAddresses(state: ClusterState): readonly string[] {
   const kubeDns = state.services.find(
     (service) => service.namespace === 'kube-system' && service.name === 'kube-dns' && service.kind === 'ClusterIP',
   );
-  if (kubeDns && kubeDns.clusterIPs.length > 0) return [...kubeDns.clusterIPs];
+  return kubeDns?.clusterIPs ?? [];
+}
+
+/** The addresses behind `ns.dns.<zone>`: kube-system/kube-dns's cluster IPs, else our listen addresses. */
+export function nameserverAddresses(state: ClusterState, options: IndexOptions): string[] {
+  const kubeDns = kubeDnsAddresses(state);
+  if (kubeDns.length > 0) return [...kubeDns];
   return options.nameserverAddresses.flatMap((address) => canonicalIP(address) ?? []);
+}
+
+/**
+ * The NS set of `apex` (the cluster zone or a reverse zone), as CoreDNS
+ * builds it: one NS per kube-dns cluster IP naming
+ * `kube-dns.kube-system.svc.<apex>` — the zone asked, so a reverse apex
+ * reads `kube-dns.kube-system.svc.in-addr.arpa` (sic) — with that address in
+ * the additional section. Without a kube-dns cluster IP: `ns.dns.<zone>`
+ * and the listen addresses (docs/behaviour.md#coredns-corners).
+ */
+function addNameservers(table: NameTable, apex: string, state: ClusterState, options: IndexOptions): void {
+  const { zone, ttl } = options;
+  const kubeDns = kubeDnsAddresses(state);
+  if (kubeDns.length === 0) {
+    const nsName = `ns.dns.${zone}`;
+    const addresses = nameserverAddresses(state, options);
+    const additional = addresses.map((address) => addressRecord(nsName, ttl, address));
+    const set = table.add(apex, apex, RRType.NS, [record(apex, ttl, { type: 'NS', target: nsName })], additional);
+    // Listings keep one NS per zone file: the reverse apexes' is lent by `records`.
+    if (apex !== zone) set.listed = false;
+    return;
+  }
+  const target = `kube-dns.kube-system.svc.${apex}`;
+  const set = table.add(apex, apex, RRType.NS, [], kubeDns.map((address) => addressRecord(target, ttl, address)));
+  // One NS per address, duplicates kept: CoreDNS writes one per cluster IP.
+  for (const _ of kubeDns) set.answer.push(record(apex, ttl, { type: 'NS', target }));
+  // A zone file cannot hold the reverse apexes' NS (its in-zone target has no
+  // address record there): listings leave it out, `records` lends the cluster zone's.
+  if (apex !== zone) set.listed = false;
 }
 
 export function addApex(table: NameTable, state: ClusterState, options: IndexOptions): void {
   const { zone, ttl, serial } = options;
   const nsName = `ns.dns.${zone}`;
-  const nsAddresses = nameserverAddresses(state, options);
   table.add(zone, zone, RRType.SOA, [soaRecord(zone, serial, ttl)]);
-  table.add(
-    zone,
-    zone,
-    RRType.NS,
-    [record(zone, ttl, { type: 'NS', target: nsName })],
-    nsAddresses.map((address) => addressRecord(nsName, ttl, address)),
-  );
-  addAddresses(table, nsName, zone, ttl, nsAddresses);
+  addNameservers(table, zone, state, options);
+  addAddresses(table, nsName, zone, ttl, nameserverAddresses(state, options));
 
   const version = `dns-version.${zone}`;
-  table.add(version, zone, RRType.TXT, [record(version, DNS_VERSION_TTL, { type: 'TXT', text: [DNS_SCHEMA_VERSION] })]);
+  table.add(version, zone, RRType.TXT, [record(version, Math.min(DNS_VERSION_TTL, options.maxTtl ?? DNS_VERSION_TTL), { type: 'TXT', text: [DNS_SCHEMA_VERSION] })]);
   // Any other type at dns-version is NXDOMAIN in CoreDNS (§3.8).
   table.touch(version, zone).otherTypes = 'nxdomain';
 
@@ -65,6 +93,7 @@ export function addApex(table: NameTable, state: ClusterState, options: IndexOpt
 
   for (const reverse of [IPV4_REVERSE_ZONE, IPV6_REVERSE_ZONE]) {
     table.add(reverse, reverse, RRType.SOA, [soaRecord(reverse, serial, ttl)]);
+    addNameservers(table, reverse, state, options);
   }
 }
 

@@ -50,10 +50,15 @@ class Index implements RecordIndex {
   private recordTotal: number | undefined;
   private names: number | undefined;
 
+  private readonly options: IndexOptions;
+
   constructor(
     private readonly state: ClusterState,
-    private readonly options: IndexOptions,
+    given: IndexOptions,
   ) {
+    // The cache cap bounds every TTL we answer (CoreDNS `cache 30`).
+    const options = given.maxTtl === undefined ? given : { ...given, ttl: Math.min(given.ttl, given.maxTtl) };
+    this.options = options;
     this.zone = options.zone;
     this.serial = options.serial;
     this.negative = new NegativeAnswers(options.serial, options.ttl);
@@ -94,6 +99,7 @@ class Index implements RecordIndex {
   changesSince(previous: RecordIndex): Promise<NameChanges> | undefined {
     if (!(previous instanceof Index) || previous.zone !== this.zone) return undefined;
     if (previous.options.ttl !== this.options.ttl || previous.options.podMode !== this.options.podMode) return undefined;
+    if (previous.options.maxTtl !== this.options.maxTtl) return undefined;
     return changesBetween(previous.parts(), this.parts());
   }
 
@@ -142,9 +148,25 @@ class Index implements RecordIndex {
     if (relative === undefined) return this.outside(name, qtype);
     if (qtype === RRType.AXFR || qtype === RRType.IXFR) return REFUSED;
     const parsed = parseQueryName(relative);
+    const corner = this.corner(name, parsed, qtype);
+    if (corner) return corner;
     const found = this.entryInZone(name, parsed);
     if (found) return this.fromEntry(found.entry, name, qtype, found.hostnames);
     return this.computed(name, parsed, qtype);
+  }
+
+  /**
+   * The CoreDNS corners no table holds (docs/behaviour.md#coredns-corners):
+   * SOA below the apex is NODATA whether the name exists or not; TXT at the
+   * names without service records (apex, `svc`/`pod`, namespace nodes) and
+   * TXT or PTR at `ns.dns` are NXDOMAIN.
+   */
+  private corner(name: string, parsed: ParsedName, qtype: number): Lookup | undefined {
+    if (qtype === RRType.SOA) return parsed.kind === 'apex' ? undefined : this.nodata(name);
+    const nxdomain =
+      (qtype === RRType.TXT && (parsed.kind === 'apex' || parsed.kind === 'type-label' || parsed.kind === 'namespace')) ||
+      (parsed.kind === 'nameserver' && (qtype === RRType.TXT || qtype === RRType.PTR));
+    return nxdomain ? { kind: 'answer', answer: this.negative.nxdomain(this.zone, nameWireLength(name)) } : undefined;
   }
 
   /** The entry of a name inside the cluster zone (lower-case), with its table's hostname names. */
@@ -178,11 +200,16 @@ class Index implements RecordIndex {
     const apex = [IPV4_REVERSE_ZONE, IPV6_REVERSE_ZONE].find((zone) => isSubdomain(name, zone));
     if (apex === undefined) return NOT_OURS;
     if (qtype === RRType.AXFR || qtype === RRType.IXFR) return REFUSED;
-    const known = this.apex.get(name) ?? this.reverse.entry(name);
-    if (known) return this.fromEntry(known, name, qtype);
-    const nxdomain = this.negative.nxdomain(apex, nameWireLength(name));
-    if (this.options.reverseFallthrough) return { kind: 'reverse-miss', nxdomain };
-    return { kind: 'answer', answer: nxdomain };
+    const apexEntry = this.apex.get(name);
+    if (apexEntry) return this.fromEntry(apexEntry, name, qtype);
+    // Below a reverse apex SOA is NODATA, known name or not, and never forwarded (CoreDNS).
+    if (qtype === RRType.SOA) return { kind: 'answer', answer: this.negative.nodata(apex, nameWireLength(name)) };
+    const known = this.reverse.entry(name);
+    if (known && qtype === RRType.PTR) return this.fromEntry(known, name, qtype);
+    // CoreDNS answers only PTR at the reverse names it knows: other types fall through like unknown names.
+    const local = known ? this.negative.nodata(apex, nameWireLength(name)) : this.negative.nxdomain(apex, nameWireLength(name));
+    if (this.options.reverseFallthrough) return { kind: 'reverse-miss', local };
+    return { kind: 'answer', answer: local };
   }
 
   /**
@@ -211,6 +238,11 @@ class Index implements RecordIndex {
     if (parsed.kind === 'pod') {
       const rr = this.pods.record(parsed.namespace, parsed.label, name);
       if (rr) {
+        // SRV at a pod name: `0 100 0 <name>.`, the address in additional (CoreDNS).
+        if (qtype === RRType.SRV) {
+          const srv = { name, ttl: rr.ttl, data: { type: 'SRV', priority: 0, weight: 100, port: 0, target: name } } as const;
+          return this.positive(name, [srv], [rr]);
+        }
         const type = rr.data.type === 'A' ? RRType.A : RRType.AAAA;
         if (type !== qtype) return this.nodata(name);
         return this.positive(name, [rr], []);

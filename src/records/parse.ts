@@ -38,8 +38,12 @@ export type ParsedName =
       readonly port: string;
       readonly protocol: string;
     }
-  /** `<dashed-ip>.<ns>.pod`; the label is not checked here. */
-  | { readonly kind: 'pod'; readonly namespace: string; readonly label: string }
+  /**
+   * `<dashed-ip>.<ns>.pod`; the label is not checked here. As in CoreDNS,
+   * labels left of the dashed IP are ignored: `ignored` counts them
+   * (`x.1-2-3-4.ns.pod`, `_http._tcp.1-2-3-4.ns.pod` read as `1-2-3-4.ns.pod`).
+   */
+  | { readonly kind: 'pod'; readonly namespace: string; readonly label: string; readonly ignored: number }
   | { readonly kind: 'invalid'; readonly reason: InvalidReason };
 
 function stripUnderscore(label: string): string {
@@ -58,7 +62,7 @@ export function parseQueryName(relative: string): ParsedName {
   if (namespace === undefined) return { kind: 'type-label', type };
   if (name === undefined) return { kind: 'namespace', type, namespace };
   if (type === 'pod') {
-    return rest.length === 0 ? { kind: 'pod', namespace, label: name } : { kind: 'invalid', reason: 'too-long' };
+    return { kind: 'pod', namespace, label: name, ignored: rest.length };
   }
   const [first, second] = rest;
   if (first === undefined) return { kind: 'service', namespace, service: name };

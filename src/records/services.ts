@@ -99,12 +99,14 @@ function addClusterIP(table: NameTable, service: Service, plan: AddressPlan, own
   const { zone, ttl } = context;
   addPlanned(table, owner, context, plan);
   const addresses = plan.ips.map((ip) => addressRecord(owner, ttl, ip));
-  const srv = (port: NamedPort): SrvTarget => ({ port: port.port, target: owner, addresses });
-  addSrv(table, owner, zone, ttl, service.ports.map(srv));
+  // CoreDNS makes one SRV candidate per (port × cluster IP): a dual-stack port is two, counted in the weight.
+  const perIP = Math.max(1, service.clusterIPs.length);
+  const srv = (port: NamedPort): SrvTarget[] => Array.from({ length: perIP }, () => ({ port: port.port, target: owner, addresses }));
+  addSrv(table, owner, zone, ttl, service.ports.flatMap(srv));
   for (const port of service.ports) {
     const name = srvName(port, owner);
     if (!name) continue;
-    addSrv(table, name, zone, ttl, [srv(port)]);
+    addSrv(table, name, zone, ttl, srv(port));
     // CoreDNS answers A/AAAA at a `_port._proto` name with the cluster IPs.
     addHiddenAddresses(table, name, context, plan);
   }

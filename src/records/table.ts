@@ -169,14 +169,15 @@ export interface SrvTarget {
 }
 
 /**
- * SRV records for `owner`: duplicates (same target and port) collapse, then
- * priority 0 and weight floor(100 / N), at least 1 (§7, CoreDNS).
+ * SRV records for `owner`: priority 0 and weight floor(100 / N), at least
+ * 1, with N the number of candidates *before* duplicates (same target and
+ * port) collapse, as CoreDNS counts (docs/behaviour.md#coredns-corners).
  */
 export function addSrv(table: NameTable, owner: string, apex: string, ttl: number, targets: readonly SrvTarget[]): void {
   const unique = new Map<string, SrvTarget>();
   for (const target of targets) unique.set(`${target.port} ${target.target}`, target);
   if (unique.size === 0) return;
-  const weight = Math.max(1, Math.floor(100 / unique.size));
+  const weight = Math.max(1, Math.floor(100 / targets.length));
   const answer: ResourceRecord[] = [];
   const additional: ResourceRecord[] = [];
   for (const target of unique.values()) {

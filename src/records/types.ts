@@ -20,6 +20,12 @@ export interface IndexOptions {
    * in-addr.arpa ip6.arpa`). When false they get an authoritative NXDOMAIN.
    */
   readonly reverseFallthrough?: boolean;
+  /**
+   * No record the index answers has a TTL above this (CoreDNS `cache 30`
+   * caps every answer): the cluster TTL and the dns-version TXT are capped
+   * to it. Absent: no cap (dns-version keeps 28800).
+   */
+  readonly maxTtl?: number;
 }
 
 /**
@@ -57,7 +63,7 @@ export type Lookup =
       readonly nodata: PreparedAnswer;
       readonly hostnames?: HostnameTargets;
     }
-  | { readonly kind: 'reverse-miss'; readonly nxdomain: PreparedAnswer }
+  | { readonly kind: 'reverse-miss'; readonly local: PreparedAnswer }
   | { readonly kind: 'refused' }
   | { readonly kind: 'not-ours' };
 

@@ -40,15 +40,19 @@ export interface Query {
   readonly client?: Client;
 }
 
-/** Largest UDP payload we ever send; the DNS flag day 2020 value. */
+/** The UDP payload size we offer when we ask (upstream lookups); the DNS flag day 2020 value. */
 export const MAX_UDP_PAYLOAD = 1232;
 /** The limit for a UDP client that sent no OPT record (RFC 1035 §4.2.1). */
 export const CLASSIC_UDP_PAYLOAD = 512;
 export const MAX_TCP_MESSAGE = 65535;
 
-/** How many bytes a response to this query may take. */
+/**
+ * How many bytes a response to this query may take: over UDP the size the
+ * client offered, at least 512, with no cap of our own (CoreDNS and
+ * miekg/dns Msg.Truncate do the same; docs/behaviour.md#coredns-corners).
+ */
 export function responseLimit(query: Query): number {
   if (query.transport === 'tcp') return MAX_TCP_MESSAGE;
   if (!query.edns) return CLASSIC_UDP_PAYLOAD;
-  return Math.min(Math.max(query.edns.udpSize, CLASSIC_UDP_PAYLOAD), MAX_UDP_PAYLOAD);
+  return Math.max(query.edns.udpSize, CLASSIC_UDP_PAYLOAD);
 }

@@ -54,24 +54,26 @@ export function createResponder(options: ResponderOptions): Responder {
   // Advances per answered query so multi-record A/AAAA sets rotate (CoreDNS loadbalance).
   let turn = 0;
 
-  /** The index's answer for a query, or undefined for a class we do not implement. */
+  /** The index's answer for a query, or undefined when the class is refused. */
   function lookupFor(query: Query, name: string): Lookup | undefined {
-    // CLASS ANY is read as IN (every record we hold is IN); other classes are not implemented.
-    if (query.qclass !== RRClass.IN && query.qclass !== RRClass.ANY) return undefined;
+    // CoreDNS refuses classes other than IN unless a plugin opens them, and
+    // `forward` does: with forwarding on, any class is read as IN inside our
+    // zones (records of class IN) and forwarded outside; off, REFUSED.
+    if (query.qclass !== RRClass.IN && !options.forward) return undefined;
     return options.index().lookup(name, query.qtype);
   }
 
   function respond(query: Query): Buffer | Promise<Buffer> {
     const name = normalizeName(query.name);
     const lookup = lookupFor(query, name);
-    if (lookup === undefined) return writeEmptyResponse(query, { rcode: RCode.NOTIMP });
+    if (lookup === undefined) return writeEmptyResponse(query, { rcode: RCode.REFUSED });
     switch (lookup.kind) {
       case 'answer':
         return writeResponse(query, lookup.answer, turn++);
       case 'external':
         return external(query, name, lookup);
       case 'reverse-miss':
-        return options.forward ? options.forward(query) : writeResponse(query, lookup.nxdomain, turn++);
+        return options.forward ? options.forward(query) : writeResponse(query, lookup.local, turn++);
       case 'refused':
         return writeEmptyResponse(query, { rcode: RCode.REFUSED });
       case 'not-ours':
@@ -96,7 +98,7 @@ export function createResponder(options: ResponderOptions): Responder {
   async function external(query: Query, name: string, lookup: Extract<Lookup, { kind: 'external' }>): Promise<Buffer> {
     if (lookup.hostnames) return annotated(query, name, lookup.hostnames, lookup.nodata);
     const result = await upstream.lookup(lookup.target, query.qtype);
-    if (result.kind === 'unreachable') return writeResponse(query, lookup.nodata, turn++);
+    // A target the upstream cannot resolve (down, refused, empty): the CNAME alone, NOERROR, as CoreDNS answers.
     const fetched: readonly ResourceRecord[] = result.kind === 'answer' ? result.records : [];
     const answer = [...lookup.cnames, ...fetched];
     // The CNAME chain's first owner is the lower-case question; the wire keeps the client's case.

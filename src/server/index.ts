@@ -15,7 +15,7 @@ import { nativeAddon } from '../native/addon.js';
 import { scanQuery } from './scan.js';
 import { RRType } from '../dns/types.js';
 import type { TcpSend } from './tcp-server.js';
-import { refusedReply, RequestGate, slipReply, type ServerGuardOptions } from './guards.js';
+import { RequestGate, slipReply, type ServerGuardOptions } from './guards.js';
 import { attachBatched, BatchUnavailableError, type BatchedSocket, type DatagramBatch } from './batch-io.js';
 import { AnswerCache, UNSEEN } from './answer-cache.js';
 import type { PreparedAnswers } from '../resolve/responder.js';
@@ -206,7 +206,6 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
       port: socket?.remotePort ?? 0,
       size: raw.length,
     };
-    if (socket && !gate.tcp.admit(socket)) return sendSafely(send, refusedReply({ packet }), 'tcp', log);
     // A message left without a reply (QR=1, stopping) must still count as
     // answered in dns2, or a half-closed connection stays open until idle.
     let replied = false;
@@ -218,11 +217,16 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
       if (socket) gate.tcp.release(socket);
       if (!replied) send(undefined);
     };
-    const now = serveRequest({ packet, raw }, 'tcp', peer, () => reply, finished);
-    if (now) {
-      reply(now);
-      finished();
-    }
+    const serve = (): void => {
+      const now = serveRequest({ packet, raw }, 'tcp', peer, () => reply, finished);
+      if (now) {
+        reply(now);
+        finished();
+      }
+    };
+    // Past the in-flight cap a pipelined query waits its turn (RFC 7766 §6.2.1.1).
+    if (socket) gate.tcp.admit(socket, raw.length, serve);
+    else serve();
   });
   // Socket errors after binding must never crash the process. UDP sends take
   // no callback (a callback costs a deferred tick per answer): their rare
@@ -232,7 +236,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
   // Bad TCP framing: nothing to answer.
   tcp.on('requestError', (err: Error) => log.debug({ err, transport: 'tcp' }, 'undecodable message'));
   tcp.on('connection', (socket: Socket) => {
-    if (!gate.accepting || !gate.tcp.accept(socket)) return void socket.destroy();
+    if (!gate.accepting || !gate.tcp.accept(socket, tcp.readControl(socket))) return void socket.destroy();
     connections.add(socket);
     socket.on('close', () => connections.delete(socket));
   });

@@ -8,6 +8,7 @@ import { RCode, RRType } from '../dns/types.js';
 import type { Client, Edns, Query, Transport } from '../resolve/query.js';
 import { readQuestionName } from './question-name.js';
 import { isLabelBoundary } from '../dns/escape.js';
+import { structureProblem } from '../dns/structure.js';
 
 export type RequestVerdict =
   /** A usable query: hand it to the handler. */
@@ -25,6 +26,9 @@ export type RequestVerdict =
     }
   /** Say nothing (responses sent to us). */
   | { readonly kind: 'drop'; readonly reason: string };
+
+const OPCODE_QUERY = 0;
+const OPCODE_NOTIFY = 4;
 
 // dns2 decodes CD (and AD) but its Header type omits them.
 type Header = Packet['header'] & { readonly cd?: number };
@@ -51,9 +55,16 @@ export function readRequest(packet: Packet, transport: Transport, client?: Clien
   // label is lost; when it left an empty label the name cannot be echoed as
   // sent (nor written at all).
   const dotInLabel = raw === undefined && question !== undefined && /^\.|\.\.|\.$/.test(question.name);
+  // Forward or header pointers, a misplaced or second OPT: FORMERR first, as BIND does.
+  const problem = raw === undefined ? undefined : structureProblem(raw);
+  if (problem) {
+    if (problem.inQuestion || !questionDecoded || question === undefined || dotInLabel) return bare(RCode.FORMERR, problem.reason);
+    return { kind: 'reject', query: toQuery(packet, question, transport, undefined, client), rcode: RCode.FORMERR, reason: problem.reason };
+  }
 
-  if (opcode !== 0) {
-    // NOTIFY and UPDATE included: we are nobody's secondary and take no updates.
+  // NOTIFY is answered like a QUERY (miekg/dns accepts both; CoreDNS answers it).
+  if (opcode !== OPCODE_QUERY && opcode !== OPCODE_NOTIFY) {
+    // UPDATE included: we take no updates.
     const reason = `opcode ${opcode} not implemented`;
     if (!questionDecoded || question === undefined || dotInLabel) return bare(RCode.NOTIMP, reason);
     return { kind: 'reject', query: toQuery(packet, question, transport, undefined, client), rcode: RCode.NOTIMP, reason };

@@ -3,7 +3,8 @@
 // without building a dns2 Packet.
 //
 // It accepts only messages it understands completely and whose meaning the
-// full path (dns2 decode + request.ts) would give the same: QR 0, opcode 0,
+// full path (dns2 decode + request.ts) would give the same: QR 0, opcode 0
+// (QUERY) or 4 (NOTIFY, answered like a query),
 // one question with an uncompressed name, no answer or authority records, and
 // at most one additional record that is a root OPT of version 0. Anything
 // else — including every message the full path rejects — returns undefined,
@@ -29,8 +30,9 @@ export function scanQuery(message: Buffer, client: Client | undefined): Query | 
   const length = message.length;
   if (length < HEADER_SIZE + 5) return undefined;
   const flags = message[2] as number;
-  // QR (0x80) or any opcode bit (0x78): the full path drops or rejects it.
-  if ((flags & 0xf8) !== 0) return undefined;
+  // QR (0x80), or an opcode (0x78) other than QUERY and NOTIFY: the full path drops or rejects it.
+  const opcode = (flags >>> 3) & 0x0f;
+  if ((flags & 0x80) !== 0 || (opcode !== 0 && opcode !== 4)) return undefined;
   if (message[4] !== 0 || message[5] !== 1) return undefined; // qdcount 1
   if (message[6] !== 0 || message[7] !== 0 || message[8] !== 0 || message[9] !== 0) return undefined;
   if (message[10] !== 0) return undefined;
@@ -54,7 +56,7 @@ export function scanQuery(message: Buffer, client: Client | undefined): Query | 
 
   const query: Query = {
     id: message.readUInt16BE(0),
-    opcode: 0,
+    opcode,
     rd: (flags & 0x01) !== 0,
     cd: ((message[3] as number) & 0x10) !== 0,
     name: nameText(message, nameEnd),

@@ -1,8 +1,11 @@
 // Caps on DNS over TCP (RFC 7766 §6.2): connections in total and per client
 // address, a deadline for each query to arrive whole, queries in flight per
-// connection, and the largest message a client may announce. Past a cap the
-// server closes or refuses politely, logs once per burst, and keeps serving
-// everyone else.
+// connection, and the largest message a client may announce. Past a
+// connection cap the longest-idle connection (of that client, for the
+// per-client cap) makes room; pipelined queries past the in-flight cap wait
+// in a queue bounded in bytes, and past that bound the connection is not
+// read until answers go out (backpressure), never REFUSED (RFC 7766
+// §6.2.1.1). The server logs once per burst and keeps serving everyone else.
 //
 // One timer per connection does both idle and slow-loris duty: it is re-armed
 // only when a complete query arrives or a response goes out, so a client
@@ -15,12 +18,17 @@ import { BurstLog } from '../forward/burst-log.js';
 export interface TcpLimits {
   /** Open connections at once; a new one past it closes the longest-idle one (or itself if none is idle). */
   readonly maxConnections: number;
-  /** Open connections per client address; a new one past it is closed at once. */
+  /**
+   * Open connections per client address; a new one past it closes that
+   * client's longest-idle connection (or itself if none is idle).
+   */
   readonly maxPerClient: number;
   /** A connection with nothing in flight that completes no query for this long is closed. */
   readonly idleTimeoutMs: number;
-  /** Queries waiting for an answer per connection; more are answered REFUSED. */
+  /** Queries being answered at once per connection; more wait in the connection's queue. */
   readonly maxInFlight: number;
+  /** Bytes of queries waiting in one connection's queue; past it the connection is not read until answers go out. */
+  readonly maxQueuedBytes: number;
   /** Largest length a client may announce for one message; a larger one closes the connection. */
   readonly maxMessageBytes: number;
 }
@@ -30,6 +38,7 @@ export const TCP_DEFAULTS: TcpLimits = {
   maxPerClient: 64,
   idleTimeoutMs: 5000,
   maxInFlight: 32,
+  maxQueuedBytes: 65_536,
   maxMessageBytes: 4096,
 };
 
@@ -39,20 +48,43 @@ export interface TcpGuardStats {
   refusedPerClient: number;
   refusedFull: number;
   evictedIdle: number;
+  /** Idle connections closed to admit a new one from the same client past the per-client cap. */
+  evictedPerClient: number;
   closedIdle: number;
   closedOversize: number;
-  refusedInFlight: number;
+  /** Pipelined queries that waited in a connection's queue (past maxInFlight). */
+  queued: number;
+  /** Times a connection stopped being read because its queue passed maxQueuedBytes. */
+  paused: number;
+}
+
+/** Stops and restarts reading a connection's messages (tcp-server.ts). */
+export interface ReadControl {
+  pause(): void;
+  resume(): void;
+}
+
+interface Waiting {
+  readonly bytes: number;
+  readonly run: () => void;
 }
 
 interface Connection {
   readonly address: string;
   inFlight: number;
   readonly timer: NodeJS.Timeout;
+  readonly queue: Waiting[];
+  queuedBytes: number;
+  readonly reading: ReadControl | undefined;
+  paused: boolean;
+  /** Set while the queue is being run, so a synchronous answer does not re-enter. */
+  draining: boolean;
 }
 
 export class TcpGuard {
   readonly stats: TcpGuardStats = {
-    accepted: 0, refusedPerClient: 0, refusedFull: 0, evictedIdle: 0, closedIdle: 0, closedOversize: 0, refusedInFlight: 0,
+    accepted: 0, refusedPerClient: 0, refusedFull: 0, evictedIdle: 0, evictedPerClient: 0, closedIdle: 0, closedOversize: 0,
+    queued: 0, paused: 0,
   };
   /** Insertion order is recency: a connection moves to the end on each query. */
   private readonly connections = new Map<Socket, Connection>();
@@ -70,13 +102,16 @@ export class TcpGuard {
     return this.connections.size;
   }
 
-  /** A new connection (the server's 'connection' event). False when it was closed. */
-  accept(socket: Socket): boolean {
+  /**
+   * A new connection (the server's 'connection' event). False when it was
+   * closed. `reading` lets a full queue stop reading the connection.
+   */
+  accept(socket: Socket, reading?: ReadControl): boolean {
     const address = socket.remoteAddress ?? '';
-    if ((this.perClient.get(address) ?? 0) >= this.limits.maxPerClient) {
+    if ((this.perClient.get(address) ?? 0) >= this.limits.maxPerClient && !this.evictIdle(address)) {
       this.stats.refusedPerClient++;
       this.refuse(socket, 'per-client', { client: address, limit: this.limits.maxPerClient },
-        'TCP connection refused: this client has too many open; counting further refusals for 10 s');
+        'TCP connection refused: this client has too many open, none idle; counting further refusals for 10 s');
       return false;
     }
     if (this.connections.size >= this.limits.maxConnections && !this.evictIdle()) {
@@ -91,7 +126,9 @@ export class TcpGuard {
     socket.setNoDelay(true);
     const timer = setTimeout(() => this.deadline(socket), this.limits.idleTimeoutMs);
     timer.unref();
-    this.connections.set(socket, { address, inFlight: 0, timer });
+    this.connections.set(socket, {
+      address, inFlight: 0, timer, queue: [], queuedBytes: 0, reading, paused: false, draining: false,
+    });
     this.perClient.set(address, (this.perClient.get(address) ?? 0) + 1);
     watchFrames(socket, this.limits.maxMessageBytes, (announced) => {
       this.stats.closedOversize++;
@@ -103,21 +140,26 @@ export class TcpGuard {
     return true;
   }
 
-  /** A complete query arrived on `socket`. False: too many in flight there, answer REFUSED. */
-  admit(socket: Socket): boolean {
+  /**
+   * A complete query of `bytes` arrived on `socket`: `run` answers it, now
+   * when fewer than maxInFlight are being answered there, else once earlier
+   * ones are (in arrival order).
+   */
+  admit(socket: Socket, bytes: number, run: () => void): void {
     const connection = this.connections.get(socket);
-    if (connection === undefined) return true;
+    if (connection === undefined) return run();
     connection.timer.refresh();
     this.connections.delete(socket);
     this.connections.set(socket, connection);
-    if (connection.inFlight >= this.limits.maxInFlight) {
-      this.stats.refusedInFlight++;
-      this.burst.event('inflight', { client: connection.address, limit: this.limits.maxInFlight },
-        'TCP client has too many queries in flight: answering REFUSED; counting further ones for 10 s');
-      return false;
+    if (connection.inFlight >= this.limits.maxInFlight) this.stats.queued++;
+    connection.queue.push({ bytes, run });
+    connection.queuedBytes += bytes;
+    this.drain(connection);
+    if (connection.queuedBytes > this.limits.maxQueuedBytes && !connection.paused && connection.reading) {
+      connection.paused = true;
+      this.stats.paused++;
+      connection.reading.pause();
     }
-    connection.inFlight++;
-    return true;
   }
 
   /** The answer to an admitted query was sent (or given up). */
@@ -126,6 +168,27 @@ export class TcpGuard {
     if (connection === undefined) return;
     if (connection.inFlight > 0) connection.inFlight--;
     connection.timer.refresh();
+    this.drain(connection);
+  }
+
+  /** Start waiting queries while there is room; read again once the queue is back under its bound. */
+  private drain(connection: Connection): void {
+    if (connection.draining) return;
+    connection.draining = true;
+    try {
+      while (connection.inFlight < this.limits.maxInFlight && connection.queue.length > 0) {
+        const next = connection.queue.shift() as Waiting;
+        connection.queuedBytes -= next.bytes;
+        connection.inFlight++;
+        next.run();
+      }
+    } finally {
+      connection.draining = false;
+    }
+    if (connection.paused && connection.queuedBytes <= this.limits.maxQueuedBytes) {
+      connection.paused = false;
+      connection.reading?.resume();
+    }
   }
 
   /** Close every connection (shutdown). */
@@ -144,13 +207,23 @@ export class TcpGuard {
     socket.destroy();
   }
 
-  /** Close the least recently active connection with nothing in flight (RFC 7766 §6.2.3). */
-  private evictIdle(): boolean {
+  /**
+   * Close the least recently active connection with nothing in flight (RFC
+   * 7766 §6.2.3): any client's, or only `client`'s for the per-client cap.
+   */
+  private evictIdle(client?: string): boolean {
     for (const [socket, connection] of this.connections) {
-      if (connection.inFlight > 0) continue;
-      this.stats.evictedIdle++;
-      this.burst.event('evict', { limit: this.limits.maxConnections },
-        'TCP connections at the cap: closing the longest-idle one for each new one; counting further ones for 10 s');
+      if (connection.inFlight > 0 || connection.queue.length > 0) continue;
+      if (client !== undefined && connection.address !== client) continue;
+      if (client === undefined) {
+        this.stats.evictedIdle++;
+        this.burst.event('evict', { limit: this.limits.maxConnections },
+          'TCP connections at the cap: closing the longest-idle one for each new one; counting further ones for 10 s');
+      } else {
+        this.stats.evictedPerClient++;
+        this.burst.event('evict-client', { client, limit: this.limits.maxPerClient },
+          'TCP connections of one client at its cap: closing its longest-idle one for each new one; counting further ones for 10 s');
+      }
       socket.destroy();
       this.forget(socket);
       return true;
@@ -167,6 +240,8 @@ export class TcpGuard {
     const connection = this.connections.get(socket);
     if (connection === undefined) return;
     clearTimeout(connection.timer);
+    connection.queue.length = 0; // never answered: the connection is gone
+    connection.queuedBytes = 0;
     this.connections.delete(socket);
     const count = (this.perClient.get(connection.address) ?? 1) - 1;
     if (count > 0) this.perClient.set(connection.address, count);

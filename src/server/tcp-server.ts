@@ -9,12 +9,16 @@
 //   message we drop on purpose (QR=1, a request while stopping) would hold
 //   the connection open until the idle timeout, and with the per-client cap
 //   a client could lock its own address out.
+// - reading a connection can be paused and resumed (readControl): the TCP
+//   caps stop reading a connection whose queue of pipelined queries is full,
+//   so the client's own sends back up (backpressure), not REFUSED.
 // The framing follows dns2's own (node_modules/dns2/server/tcp.js, RFC 7766
 // §6.2.1.1 pipelining); messages are read with socket.read(), which the
 // TCP caps watch (tcp-limits.ts).
 
 import type { Socket } from 'node:net';
 import { Packet, TCPServer } from 'dns2';
+import type { ReadControl } from './tcp-limits.js';
 
 /** dns2's per-connection state (node_modules/dns2/server/tcp.js, `handle`). */
 interface PipelineState {
@@ -31,6 +35,13 @@ type Respond = (this: TCPServer, client: Socket, state: PipelineState, message: 
 export type TcpSend = (response: Buffer | undefined) => void;
 
 export class DnsTcpServer extends TCPServer {
+  private readonly readers = new WeakMap<Socket, ReadControl>();
+
+  /** Pauses and resumes the reading of `client`'s messages (set before the 'connection' listeners run). */
+  readControl(client: Socket): ReadControl | undefined {
+    return this.readers.get(client);
+  }
+
   /** Replaces dns2's `handle` (bound to 'connection' in its constructor). */
   handle(client: Socket): void {
     const state: PipelineState = { inFlight: 0, peerEnded: false };
@@ -41,7 +52,7 @@ export class DnsTcpServer extends TCPServer {
       this.emit('requestError', err);
       client.destroy();
     };
-    readFrames(client, state, (message) => {
+    const control = readFrames(client, state, (message) => {
       let packet: Packet;
       try {
         packet = Packet.parse(message);
@@ -52,6 +63,7 @@ export class DnsTcpServer extends TCPServer {
       state.inFlight++;
       this.emit('request', packet, this.response.bind(this, client, state), client, message);
     }, fail);
+    this.readers.set(client, control);
   }
 
   response(client: Socket, state: PipelineState, message: Packet | Buffer | undefined): void {
@@ -69,9 +81,12 @@ export class DnsTcpServer extends TCPServer {
 /**
  * Call `onMessage` for each length-prefixed message on `socket`. A half-close
  * ends the stream (ours follows once nothing is in flight); a half-close
- * mid-message is an error.
+ * mid-message is an error. While paused nothing is read off the socket (its
+ * buffers fill, then the client's window closes) and no message is passed on.
  */
-function readFrames(socket: Socket, state: PipelineState, onMessage: (message: Buffer) => void, onError: (err: unknown) => void): void {
+function readFrames(socket: Socket, state: PipelineState, onMessage: (message: Buffer) => void, onError: (err: unknown) => void): ReadControl {
+  let paused = false;
+  let ended = false;
   let buffered: Buffer = Buffer.alloc(0);
   // Chunks are joined only once the next message is complete: a client that
   // trickles a 64 KiB message a byte at a time must not make us copy the
@@ -79,7 +94,7 @@ function readFrames(socket: Socket, state: PipelineState, onMessage: (message: B
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   const drain = (): void => {
-    while (buffered.length >= 2) {
+    while (!paused && buffered.length >= 2) {
       const length = buffered.readUInt16BE(0);
       if (buffered.length < 2 + length) return;
       const message = buffered.subarray(2, 2 + length);
@@ -88,6 +103,7 @@ function readFrames(socket: Socket, state: PipelineState, onMessage: (message: B
     }
   };
   const onReadable = (): void => {
+    if (paused) return;
     let chunk: Buffer | null;
     while ((chunk = socket.read() as Buffer | null) !== null) {
       pending.push(chunk);
@@ -112,15 +128,36 @@ function readFrames(socket: Socket, state: PipelineState, onMessage: (message: B
     }
     return buffered;
   };
-  socket.on('readable', onReadable);
-  socket.on('end', () => {
+  const peerEnded = (): void => {
     if (buffered.length + pendingBytes > 0) return onError(new Error('TCP message truncated: connection closed mid-message'));
     state.peerEnded = true;
     if (state.inFlight === 0 && !socket.destroyed) socket.end();
+  };
+  socket.on('readable', onReadable);
+  socket.on('end', () => {
+    ended = true;
+    // Paused with whole messages still buffered: they are read on resume, then the end.
+    if (!paused) peerEnded();
   });
   socket.on('timeout', () => {
     if (!socket.destroyed) socket.end();
   });
   socket.on('error', onError);
   onReadable();
+  return {
+    pause: () => {
+      paused = true;
+    },
+    resume: () => {
+      if (!paused) return;
+      paused = false;
+      try {
+        drain();
+      } catch (err) {
+        return onError(err);
+      }
+      onReadable();
+      if (ended && !paused) peerEnded();
+    },
+  };
 }

@@ -46,10 +46,12 @@ beforeEach(async () => {
   expect((await call('POST', '/v1/reset')).status).toBe(200);
 });
 
+/** Writes carry the Content-Type the API requires: YAML for text bodies, JSON otherwise (access.test.ts covers the rest). */
 async function call(method: string, url: string, body?: unknown, token: string | null = TOKEN): Promise<{ status: number; json: Record<string, unknown> }> {
+  const type: Record<string, string> = method === 'GET' ? {} : { 'content-type': typeof body === 'string' ? 'application/yaml' : 'application/json' };
   const response = await fetch(`${server.http}${url}`, {
     method,
-    headers: token === null ? {} : { authorization: `Bearer ${token}` },
+    headers: { ...type, ...(token === null ? {} : { authorization: `Bearer ${token}` }) },
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };

@@ -57,7 +57,7 @@ describe('/metrics', () => {
       noerror: delta(noerror),
       durationCount: delta(durationCount),
     }).toEqual({ requestsA: 3, requestsSrvTcp: 1, nxdomain: 1, noerror: 3, durationCount: 3 });
-    expect(after.get('clusterdns_objects{kind="Service"}')).toBe(2); // db + the implicit kubernetes
+    expect(after.get('clusterdns_objects{kind="Service"}')).toBe(3); // db + the implicit kubernetes and kube-dns (§10)
     expect(after.get('clusterdns_records')).toBeGreaterThan(0);
     expect(after.get(`coredns_cache_hits_total{server="${server_}"}`)).toBe(0);
   });

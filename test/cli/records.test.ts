@@ -16,7 +16,9 @@ describe('clusterdns records', () => {
     const lines = result.stdout.trim().split('\n');
     expect(lines[0]).toBe('$ORIGIN cluster.local.');
     expect(lines[1]).toMatch(/^cluster\.local\. 5 IN SOA ns\.dns\.cluster\.local\. hostmaster\.cluster\.local\. \d+ 7200 1800 86400 5$/);
-    expect(lines[2]).toBe('cluster.local. 5 IN NS ns.dns.cluster.local.');
+    // §10: the NS names the (implicit) kube-dns Service, as CoreDNS's does
+    expect(lines[2]).toBe('cluster.local. 5 IN NS kube-dns.kube-system.svc.cluster.local.');
+    expect(lines).toContain('kube-dns.kube-system.svc.cluster.local. 5 IN A 10.96.0.10');
     expect(lines.filter((line) => line.includes(' IN SOA '))).toHaveLength(1);
     for (const line of lines.slice(1)) expect(line.split(' ')[0]).toMatch(/(^|\.)cluster\.local\.$/);
     expect(lines).toContain('userlist-svc.user03.svc.cluster.local. 5 IN A 10.43.113.209');
@@ -28,7 +30,7 @@ describe('clusterdns records', () => {
     const lines = result.stdout.trim().split('\n');
     expect(lines[0]).toBe('$ORIGIN in-addr.arpa.');
     expect(lines[1]).toMatch(/^in-addr\.arpa\. 5 IN SOA /);
-    expect(lines[2]).toBe('in-addr.arpa. 5 IN NS ns.dns.cluster.local.');
+    expect(lines[2]).toBe('in-addr.arpa. 5 IN NS kube-dns.kube-system.svc.cluster.local.');
     expect(lines).toContain('1.0.96.10.in-addr.arpa. 5 IN PTR kubernetes.default.svc.cluster.local.');
   });
 

@@ -71,7 +71,8 @@ describe('clusterdns CLI', () => {
     expect(lines).toContain('userlist-svc.user03.svc.cluster.local. 5 IN A 10.43.113.209');
     expect(lines).toContain('kubernetes.default.svc.cluster.local. 5 IN A 10.96.0.1');
     expect(lines).toContain('svc-ext.default.svc.cluster.local. 5 IN CNAME google.com.');
-    expect(lines).toContain('dns-version.cluster.local. 28800 IN TXT "1.1.0"');
+    // §10: cache 30 (--cache-max-ttl 30, the default) caps the dns-version TTL too
+    expect(lines).toContain('dns-version.cluster.local. 30 IN TXT "1.1.0"');
     expect(lines.some((line) => line.startsWith('web-0.nginx.default.svc.cluster.local. 5 IN A 10.244.'))).toBe(true);
     const again = await runCli(['records', '-f', 'manifests']);
     expect(again.stdout).toBe(result.stdout);

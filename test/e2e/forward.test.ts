@@ -132,3 +132,27 @@ function freePort(): Promise<number> {
     });
   });
 }
+
+describe('--upstream-0x20 (issue 15)', () => {
+  it('the upstream is asked in random letter case; dig gets its own spelling back', async () => {
+    const name = 'www.example-randomised.com';
+    const fake = await startFakeUpstream((query) => ({
+      kind: 'reply', answer: [{ name: query.name, ttl: 60, data: { type: 'A', address: '192.0.2.7' } }],
+    }));
+    const serve = await startServe(['-f', 'manifests/', '--upstream', `127.0.0.1:${fake.port}`, '--upstream-0x20', '--no-cache']);
+    try {
+      for (let i = 0; i < 4; i++) {
+        const result = await dig(serve.port, [name]);
+        expect(result.status).toBe('NOERROR');
+        expect(result.answer).toEqual([`${name}. 60 IN A 192.0.2.7`]);
+      }
+      // (The startup loop probe goes there too.)
+      const asked = fake.received.map((received) => received.query.name).filter((sent) => sent.toLowerCase() === name);
+      expect(asked).toHaveLength(4);
+      expect(new Set(asked).size).toBeGreaterThan(1);
+    } finally {
+      await serve.stop();
+      await fake.close();
+    }
+  });
+});

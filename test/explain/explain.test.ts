@@ -263,6 +263,94 @@ const rows: Row[] = [
     outcome: 'NOERROR, no records (NODATA)',
     lines: ['- the name exists but has no MX records: NODATA (cluster names hold A, AAAA, SRV, CNAME, PTR)'],
   },
+  // §10: explain says when an answer is a CoreDNS quirk, and which
+  {
+    reason: 'coredns-quirk',
+    fixture: 'shop',
+    name: 'cluster.local',
+    type: 'NS',
+    outcome: 'NOERROR, 1 record',
+    lines: [
+      '- NS names kube-dns.kube-system.svc.cluster.local., one per cluster IP of kube-system/kube-dns (added by clusterdns, as every kubeadm cluster has it), its addresses in the additional section — a CoreDNS quirk clusterdns copies (docs/behaviour.md#coredns-corners)',
+    ],
+  },
+  {
+    reason: 'coredns-quirk',
+    fixture: 'shop',
+    name: 'in-addr.arpa',
+    type: 'NS',
+    outcome: 'NOERROR, 1 record',
+    lines: [
+      '- NS names kube-dns.kube-system.svc.in-addr.arpa. (sic: CoreDNS builds the name with the zone asked, in-addr.arpa), one per cluster IP of kube-system/kube-dns (added by clusterdns, as every kubeadm cluster has it), its addresses in the additional section — a CoreDNS quirk clusterdns copies (docs/behaviour.md#coredns-corners)',
+    ],
+  },
+  {
+    reason: 'coredns-quirk',
+    fixture: 'shop',
+    name: 'dns-version.cluster.local',
+    type: 'TXT',
+    outcome: 'NOERROR, 1 record',
+    lines: [
+      '- the kubernetes plugin gives this TXT a TTL of 28800, which `cache 30` caps: its TTL is --cache-max-ttl (30 by default; 28800 with --no-cache) — a CoreDNS quirk clusterdns copies (docs/behaviour.md#coredns-corners)',
+    ],
+  },
+  {
+    reason: 'coredns-quirk',
+    fixture: 'shop',
+    name: 'shop.svc.cluster.local',
+    type: 'TXT',
+    outcome: 'NXDOMAIN',
+    lines: ['- TXT at a name that holds no service records is NXDOMAIN, though the name exists for other types — a CoreDNS quirk clusterdns copies (docs/behaviour.md#coredns-corners)'],
+  },
+  {
+    reason: 'coredns-quirk',
+    fixture: 'shop',
+    name: 'ns.dns.cluster.local',
+    type: 'PTR',
+    outcome: 'NXDOMAIN',
+    lines: ['- TXT and PTR at ns.dns.cluster.local are NXDOMAIN — a CoreDNS quirk clusterdns copies (docs/behaviour.md#coredns-corners)'],
+  },
+  {
+    reason: 'coredns-quirk',
+    fixture: 'shop',
+    name: 'nothing.shop.svc.cluster.local',
+    type: 'SOA',
+    outcome: 'NOERROR, no records (NODATA)',
+    lines: ['- SOA below the zone apex is NODATA whether the name exists or not, and never forwarded — a CoreDNS quirk clusterdns copies (docs/behaviour.md#coredns-corners)'],
+  },
+  {
+    reason: 'coredns-quirk',
+    fixture: 'shop',
+    name: '1.40.96.10.in-addr.arpa',
+    type: 'A',
+    outcome: 'NOERROR, no records (NODATA)',
+    lines: [
+      '- only PTR is answered at a reverse name; A falls through to the upstream like an unknown reverse name (NODATA when there is no upstream) — a CoreDNS quirk clusterdns copies (docs/behaviour.md#coredns-corners)',
+    ],
+  },
+  {
+    reason: 'coredns-quirk',
+    fixture: 'shop',
+    name: 'x.10-244-0-9.shop.pod.cluster.local',
+    outcome: 'NOERROR, 1 record',
+    lines: ['- the label left of the dashed IP 10-244-0-9 is ignored — a CoreDNS quirk clusterdns copies (docs/behaviour.md#coredns-corners)'],
+  },
+  {
+    reason: 'coredns-quirk',
+    fixture: 'shop',
+    name: '--ffff-a00-1.shop.pod.cluster.local',
+    type: 'AAAA',
+    outcome: 'NOERROR, no records (NODATA)',
+    lines: ['- --ffff-a00-1 is an IPv4-mapped IPv6 address, read as IPv4 10.0.0.1: A answers, AAAA is NODATA — a CoreDNS quirk clusterdns copies (docs/behaviour.md#coredns-corners)'],
+  },
+  {
+    reason: 'coredns-quirk',
+    fixture: 'shop',
+    name: '10-244-0-9.shop.pod.cluster.local',
+    type: 'SRV',
+    outcome: 'NOERROR, 1 record',
+    lines: ['- SRV at a pod name answers 0 100 0 <the name>, its address in the additional section — a CoreDNS quirk clusterdns copies (docs/behaviour.md#coredns-corners)'],
+  },
 ];
 
 const clusters = new Map<string, Promise<LoadedCluster>>();

@@ -43,11 +43,31 @@ describe('positive answers', () => {
     expect(up.received).toHaveLength(2);
   });
 
+  it('§10 caps every TTL of the first reply, all sections, and of ExternalName lookups', async () => {
+    const up = await h.upstream(() => ({
+      kind: 'reply',
+      answer: [a('www.example.com', '192.0.2.1', 300)],
+      authority: [soa('example.com', 3600, 60)],
+    }));
+    const fwd = h.forwarder({ upstreams: [up.address], cache: { maxEntries: 10, maxTtl: 30 } });
+    const first = decode(await fwd.forward(makeQuery({ name: 'www.example.com' })));
+    expect([...first.answer, ...first.authority].map((rr) => rr.ttl)).toEqual([30, 30]);
+    const looked = await fwd.lookup('other.example.com', 1);
+    expect(looked.kind === 'answer' && looked.records.map((rr) => rr.ttl)).toEqual([30]);
+  });
+
+  it('no cache: TTLs pass through as the upstream gave them', async () => {
+    const up = await h.upstream(() => ({ kind: 'reply', answer: [a('www.example.com', '192.0.2.1', 300)] }));
+    const fwd = h.forwarder({ upstreams: [up.address], cache: false });
+    expect(decode(await fwd.forward(makeQuery({ name: 'www.example.com' }))).answer[0]?.ttl).toBe(300);
+  });
+
   it('caps the cached lifetime at maxTtl', async () => {
     const clock = new Clock();
     const up = await h.upstream(() => ({ kind: 'reply', answer: [a('www.example.com', '192.0.2.1', 86400)] }));
     const fwd = h.forwarder({ upstreams: [up.address], now: clock.now, cache: { maxEntries: 10, maxTtl: 60 } });
-    await fwd.forward(makeQuery({ name: 'www.example.com' }));
+    // §10 (CoreDNS cache): the first reply is capped too, not only the hits.
+    expect(decode(await fwd.forward(makeQuery({ name: 'www.example.com' }))).answer[0]?.ttl).toBe(60);
     clock.advance(59);
     expect(decode(await fwd.forward(makeQuery({ name: 'www.example.com' }))).answer[0]?.ttl).toBe(1);
     clock.advance(1);

@@ -33,7 +33,8 @@ describe('relaying a query', () => {
     const query = makeQuery({ name: 'www.example.com', edns: { udpSize: 4096, do: true, version: 0 } });
     const response = decode(await fwd.forward(query));
     expect(up.received[0]?.query.edns).toEqual({ udpSize: 4096, do: true, version: 0 });
-    expect(response.opt).toMatchObject({ udpSize: 1232, do: true, version: 0 });
+    // §10: the reply's OPT echoes the client's UDP size
+    expect(response.opt).toMatchObject({ udpSize: 4096, do: true, version: 0 });
     expect(response.counts.ar).toBe(1);
   });
 

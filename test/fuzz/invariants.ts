@@ -9,7 +9,6 @@ export type FuzzTransport = 'udp' | 'tcp';
 
 /** What a client may receive (src/resolve/query.ts responseLimit, from the query's own bytes). */
 const CLASSIC_UDP = 512;
-const MAX_UDP = 1232;
 const MAX_TCP = 65535;
 
 /** The parts of a query the invariants compare against, read leniently (any pointer, hop limit). */
@@ -63,7 +62,8 @@ function lenientName(bytes: Buffer, start: number): { labels: string[]; end: num
 export function replyLimit(transport: FuzzTransport, optUdpSize: number | undefined): number {
   if (transport === 'tcp') return MAX_TCP;
   if (optUdpSize === undefined) return CLASSIC_UDP;
-  return Math.min(Math.max(optUdpSize, CLASSIC_UDP), MAX_UDP);
+  // Spec §10: the size the client offered, at least 512, with no cap of our own.
+  return Math.max(optUdpSize, CLASSIC_UDP);
 }
 
 export interface Exchange {

@@ -7,7 +7,7 @@ import { startDnsServer, type DnsServer, type QueryHandler } from '../../src/ser
 import type { Query } from '../../src/resolve/query.js';
 import { connectTcp, crafted, frame, rcodeOf, sleep, tcpAsk, udpAsk, type HeldConnection } from './net.js';
 
-const LIMITS = { maxConnections: 20, maxPerClient: 5, idleTimeoutMs: 300, maxInFlight: 2, maxMessageBytes: 512 };
+const LIMITS = { maxConnections: 20, maxPerClient: 5, idleTimeoutMs: 300, maxInFlight: 2, maxMessageBytes: 512, maxQueuedBytes: 65_536 };
 
 const handler: QueryHandler = (query: Query) => {
   const reply = writeEmptyResponse(query, { rcode: 0 });
@@ -46,14 +46,27 @@ async function ordinaryAnswered(count: number): Promise<number> {
 }
 
 describe('TCP connection caps', () => {
-  it('per client: 5 connections held from 127.0.0.2, the 6th is closed at once; others answered 10/10', async () => {
-    const before = server.gate.tcp.stats.refusedPerClient;
+  it('per client: 5 idle connections held from 127.0.0.2, a 6th is served and the longest-idle one closed', async () => {
+    const before = server.gate.tcp.stats.evictedPerClient;
     const five = await hold(5, '127.0.0.2');
-    const sixth = await connectTcp(server.port, '127.0.0.2');
-    await sixth.closed;
-    expect(five.filter((c) => c.isOpen())).toHaveLength(5);
-    expect(server.gate.tcp.stats.refusedPerClient - before).toBe(1);
+    const reply = await tcpAsk(server.port, crafted(8, 'sixth.test'), 1000, '127.0.0.2');
+    expect(reply && rcodeOf(reply)).toBe(0);
+    await five[0]!.closed;
+    expect(five.slice(1).filter((c) => c.isOpen())).toHaveLength(4);
+    expect(server.gate.tcp.stats.evictedPerClient - before).toBe(1);
     expect(await ordinaryAnswered(5)).toBe(10);
+    for (const c of five) c.socket.destroy();
+  });
+
+  it('per client: when none of its connections is idle, the new one is closed at once', async () => {
+    const before = server.gate.tcp.stats.refusedPerClient;
+    const five = await hold(5, '127.0.0.3');
+    // Each holds a slow query (500 ms): nothing idle to close.
+    for (const [i, c] of five.entries()) c.socket.write(frame(crafted(50 + i, `slow-busy${i}.test`)));
+    for (let waited = 0; server.inFlight < 5 && waited < 2000; waited += 10) await sleep(10);
+    const sixth = await connectTcp(server.port, '127.0.0.3');
+    await sixth.closed;
+    expect(server.gate.tcp.stats.refusedPerClient - before).toBe(1);
     for (const c of five) c.socket.destroy();
   });
 
@@ -112,7 +125,7 @@ describe('TCP message and in-flight caps', () => {
     expect(server.gate.tcp.stats.closedOversize - before).toBe(1);
   });
 
-  it('5 slow queries pipelined on one connection: 2 answered, 3 REFUSED at once, 0 lost', async () => {
+  it('5 slow queries pipelined on one connection past the in-flight cap of 2: all 5 answered NOERROR', async () => {
     const [connection] = await hold(1, '127.0.0.31');
     const replies: Buffer[] = [];
     let buffered = Buffer.alloc(0);
@@ -126,9 +139,7 @@ describe('TCP message and in-flight caps', () => {
     connection!.socket.write(Buffer.concat([1, 2, 3, 4, 5].map((id) => frame(crafted(id, `slow${id}.test`)))));
     for (let waited = 0; replies.length < 5 && waited < 3000; waited += 50) await sleep(50);
     const rcodes = replies.map((reply) => ({ id: reply.readUInt16BE(0), rcode: rcodeOf(reply) })).sort((a, b) => a.id - b.id);
-    expect(rcodes).toEqual([
-      { id: 1, rcode: 0 }, { id: 2, rcode: 0 }, { id: 3, rcode: 5 }, { id: 4, rcode: 5 }, { id: 5, rcode: 5 },
-    ]);
+    expect(rcodes).toEqual([1, 2, 3, 4, 5].map((id) => ({ id, rcode: 0 })));
   });
 });
 
@@ -158,4 +169,95 @@ describe('TCP messages left without a reply', () => {
     const answer = await tcpAsk(patient.port, crafted(41, 'after.test'), 1000, '127.0.0.40');
     expect(answer && rcodeOf(answer)).toBe(0);
   });
+});
+
+/** Every framed reply read off `socket`, as they come. */
+function collectReplies(socket: HeldConnection['socket']): Buffer[] {
+  const replies: Buffer[] = [];
+  let buffered = Buffer.alloc(0);
+  socket.on('data', (chunk: Buffer) => {
+    buffered = Buffer.concat([buffered, chunk]);
+    while (buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) {
+      replies.push(buffered.subarray(2, 2 + buffered.readUInt16BE(0)));
+      buffered = buffered.subarray(2 + buffered.readUInt16BE(0));
+    }
+  });
+  return replies;
+}
+
+describe('issue 15: the default caps (64 per client, 32 in flight)', () => {
+  // Names starting with "wait" are answered 20 ms later, so pipelined ones pile up.
+  const waiting: QueryHandler = (query: Query) => {
+    const reply = writeEmptyResponse(query, { rcode: 0 });
+    return query.name.startsWith('wait') ? new Promise((resolve) => setTimeout(() => resolve(reply), 20)) : reply;
+  };
+  let defaults: DnsServer;
+  const mine: HeldConnection[] = [];
+  beforeAll(async () => {
+    defaults = await startDnsServer({ host: '127.0.0.1', port: 0, handler: waiting, logger: pino({ level: 'silent' }) });
+  });
+  afterAll(async () => {
+    for (const connection of mine) connection.socket.destroy();
+    await defaults.close();
+  });
+
+  it('64 idle connections from 127.0.0.1: a 65th gets its answer, and one idle one was closed', async () => {
+    for (let i = 0; i < 64; i++) mine.push(await connectTcp(defaults.port, '127.0.0.1'));
+    expect(defaults.gate.tcp.open).toBe(64);
+    const reply = await tcpAsk(defaults.port, crafted(65, 'late.test'), 2000, '127.0.0.1');
+    expect(reply && rcodeOf(reply)).toBe(0);
+    await mine[0]!.closed; // the longest idle
+    expect(defaults.gate.tcp.stats.evictedPerClient).toBe(1);
+    expect(defaults.gate.tcp.stats.refusedPerClient).toBe(0);
+    for (const connection of mine.splice(0)) connection.socket.destroy();
+  });
+
+  it('100 pipelined queries on one connection are all answered NOERROR (RFC 7766 §6.2.1.1), none REFUSED', async () => {
+    const connection = await connectTcp(defaults.port, '127.0.0.50');
+    mine.push(connection);
+    const replies = collectReplies(connection.socket);
+    const ids = Array.from({ length: 100 }, (_, i) => 1000 + i);
+    const queuedBefore = defaults.gate.tcp.stats.queued;
+    connection.socket.write(Buffer.concat(ids.map((id) => frame(crafted(id, `wait${id}.test`)))));
+    for (let waited = 0; replies.length < 100 && waited < 10_000; waited += 20) await sleep(20);
+    expect(replies.map((reply) => reply.readUInt16BE(0)).sort((a, b) => a - b)).toEqual(ids);
+    expect(replies.filter((reply) => rcodeOf(reply) !== 0)).toEqual([]);
+    expect(defaults.gate.tcp.stats.queued - queuedBefore).toBeGreaterThanOrEqual(100 - 32);
+  });
+});
+
+describe('issue 15: a full queue stops reading the connection (backpressure), still nothing REFUSED', () => {
+  const waiting: QueryHandler = (query: Query) =>
+    new Promise((resolve) => setTimeout(() => resolve(writeEmptyResponse(query, { rcode: 0 })), 5));
+  let tight: DnsServer;
+  beforeAll(async () => {
+    tight = await startDnsServer({
+      host: '127.0.0.1', port: 0, handler: waiting, logger: pino({ level: 'silent' }),
+      guard: { tcp: { ...LIMITS, maxInFlight: 1, maxQueuedBytes: 512, idleTimeoutMs: 30_000 } },
+    });
+  });
+  afterAll(async () => {
+    await tight.close();
+  });
+
+  it('300 pipelined queries with room for ~16 queued: reading pauses and resumes, all 300 answered', async () => {
+    const connection = await connectTcp(tight.port, '127.0.0.51');
+    const replies = collectReplies(connection.socket);
+    const ids = Array.from({ length: 300 }, (_, i) => 2000 + i);
+    connection.socket.write(Buffer.concat(ids.map((id) => frame(crafted(id, `q${id}.test`)))));
+    for (let waited = 0; replies.length < 300 && waited < 20_000; waited += 20) await sleep(20);
+    connection.socket.destroy();
+    expect(replies.map((reply) => reply.readUInt16BE(0)).sort((a, b) => a - b)).toEqual(ids);
+    expect(replies.filter((reply) => rcodeOf(reply) !== 0)).toEqual([]);
+    expect(tight.gate.tcp.stats.paused).toBeGreaterThanOrEqual(1);
+  }, 30_000);
+
+  it('a client that half-closes while reading is paused still gets every answer, then our FIN', async () => {
+    const connection = await connectTcp(tight.port, '127.0.0.52');
+    const replies = collectReplies(connection.socket);
+    const ids = Array.from({ length: 60 }, (_, i) => 3000 + i);
+    connection.socket.end(Buffer.concat(ids.map((id) => frame(crafted(id, `h${id}.test`)))));
+    await connection.closed;
+    expect(replies.map((reply) => reply.readUInt16BE(0)).sort((a, b) => a - b)).toEqual(ids);
+  }, 30_000);
 });

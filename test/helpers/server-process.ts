@@ -26,9 +26,10 @@ export function loopbackOnly(args: readonly string[]): string[] {
 }
 
 /** Run `clusterdns serve ARGS --port 0` and wait for its "serving" line. */
-export async function startServe(args: readonly string[], options: { stdin?: string } = {}): Promise<ServerProcess> {
+export async function startServe(args: readonly string[], options: { stdin?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ServerProcess> {
   const child = spawn(process.execPath, [CLI, ...loopbackOnly(['serve', '--port', '0', ...args])], {
     cwd: ROOT,
+    ...(options.env ? { env: options.env } : {}),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   if (options.stdin !== undefined) child.stdin.end(options.stdin);
@@ -78,9 +79,9 @@ export interface CliResult {
 }
 
 /** Run `clusterdns ARGS` to completion. */
-export function runCli(args: readonly string[], options: { stdin?: string } = {}): Promise<CliResult> {
+export function runCli(args: readonly string[], options: { stdin?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...loopbackOnly(args)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...loopbackOnly(args)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], ...(options.env ? { env: options.env } : {}) });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

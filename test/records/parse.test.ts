@@ -26,8 +26,11 @@ describe('parseQueryName (§2)', () => {
       relative: 'db.prod.svc.team.svc',
       want: { kind: 'srv', namespace: 'team', service: 'svc', port: 'db', protocol: 'prod' },
     },
-    { relative: '10-244-3-1.team.pod', want: { kind: 'pod', namespace: 'team', label: '10-244-3-1' } },
-    { relative: 'busybox1.team.pod', want: { kind: 'pod', namespace: 'team', label: 'busybox1' } },
+    { relative: '10-244-3-1.team.pod', want: { kind: 'pod', namespace: 'team', label: '10-244-3-1', ignored: 0 } },
+    { relative: 'busybox1.team.pod', want: { kind: 'pod', namespace: 'team', label: 'busybox1', ignored: 0 } },
+    // §10: labels left of the dashed IP are ignored, as CoreDNS does
+    { relative: 'x.10-244-3-1.team.pod', want: { kind: 'pod', namespace: 'team', label: '10-244-3-1', ignored: 1 } },
+    { relative: '_http._tcp.10-244-3-1.team.pod', want: { kind: 'pod', namespace: 'team', label: '10-244-3-1', ignored: 2 } },
   ];
   it.each(valid)('valid: "$relative"', ({ relative, want }) => expect(parseQueryName(relative)).toEqual(want));
 
@@ -39,7 +42,6 @@ describe('parseQueryName (§2)', () => {
     { relative: 'a.web.prod.svc.x', reason: 'unknown-type-label' },
     { relative: '_pg._tcp.db.prod.svc.team.svc', reason: 'too-long' },
     { relative: 'a.b.c.d.e.svc', reason: 'too-long' },
-    { relative: 'x.10-244-3-1.team.pod', reason: 'too-long' },
   ];
   it.each(invalid)('invalid: "$relative" ($reason)', ({ relative, reason }) =>
     expect(parseQueryName(relative)).toEqual({ kind: 'invalid', reason }),

@@ -5,14 +5,15 @@ import { buildRecordIndex, type IndexOptions } from '../../src/records/index.js'
 import { createResponder } from '../../src/resolve/responder.js';
 import type { Upstream, UpstreamResult } from '../../src/resolve/upstream.js';
 import type { ClusterState } from '../../src/cluster/state.js';
-import { cluster, endpoint, exampleCluster, headless, port } from '../helpers/cluster.js';
+import type { Query } from '../../src/resolve/query.js';
+import { cluster, clusterIP, endpoint, exampleCluster, headless, port } from '../helpers/cluster.js';
 import { decode, query, sorted } from '../helpers/dns.js';
 
 const Z = 'cluster.local';
 const SOA = 'cluster.local. 5 IN SOA ns.dns.cluster.local. hostmaster.cluster.local. 42 7200 1800 86400 5';
 const OPTIONS: IndexOptions = { zone: Z, ttl: 5, podMode: 'insecure', serial: 42, nameserverAddresses: ['127.0.0.1'] };
 
-function responderFor(state: ClusterState = exampleCluster(), extra: { upstream?: Upstream; options?: Partial<IndexOptions>; forward?: () => Promise<Buffer> } = {}) {
+function responderFor(state: ClusterState = exampleCluster(), extra: { upstream?: Upstream; options?: Partial<IndexOptions>; forward?: (query: Query) => Promise<Buffer> } = {}) {
   const index = buildRecordIndex(state, { ...OPTIONS, ...extra.options });
   return createResponder({
     index: () => index,
@@ -108,7 +109,8 @@ describe('ExternalName target outside the zone (§3.4)', () => {
     },
     { label: 'upstream NXDOMAIN: the CNAME alone', result: { kind: 'nxdomain' }, answer: [cname], authority: [] },
     { label: 'upstream NODATA: the CNAME alone', result: { kind: 'nodata' }, answer: [cname], authority: [] },
-    { label: 'upstream unreachable: NODATA with SOA', result: { kind: 'unreachable' }, answer: [], authority: [SOA] },
+    // §10: CoreDNS answers the CNAME alone when the target cannot be resolved
+    { label: 'upstream unreachable: the CNAME alone (§10)', result: { kind: 'unreachable' }, answer: [cname], authority: [] },
   ];
   it.each(rows)('$label', async ({ result, answer, authority }) => {
     const upstream = fake(result);
@@ -129,14 +131,83 @@ describe('ExternalName target outside the zone (§3.4)', () => {
   });
 });
 
+describe('§10 corners that need their own cluster or options', () => {
+  it('a dual-stack kube-dns gives one NS per cluster IP, each address in additional', async () => {
+    const state = cluster({ services: [clusterIP('kube-system/kube-dns', ['10.96.0.10', 'fd00:10:96::a'])] });
+    const response = await ask(responderFor(state), Z, 'NS');
+    expect(response.answer).toEqual([`${Z}. 5 IN NS kube-dns.kube-system.svc.${Z}.`, `${Z}. 5 IN NS kube-dns.kube-system.svc.${Z}.`]);
+    expect(sorted(response.additional)).toEqual(
+      sorted([`kube-dns.kube-system.svc.${Z}. 5 IN A 10.96.0.10`, `kube-dns.kube-system.svc.${Z}. 5 IN AAAA fd00:10:96::a`]),
+    );
+  });
+
+  it('no kube-dns cluster IP: NS ns.dns.<zone>, the listen address in additional', async () => {
+    const response = await ask(responderFor(cluster({})), Z, 'NS');
+    expect(response.answer).toEqual([`${Z}. 5 IN NS ns.dns.${Z}.`]);
+    expect(response.additional).toEqual([`ns.dns.${Z}. 5 IN A 127.0.0.1`]);
+  });
+
+  const ttlRows = [
+    { label: 'cache cap 30: dns-version is 30', options: { maxTtl: 30 }, name: `dns-version.${Z}`, type: 'TXT', ttl: 30 },
+    { label: 'no cap (cache off): dns-version keeps 28800', options: {}, name: `dns-version.${Z}`, type: 'TXT', ttl: 28800 },
+    { label: 'cluster TTL 60 under cap 30: 30', options: { ttl: 60, maxTtl: 30 }, name: `web.prod.svc.${Z}`, type: 'A', ttl: 30 },
+    { label: 'cluster TTL 5 under cap 30: 5', options: { maxTtl: 30 }, name: `web.prod.svc.${Z}`, type: 'A', ttl: 5 },
+  ];
+  it.each(ttlRows)('$label', async ({ options, name, type, ttl }) => {
+    const response = await ask(responderFor(exampleCluster(), { options }), name, type);
+    expect(response.answer[0]?.split(' ')[1]).toBe(String(ttl));
+  });
+});
+
 describe('dispatch', () => {
   const relayed = Buffer.from('relayed');
+  // §10: CoreDNS refuses non-IN classes only when no plugin opens them; `forward` does.
   const rows = [
-    { label: 'CLASS CH → NOTIMP', name: `web.prod.svc.${Z}`, qclass: 3, rcode: 'NOTIMP' },
-    { label: 'CLASS ANY is read as IN', name: `web.prod.svc.${Z}`, qclass: 255, rcode: 'NOERROR' },
+    { label: 'CLASS CH without forwarding → REFUSED', name: `web.prod.svc.${Z}`, qclass: 3, rcode: 'REFUSED' },
+    { label: 'CLASS ANY without forwarding → REFUSED', name: `web.prod.svc.${Z}`, qclass: 255, rcode: 'REFUSED' },
+    { label: 'CLASS HS without forwarding → REFUSED', name: 'version.bind', qclass: 4, rcode: 'REFUSED' },
   ];
   it.each(rows)('$label', async ({ name, qclass, rcode }) => {
     expect((await ask(responderFor(), name, 'A', { qclass })).rcode).toBe(rcode);
+  });
+
+  const forwardingRows = [
+    { label: 'CLASS CH inside the zone, forwarding on: answered as IN', qclass: 3 },
+    { label: 'CLASS ANY inside the zone, forwarding on: answered as IN', qclass: 255 },
+    { label: 'CLASS HS inside the zone, forwarding on: answered as IN', qclass: 4 },
+  ];
+  it.each(forwardingRows)('$label (§10)', async ({ qclass }) => {
+    const responder = responderFor(exampleCluster(), { forward: () => Promise.resolve(relayed) });
+    const response = await ask(responder, `web.prod.svc.${Z}`, 'A', { qclass });
+    expect(response.rcode).toBe('NOERROR');
+    expect(response.aa).toBe(true);
+    expect(response.answer).toEqual([`web.prod.svc.${Z}. 5 IN A 10.96.30.1`]);
+  });
+
+  it('CLASS CH outside the zone, forwarding on: forwarded like any name (§10)', async () => {
+    const forwarded: number[] = [];
+    const forward = (asked: Query) => {
+      forwarded.push(asked.qclass);
+      return Promise.resolve(relayed);
+    };
+    const responder = responderFor(exampleCluster(), { forward });
+    expect(await responder.respond(query('version.bind', 'TXT', { qclass: 3 }))).toBe(relayed);
+    expect(forwarded).toEqual([3]);
+  });
+
+  it('non-PTR types at a known reverse name fall through like unknown names (§10)', async () => {
+    const forward = () => Promise.resolve(relayed);
+    const withForward = responderFor(exampleCluster(), { options: { reverseFallthrough: true }, forward });
+    expect(await withForward.respond(query('1.30.96.10.in-addr.arpa', 'A'))).toBe(relayed);
+    expect(await withForward.respond(query('1.30.96.10.in-addr.arpa', 'TXT'))).toBe(relayed);
+    // SOA below the apex is never forwarded; PTR stays ours.
+    expect((await ask(withForward, '1.30.96.10.in-addr.arpa', 'SOA')).rcode).toBe('NOERROR');
+    expect((await ask(withForward, '9.9.9.10.in-addr.arpa', 'SOA')).authority).toHaveLength(1);
+    expect((await ask(withForward, '1.30.96.10.in-addr.arpa', 'PTR')).answer).toHaveLength(1);
+    // No upstream: the local answer, NODATA for a known name.
+    const alone = responderFor(exampleCluster(), { options: { reverseFallthrough: true } });
+    const local = await ask(alone, '1.30.96.10.in-addr.arpa', 'A');
+    expect([local.rcode, local.answer.length, local.authority.length]).toEqual(['NOERROR', 0, 1]);
   });
 
   it('names outside our zones go to forward when given', async () => {

@@ -33,6 +33,9 @@ const accepted: Array<{ why: string; message: Buffer }> = [
   { why: 'EDNS small size', message: craft({ id: 6, questions: [{ name: 'x.y', class: 255 }], opts: [{ udpSize: 100 }] }) },
   { why: 'EDNS cookie option', message: withOption(10, Buffer.alloc(8, 1)) },
   { why: 'odd bytes in a label', message: craft({ id: 8, questions: [{ name: 'a\u00ff\u0001b.c d' }] }) },
+  // §10: NOTIFY is answered like a QUERY, on both paths
+  { why: 'opcode NOTIFY', message: craft({ id: 12, opcode: 4, questions: [{ name: 'a' }] }) },
+  { why: 'class CH', message: craft({ id: 17, questions: [{ name: 'version.bind', type: 16, class: 3 }] }) },
 ];
 
 function rejectedCases(): Array<{ why: string; message: Buffer }> {
@@ -46,7 +49,7 @@ function rejectedCases(): Array<{ why: string; message: Buffer }> {
   const unfinished = base.subarray(0, base.length - 5);
   return [
     { why: 'response (QR)', message: craft({ id: 11, qr: true, questions: [{ name: 'a' }] }) },
-    { why: 'opcode NOTIFY', message: craft({ id: 12, opcode: 4, questions: [{ name: 'a' }] }) },
+    { why: 'opcode UPDATE', message: craft({ id: 12, opcode: 5, questions: [{ name: 'a' }] }) },
     { why: 'two questions', message: craft({ id: 13, questions: [{ name: 'a' }, { name: 'b' }] }) },
     { why: 'no question', message: craft({ id: 14, questions: [] }) },
     { why: 'two OPT records', message: craft({ id: 15, questions: [{ name: 'a' }], opts: [{}, {}] }) },

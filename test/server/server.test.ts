@@ -85,7 +85,7 @@ describe('DNS server over UDP', () => {
     { what: 'two questions', message: craft({ id: 11, questions: [{ name: 'a.test' }, { name: 'b.test' }] }), rcode: 1, qd: 0, id: 11 },
     { what: 'qdcount 1 but no question bytes', message: craft({ id: 12, qdcount: 1 }), rcode: 1, qd: 0, id: 12 },
     { what: 'opcode STATUS', message: query(13, 'a.test', { opcode: 2 }), rcode: 4, qd: 1, id: 13 },
-    { what: 'opcode NOTIFY', message: query(14, 'a.test', { opcode: 4 }), rcode: 4, qd: 1, id: 14 },
+    { what: 'opcode UPDATE', message: query(14, 'a.test', { opcode: 5 }), rcode: 4, qd: 1, id: 14 },
     { what: 'opcode STATUS without question', message: craft({ id: 15, opcode: 2 }), rcode: 4, qd: 0, id: 15 },
     { what: 'two OPT records', message: query(16, 'a.test', { opts: [{}, {}] }), rcode: 1, qd: 1, id: 16 },
     { what: 'EDNS version 1 (BADVERS)', message: query(17, 'a.test', { opts: [{ version: 1, do: true }] }), rcode: 16, qd: 1, id: 17 },
@@ -128,9 +128,16 @@ describe('DNS server over UDP', () => {
     expect(log.lines.filter((l) => l.level === 50).at(-1)?.err?.message).toBe('async boom');
   });
 
-  it('echoes EDNS: our OPT, DO copied', async () => {
+  it('echoes EDNS: the UDP size the client offered (§10), DO copied', async () => {
     const reply = await ask(query(40, 'a.test', { opts: [{ udpSize: 4096, do: true }] }), 40);
-    expect(reply.opt).toEqual({ udpSize: 1232, extendedRcode: 0, version: 0, do: true });
+    expect(reply.opt).toEqual({ udpSize: 4096, extendedRcode: 0, version: 0, do: true });
+  });
+
+  it('§10 NOTIFY is answered like a QUERY, opcode echoed', async () => {
+    const reply = await ask(query(41, 'alive.test', { opcode: 4 }), 41);
+    expect(reply.rcode).toBe(0);
+    expect(reply.flags.opcode).toBe(4);
+    expect(reply.answer[0]?.data).toEqual({ type: 'A', address: '10.0.0.1' });
   });
 
   it('never logs per-query lines at info level', () => {

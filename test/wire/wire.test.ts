@@ -181,7 +181,9 @@ describe('truncation (§7, miekg/dns Msg.Truncate)', () => {
   const rows = [
     { what: 'UDP without EDNS', query: makeQuery({ name }), limit: 512, tc: true },
     { what: 'UDP with EDNS 1232', query: makeQuery({ name, edns: { udpSize: 1232, do: false, version: 0 } }), limit: 1232, tc: false },
-    { what: 'UDP with EDNS 4096 (capped at 1232)', query: makeQuery({ name, edns: { udpSize: 4096, do: false, version: 0 } }), limit: 1232, tc: false },
+    // §10: no cap of our own above the client's size; below 512 counts as 512
+    { what: 'UDP with EDNS 4096 (no cap of our own)', query: makeQuery({ name, edns: { udpSize: 4096, do: false, version: 0 } }), limit: 4096, tc: false },
+    { what: 'UDP with EDNS 100 (512 at least)', query: makeQuery({ name, edns: { udpSize: 100, do: false, version: 0 } }), limit: 512, tc: true },
     { what: 'TCP', query: makeQuery({ name, transport: 'tcp' }), limit: 65535, tc: false },
   ];
 
@@ -191,11 +193,21 @@ describe('truncation (§7, miekg/dns Msg.Truncate)', () => {
       expect(message.length).toBeLessThanOrEqual(limit);
       const decoded = decode(message);
       expect(decoded.flags.tc).toBe(tc);
-      const expected = tc ? Math.floor((512 - 12 - nameWireLength(name) - 4) / 16) : 40;
+      const expected = tc ? Math.floor((512 - 12 - nameWireLength(name) - 4 - (query.edns ? 11 : 0)) / 16) : 40;
       expect(decoded.answer.length).toBe(expected);
       expect(new Set(decoded.answer.map((r) => (r.data as { address: string }).address)).size).toBe(expected);
-      if (query.edns) expect(decoded.opt?.udpSize).toBe(1232);
+      if (query.edns) expect(decoded.opt?.udpSize).toBe(query.edns.udpSize);
     }
+  });
+
+  it('§10 100 A records: EDNS 4096 carries them all, no TC', () => {
+    const hundred = prepareAnswer(name, 0, sections(aRecords(name, 100)));
+    const message = writeResponse(makeQuery({ name, edns: { udpSize: 4096, do: false, version: 0 } }), hundred, 3);
+    expect(message.length).toBeGreaterThan(1232);
+    const decoded = decode(message);
+    expect(decoded.flags.tc).toBe(false);
+    expect(decoded.answer.length).toBe(100);
+    expect(decoded.opt?.udpSize).toBe(4096);
   });
 
   it('100 A records: EDNS 1232 keeps what fits plus the OPT, with TC', () => {
@@ -235,11 +247,11 @@ describe('truncation (§7, miekg/dns Msg.Truncate)', () => {
 describe('EDNS and empty responses', () => {
   const name = `web.prod.svc.${ZONE}`;
 
-  it('echoes an OPT with our size and the DO bit copied', () => {
+  it('echoes an OPT with the client\'s size (§10) and the DO bit copied', () => {
     const prepared = prepareAnswer(name, 0, sections(aRecords(name, 1)));
     for (const doBit of [true, false]) {
       const decoded = decode(writeResponse(makeQuery({ name, edns: { udpSize: 4096, do: doBit, version: 0 } }), prepared, 0));
-      expect(decoded.opt).toEqual({ udpSize: 1232, extendedRcode: 0, version: 0, do: doBit });
+      expect(decoded.opt).toEqual({ udpSize: 4096, extendedRcode: 0, version: 0, do: doBit });
       expect(decoded.counts.ar).toBe(1);
     }
   });

@@ -6,11 +6,12 @@
 import { stat } from 'node:fs/promises';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
-import { loadManifests, type LoadResult } from './manifests/index.js';
-import { buildCluster } from './cluster/build.js';
+import { loadManifests, type LoadResult, type SkippedObject } from './manifests/index.js';
+import { rebuildCluster, type ClusterMemory } from './cluster/build.js';
+import { capacityProblems } from './cluster/capacity.js';
 import type { ClusterState } from './cluster/state.js';
 import { formatProblem, type Problem } from './cluster/problems.js';
-import { describeSource, type ManifestObject } from './cluster/model.js';
+import { describeSource, type ManifestObject, type SourceRef } from './cluster/model.js';
 import { buildRecordIndex, type RecordIndex } from './records/index.js';
 import { createResponder } from './resolve/responder.js';
 import type { UnresolvedHook } from './resolve/address-hostnames.js';
@@ -18,10 +19,13 @@ import { startDnsServer, type DnsServer } from './server/index.js';
 import { createForwarding, forwardingEnabled, type Forwarding } from './forwarding.js';
 import type { UpstreamAddress } from './forward/index.js';
 import type { Query } from './resolve/query.js';
+import { rootBlockPlugins } from './corefile/index.js';
 
 export interface LoadedCluster {
   readonly state: ClusterState;
   readonly index: RecordIndex;
+  /** For the next build of this cluster: its pods keep their addresses there (absent: nothing kept). */
+  readonly memory?: ClusterMemory;
 }
 
 export type ClusterLoad =
@@ -45,15 +49,15 @@ export interface LoadOptions {
 export async function loadCluster(config: Config, logger: Logger, options: LoadOptions = {}): Promise<ClusterLoad> {
   const load = options.sources
     ? await options.sources()
-    : await loadManifests(config.manifests, options.stdin ? { stdin: options.stdin } : undefined);
+    : await loadManifests(config.manifests, { maxBytes: config.maxManifestBytes, ...(options.stdin ? { stdin: options.stdin } : {}) });
   const log = logger.child({ module: 'manifests' });
-  for (const skipped of load.skipped) {
-    log.info(
-      { kind: skipped.kind, object: [skipped.namespace, skipped.name].filter(Boolean).join('/'), source: describeSource(skipped.source) },
-      `skipping ${skipped.kind}: clusterdns does not use this kind`,
-    );
+  // One line per kind, not per object: a cluster dump holds thousands of ConfigMaps and Events.
+  for (const { kind, count, first } of skippedKinds(load.skipped)) {
+    log.info({ kind, count, first: describeSource(first) }, `skipping ${count} ${kind} object${count === 1 ? '' : 's'}: clusterdns does not use this kind`);
   }
   if (!load.ok) return { ok: false, problems: load.problems, load };
+  const tooBig = capacityOf(config, load.objects);
+  if (tooBig.length > 0) return { ok: false, problems: [...load.problems, ...tooBig.map((message) => ({ level: 'error' as const, message }))], load };
   options.beforeBuild?.();
   const built = buildLoaded(config, load.objects, {
     serial: options.serial ?? (await serialFor(load.files)),
@@ -67,15 +71,27 @@ export interface BuildOptions {
   readonly reverseFallthrough: boolean;
   /** Applied to the built state before indexing (the control API's readiness overrides). */
   readonly adjust?: (state: ClusterState) => ClusterState;
+  /** The cluster this build replaces: every pod it has that still exists keeps its address. */
+  readonly previous?: LoadedCluster;
+}
+
+/**
+ * Why `objects` must not be built (the pod cap, a CIDR that would run out),
+ * counted without building; `before`: the objects they replace, to name
+ * what grew. Empty when they fit.
+ */
+export function capacityOf(config: Config, objects: readonly ManifestObject[], before?: readonly ManifestObject[]): string[] {
+  const options = { serviceCIDRs: config.serviceCIDRs, podCIDRs: config.podCIDRs, nodeCount: config.nodes, maxPods: config.maxPods };
+  return capacityProblems(objects, options, before);
 }
 
 /** Objects -> state -> index. Pure and synchronous: a reload builds off to the side with this. */
 export function buildLoaded(config: Config, objects: readonly ManifestObject[], options: BuildOptions): LoadedCluster {
-  const built = buildCluster(objects, {
-    serviceCIDRs: config.serviceCIDRs,
-    podCIDRs: config.podCIDRs,
-    nodeCount: config.nodes,
-  });
+  const { state: built, memory } = rebuildCluster(
+    objects,
+    { serviceCIDRs: config.serviceCIDRs, podCIDRs: config.podCIDRs, nodeCount: config.nodes },
+    options.previous?.memory,
+  );
   const state = options.adjust ? options.adjust(built) : built;
   const index = buildRecordIndex(state, {
     zone: config.clusterDomain,
@@ -83,11 +99,14 @@ export function buildLoaded(config: Config, objects: readonly ManifestObject[], 
     podMode: config.podMode,
     serial: options.serial,
     nameserverAddresses: [nameserverAddress(config.bind)],
-    reverseFallthrough: options.reverseFallthrough,
+    // A Corefile's kubernetes plugin without `fallthrough in-addr.arpa ip6.arpa` keeps reverse misses NXDOMAIN.
+    reverseFallthrough: options.reverseFallthrough && config.reverseFallthrough,
+    namespaces: config.namespaces,
+    endpointPodNames: config.endpointPodNames,
     // CoreDNS `cache 30`: no answer carries a TTL above the cache cap (docs/behaviour.md#coredns-corners).
     ...(config.cache === false ? {} : { maxTtl: config.cache.maxTtl }),
   });
-  return { state, index };
+  return { state, index, memory };
 }
 
 /** Log each problem once, at its own level, with the place it names. */
@@ -150,14 +169,17 @@ export async function startServer(
     ...(config.searchNamespace ? { searchNamespace: config.searchNamespace } : {}),
     onUnresolvedHostname: unresolvedHostnameLogger(logger, forwarding !== undefined),
   });
+  // CoreDNS's plugin order: rewrite, then hosts, then the cluster and forwarding.
+  const respondCluster = (query: Query): Buffer | Promise<Buffer> => responder.respond(query);
+  const chain = { respond: rootBlockPlugins(config, respondCluster) };
   let dns: DnsServer;
   try {
     dns = await startDnsServer({
       host: config.bind,
       port: config.port,
-      handler: observer ? observed(responder, observer) : (query) => responder.respond(query),
-      // Without an observer every answer is the responder's own: the UDP wire path may answer repeats from their bytes.
-      ...(observer ? {} : { answers: responder }),
+      handler: observer ? observed(chain, observer) : chain.respond,
+      // Without an observer, rewrite or hosts plugin every answer is the responder's own: the UDP wire path may answer repeats from their bytes.
+      ...(observer || chain.respond !== respondCluster ? {} : { answers: responder }),
       logger: logger.child({ module: 'server' }),
       identifyClients: config.logQueries,
       clientAddresses: forwarding?.clientsChecked === true,
@@ -278,4 +300,15 @@ export function summarize(cluster: LoadedCluster): Record<string, number> {
   const { namespaces, services, pods } = cluster.state;
   const counts = { namespaces: namespaces.size, services: services.length, pods: pods.length };
   return services.length + pods.length <= COUNT_RECORDS_UP_TO ? { ...counts, records: cluster.index.recordCount } : counts;
+}
+
+/** Skipped objects counted per kind, in order of first appearance. */
+export function skippedKinds(skipped: readonly SkippedObject[]): { kind: string; count: number; first: SourceRef }[] {
+  const byKind = new Map<string, { kind: string; count: number; first: SourceRef }>();
+  for (const object of skipped) {
+    const seen = byKind.get(object.kind);
+    if (seen) seen.count += 1;
+    else byKind.set(object.kind, { kind: object.kind, count: 1, first: object.source });
+  }
+  return [...byKind.values()];
 }

@@ -2,6 +2,7 @@
 // fills in, its defaults, and validation that reports every problem at once.
 
 import ipaddr from 'ipaddr.js';
+import { isIP } from 'node:net';
 import type { LevelWithSilent } from 'pino';
 import { LOG_LEVELS } from './log.js';
 import { parseStubDomain, parseUpstream } from './forward/index.js';
@@ -10,6 +11,7 @@ import { DEFAULT_ALLOW, parseAllowList } from './guard/acl.js';
 import { resolveToken, validateHttpHosts } from './admin/settings.js';
 import { parseRate, RATE_LIMIT_DEFAULTS, type RateLimitSettings } from './guard/rrl.js';
 import { TCP_DEFAULTS, type TcpLimits } from './server/tcp-limits.js';
+import type { HostsTable, RewriteRule } from './corefile/index.js';
 
 export type PodMode = 'insecure' | 'verified' | 'disabled';
 export const POD_MODES: readonly PodMode[] = ['insecure', 'verified', 'disabled'];
@@ -28,6 +30,8 @@ export interface Config {
   readonly podCIDRs: readonly string[];
   /** Nodes a DaemonSet runs on. */
   readonly nodes: number;
+  /** Most pods the cluster may hold (--max-pods): a load, reload or API change past it is refused whole. */
+  readonly maxPods: number;
   readonly logLevel: LevelWithSilent;
   /**
    * Where names outside our zones go: explicit addresses, `'resolv-conf'`
@@ -78,6 +82,21 @@ export interface Config {
    * the native module is built, else dgram.
    */
   readonly udpIo: UdpIo;
+  /** Largest manifest file or stdin in bytes (--max-manifest-bytes); bigger ones are refused. */
+  readonly maxManifestBytes: number;
+  /**
+   * From --corefile (src/corefile/), beyond the flags' own fields:
+   * `namespaces` served (null = all), `endpoint_pod_names`, whether unknown
+   * reverse names go upstream (`fallthrough in-addr.arpa ip6.arpa`), `hosts`
+   * entries, `rewrite name` rules.
+   */
+  readonly namespaces: readonly string[] | null;
+  readonly endpointPodNames: boolean;
+  readonly reverseFallthrough: boolean;
+  readonly hosts: HostsTable | null;
+  readonly rewrites: readonly RewriteRule[];
+  /** Names under these zones skip `hosts` and `rewrites` (they belong to another Corefile server block). */
+  readonly otherBlockZones: readonly string[];
 }
 
 export const UDP_IO_MODES = ['auto', 'batch', 'dgram'] as const;
@@ -95,6 +114,7 @@ export const DEFAULTS: Config = {
   serviceCIDRs: ['10.96.0.0/12'],
   podCIDRs: ['10.244.0.0/16'],
   nodes: 1,
+  maxPods: 1_000_000,
   logLevel: 'info',
   upstreams: 'resolv-conf',
   resolvConf: '/etc/resolv.conf',
@@ -117,6 +137,13 @@ export const DEFAULTS: Config = {
   searchNamespace: null,
   workers: 1,
   udpIo: 'auto',
+  maxManifestBytes: 1024 * 1024 * 1024,
+  namespaces: null,
+  endpointPodNames: false,
+  reverseFallthrough: true,
+  hosts: null,
+  rewrites: [],
+  otherBlockZones: [],
 };
 
 /** What a user may pass: every field optional, strings where flags give strings. */
@@ -158,9 +185,11 @@ export function validateConfig(raw: RawConfig): ConfigResult {
   if (nodes === undefined || nodes < 1 || nodes > 5000) {
     problems.push(`--nodes must be an integer from 1 to 5000, got ${show(merged.nodes)}`);
   }
+  const maxPods = integerIn('--max-pods', merged.maxPods, 1, 100_000_000, 'pods', problems);
   const bind = String(merged.bind);
-  if (!ipaddr.isValid(bind)) {
-    problems.push(`--bind must be an IPv4 or IPv6 address (e.g. 127.0.0.1, 0.0.0.0, ::1), got ${show(merged.bind)}`);
+  // isIP, not ipaddr.isValid: that accepts inet_aton shorthand (1.2.3), which cannot be bound.
+  if (isIP(bind) === 0) {
+    problems.push(`--bind must be an IPv4 or IPv6 address (e.g. 127.0.0.1, 0.0.0.0, ::1) or a host name such as localhost, got ${show(merged.bind)}`);
   }
   const clusterDomain = String(merged.clusterDomain).toLowerCase().replace(/^\.+|\.+$/g, '');
   if (!isDomainName(clusterDomain)) {
@@ -214,6 +243,9 @@ export function validateConfig(raw: RawConfig): ConfigResult {
   const udpIo = String(merged.udpIo) as UdpIo;
   if (!UDP_IO_MODES.includes(udpIo)) problems.push(`--udp-io must be one of ${UDP_IO_MODES.join(', ')}, got ${show(merged.udpIo)}`);
 
+  // --max-manifest-bytes: at least 1 MiB, at most 1 TiB.
+  const maxManifestBytes = integerIn('--max-manifest-bytes', merged.maxManifestBytes, 1024 * 1024, 2 ** 40, 'bytes', problems);
+
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
@@ -227,6 +259,7 @@ export function validateConfig(raw: RawConfig): ConfigResult {
       serviceCIDRs: serviceCIDRs!,
       podCIDRs: podCIDRs!,
       nodes: nodes!,
+      maxPods,
       logLevel,
       upstreams,
       resolvConf: String(merged.resolvConf),
@@ -248,6 +281,14 @@ export function validateConfig(raw: RawConfig): ConfigResult {
       searchNamespace,
       workers,
       udpIo,
+      maxManifestBytes,
+      // Built and checked by src/corefile/ (no flag sets them).
+      namespaces: (merged.namespaces as Config['namespaces']) ?? null,
+      endpointPodNames: merged.endpointPodNames === true,
+      reverseFallthrough: merged.reverseFallthrough !== false,
+      hosts: (merged.hosts as Config['hosts']) ?? null,
+      rewrites: (merged.rewrites as Config['rewrites']) ?? [],
+      otherBlockZones: (merged.otherBlockZones as Config['otherBlockZones']) ?? [],
     },
   };
 }

@@ -50,33 +50,14 @@ export async function resolveUpstreams(config: Config, logger: Logger): Promise<
     );
     return [];
   }
-  const usable = found.filter((upstream) => !listsSelf(upstream, self));
-  for (const dropped of found.filter((upstream) => listsSelf(upstream, self))) {
+  const usable = found.filter((upstream) => !isSelf(upstream, self));
+  for (const dropped of found.filter((upstream) => isSelf(upstream, self))) {
     logger.warn(`ignoring nameserver ${endpointKey(dropped)} from ${config.resolvConf}: it is this server (a forwarding loop)`);
   }
   if (usable.length === 0) {
     logger.warn(`${config.resolvConf} names no usable nameserver: names outside the cluster get REFUSED (use --upstream ADDR)`);
   }
   return usable;
-}
-
-/**
- * Docker's embedded DNS. In a container on a user-defined network resolv.conf
- * names 127.0.0.11, and the container's own NAT rules send port 53 there to
- * dockerd's resolver: listening on 0.0.0.0:53 in that container does not make
- * it ours. It is the upstream that resolves the other containers' names.
- */
-const DOCKER_EMBEDDED_DNS = '127.0.0.11';
-
-/**
- * A resolv.conf nameserver that is this server. With a wildcard bind every
- * loopback address would be, except Docker's NATed one; a real loop through
- * it is still caught by serve's startup loop probe.
- */
-function listsSelf(upstream: UpstreamAddress, self: UpstreamAddress): boolean {
-  const wildcard = self.host === '0.0.0.0' || self.host === '::';
-  if (wildcard && upstream.host === DOCKER_EMBEDDED_DNS) return false;
-  return isSelf(upstream, self);
 }
 
 export interface Forwarding {
@@ -118,7 +99,7 @@ export function createForwarding(config: Config, upstreams: readonly UpstreamAdd
     maxInFlight: config.forwardMaxInFlight,
     randomizeCase: config.upstream0x20,
     cache: config.cache === false ? false : { maxEntries: config.cache.maxEntries, maxTtl: config.cache.maxTtl },
-    logger: logger.child({ module: 'forward' }),
+    logger, // the forwarder names itself: child({ module: 'forward' })
   });
   const detector: LoopDetector = createLoopDetector();
   const acl = forwardingAcl(config.bind, config.allow);

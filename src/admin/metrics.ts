@@ -14,8 +14,8 @@ import type { TcpGuardStats } from '../server/tcp-limits.js';
 
 const RCODE_NAMES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED', 'YXDOMAIN', 'YXRRSET', 'NXRRSET', 'NOTAUTH', 'NOTZONE'];
 const KNOWN_TYPES = new Set<number>(Object.values(RRType));
-/** CoreDNS's label for the server block of its default Corefile (`.:53`). */
-const ZONE = '.';
+/** The zone label of names outside the cluster domain: the root, CoreDNS's `.:53` server block. */
+const ROOT_ZONE = '.';
 
 export interface MetricsOptions {
   /**
@@ -23,6 +23,12 @@ export interface MetricsOptions {
    * is known only once bound (--port 0); read when a label set is first used.
    */
   readonly server: () => string;
+  /**
+   * The cluster domain (`cluster.local`): queries for it and names under it
+   * are labelled zone="cluster.local.", as CoreDNS labels a server block for
+   * the cluster zone; every other name zone=".". Absent: all ".".
+   */
+  readonly clusterDomain?: string;
   /** '1' for IPv4, '2' for IPv6: the family of the address we listen on. */
   readonly family: '1' | '2';
   readonly forwarderStats?: () => Readonly<ForwarderStats> | undefined;
@@ -48,8 +54,9 @@ export interface Metrics {
 /** CoreDNS: prometheus.ExponentialBuckets(0.00025, 2, 16). */
 const BUCKETS = Array.from({ length: 16 }, (_, i) => 0.00025 * 2 ** i);
 
-/** Plain numbers per (proto, qtype): all the hot path touches. */
+/** Plain numbers per (zone, proto, qtype): all the hot path touches. */
 interface Slot {
+  readonly zone: string;
   readonly proto: string;
   readonly type: string;
   requests: number;
@@ -61,8 +68,10 @@ interface Slot {
 export function createMetrics(options: MetricsOptions): Metrics {
   const registry = new Registry();
   const slots = new Map<number, Slot>();
-  const rcodes = new Array<number>(16).fill(0);
-  registerQueryMetrics(registry, options, slots, rcodes);
+  const zoneOf = zoneClassifier(options.clusterDomain);
+  /** Response codes per zone: [0] outside the cluster domain, [1] inside. */
+  const rcodes = [new Array<number>(16).fill(0), new Array<number>(16).fill(0)] as const;
+  registerQueryMetrics(registry, options, slots, rcodes, zoneOf.labels);
   registerForwardMetrics(registry, options);
   registerGuardMetrics(registry, options);
   const reloads = new Counter({
@@ -87,11 +96,13 @@ export function createMetrics(options: MetricsOptions): Metrics {
   return {
     registry,
     observe(query, response, seconds) {
-      const key = query.qtype * 2 + (query.transport === 'tcp' ? 1 : 0);
+      const inCluster = zoneOf.inCluster(query.name) ? 1 : 0;
+      const key = (query.qtype * 2 + (query.transport === 'tcp' ? 1 : 0)) * 2 + inCluster;
       let slot = slots.get(key);
       if (slot === undefined) {
         const type = KNOWN_TYPES.has(query.qtype) ? rrTypeName(query.qtype) : 'other';
-        slot = { proto: query.transport, type, requests: 0, buckets: new Array<number>(BUCKETS.length + 1).fill(0), sum: 0 };
+        const zone = zoneOf.labels[inCluster];
+        slot = { zone, proto: query.transport, type, requests: 0, buckets: new Array<number>(BUCKETS.length + 1).fill(0), sum: 0 };
         slots.set(key, slot);
       }
       slot.requests++;
@@ -99,7 +110,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
       let bucket = 0;
       while (bucket < BUCKETS.length && seconds > BUCKETS[bucket]!) bucket++;
       slot.buckets[bucket]!++;
-      rcodes[response.length >= 4 ? response[3]! & 0x0f : 2]!++;
+      rcodes[inCluster][response.length >= 4 ? response[3]! & 0x0f : 2]!++;
     },
     reloaded(ok) {
       reloads.inc({ result: ok ? 'success' : 'failure' });
@@ -119,8 +130,14 @@ export function createMetrics(options: MetricsOptions): Metrics {
  * into Prometheus samples only when scraped: prom-client's labelled inc and
  * observe hash their labels on every call, too slow for every query.
  */
-function registerQueryMetrics(registry: Registry, options: MetricsOptions, slots: ReadonlyMap<number, Slot>, rcodes: readonly number[]): void {
-  const base = () => ({ server: options.server(), zone: ZONE });
+function registerQueryMetrics(
+  registry: Registry,
+  options: MetricsOptions,
+  slots: ReadonlyMap<number, Slot>,
+  rcodes: readonly (readonly number[])[],
+  zones: readonly string[],
+): void {
+  const base = (zone: string) => ({ server: options.server(), zone });
   new Counter({
     name: 'coredns_dns_requests_total',
     help: 'Counter of DNS requests made per zone, protocol and family.',
@@ -128,7 +145,7 @@ function registerQueryMetrics(registry: Registry, options: MetricsOptions, slots
     registers: [registry],
     collect() {
       this.reset();
-      for (const slot of slots.values()) this.inc({ ...base(), proto: slot.proto, family: options.family, type: slot.type }, slot.requests);
+      for (const slot of slots.values()) this.inc({ ...base(slot.zone), proto: slot.proto, family: options.family, type: slot.type }, slot.requests);
     },
   });
   new Counter({
@@ -138,16 +155,38 @@ function registerQueryMetrics(registry: Registry, options: MetricsOptions, slots
     registers: [registry],
     collect() {
       this.reset();
-      rcodes.forEach((count, rcode) => {
-        if (count > 0) this.inc({ ...base(), rcode: RCODE_NAMES[rcode] ?? String(rcode) }, count);
-      });
+      rcodes.forEach((counts, inCluster) =>
+        counts.forEach((count, rcode) => {
+          if (count > 0) this.inc({ ...base(zones[inCluster]!), rcode: RCODE_NAMES[rcode] ?? String(rcode) }, count);
+        }),
+      );
     },
   });
   registry.registerMetric(durationHistogram(base, slots) as unknown as Metric);
 }
 
+/**
+ * Which zone label a query name gets: the cluster domain (with its trailing
+ * dot, as CoreDNS writes zones) for the domain and names under it, compared
+ * without regard to ASCII case; the root for everything else.
+ */
+export function zoneClassifier(clusterDomain: string | undefined): { labels: readonly [string, string]; inCluster(name: string): boolean } {
+  const domain = (clusterDomain ?? '').toLowerCase().replace(/^\.+|\.+$/g, '');
+  if (domain === '') return { labels: [ROOT_ZONE, ROOT_ZONE], inCluster: () => false };
+  const suffix = `.${domain}`;
+  return {
+    labels: [ROOT_ZONE, `${domain}.`],
+    inCluster(name) {
+      const bare = name.endsWith('.') ? name.slice(0, -1) : name;
+      if (bare.length < domain.length) return false;
+      const tail = bare.slice(bare.length - domain.length).toLowerCase();
+      return tail === domain && (bare.length === domain.length || bare[bare.length - suffix.length] === '.');
+    },
+  };
+}
+
 /** A collector in prom-client's shape (name, help, type, get) over our own bucket counts. */
-function durationHistogram(base: () => Record<string, string>, slots: ReadonlyMap<number, Slot>) {
+function durationHistogram(base: (zone: string) => Record<string, string>, slots: ReadonlyMap<number, Slot>) {
   const name = 'coredns_dns_request_duration_seconds';
   return {
     name,
@@ -156,17 +195,18 @@ function durationHistogram(base: () => Record<string, string>, slots: ReadonlyMa
     aggregator: 'sum',
     reset() {},
     get() {
-      const byType = new Map<string, { buckets: number[]; sum: number; count: number }>();
+      const byType = new Map<string, { zone: string; type: string; buckets: number[]; sum: number; count: number }>();
       for (const slot of slots.values()) {
-        const total = byType.get(slot.type) ?? { buckets: new Array<number>(BUCKETS.length + 1).fill(0), sum: 0, count: 0 };
+        const key = `${slot.zone} ${slot.type}`;
+        const total = byType.get(key) ?? { zone: slot.zone, type: slot.type, buckets: new Array<number>(BUCKETS.length + 1).fill(0), sum: 0, count: 0 };
         slot.buckets.forEach((count, i) => (total.buckets[i]! += count));
         total.sum += slot.sum;
         total.count += slot.requests;
-        byType.set(slot.type, total);
+        byType.set(key, total);
       }
       const values: { labels: Record<string, string | number>; value: number; metricName: string }[] = [];
-      for (const [type, total] of byType) {
-        const labels = { ...base(), type };
+      for (const total of byType.values()) {
+        const labels = { ...base(total.zone), type: total.type };
         let cumulative = 0;
         BUCKETS.forEach((le, i) => {
           cumulative += total.buckets[i]!;

@@ -7,6 +7,7 @@ import { validateConfig, type Config, type PodMode, type RawConfig } from '../co
 import type { Policy } from '../forward/index.js';
 import { createLogger, silentLogger, type Logger } from '../log.js';
 import { ClusterDnsError } from './errors.js';
+import type { CorefileValues } from '../corefile/index.js';
 import { manifestSources, type ManifestInput, type ManifestSources } from './sources.js';
 
 export interface ClusterDnsOptions {
@@ -28,6 +29,8 @@ export interface ClusterDnsOptions {
   readonly podCIDR?: string | readonly string[];
   /** Nodes a DaemonSet runs one pod on. Default 1. */
   readonly nodes?: number;
+  /** Most pods the cluster may hold (`--max-pods`); a change past it is refused whole. Default 1,000,000. */
+  readonly maxPods?: number;
   /**
    * Where names outside the cluster go: `['127.0.0.1:5353', ...]`, or
    * `'resolv-conf'` for the nameservers of `resolvConf`. Default `[]`: no
@@ -66,6 +69,12 @@ export interface ClusterDnsOptions {
   readonly httpHosts?: readonly string[];
   /** Clients allowed to have names forwarded and to use `http` (`--allow`); loopback always may use `http`. */
   readonly allow?: readonly string[];
+  /**
+   * Path of the cluster's Corefile, or of the YAML of kube-system's coredns
+   * ConfigMap (docs/corefile.md). Its settings apply where these options are
+   * not given; options given win.
+   */
+  readonly corefile?: string;
   /** Where logs go (a pino logger). Default: nowhere. */
   readonly logger?: Logger;
   /** Log JSON lines to stderr at this level, as the CLI does. Ignored when `logger` is given. */
@@ -79,10 +88,40 @@ export interface Prepared {
 }
 
 const KNOWN = new Set([
-  'manifests', 'bind', 'port', 'clusterDomain', 'ttl', 'pods', 'serviceCIDR', 'podCIDR', 'nodes', 'upstreams', 'resolvConf',
-  'policy', 'upstreamTimeoutMs', 'stubDomains', 'cache', 'watch', 'searchNamespace', 'logger', 'logLevel',
+  'manifests', 'bind', 'port', 'clusterDomain', 'ttl', 'pods', 'serviceCIDR', 'podCIDR', 'nodes', 'maxPods', 'upstreams', 'resolvConf',
+  'policy', 'upstreamTimeoutMs', 'stubDomains', 'cache', 'watch', 'searchNamespace', 'logger', 'logLevel', 'corefile',
   'http', 'httpToken', 'httpTokenFile', 'httpHosts', 'allow',
 ]);
+
+/** The option that wins over each setting a Corefile may give (none: only the file sets it). */
+const COREFILE_OPTIONS: { readonly [K in keyof CorefileValues]-?: readonly (keyof ClusterDnsOptions)[] } = {
+  clusterDomain: ['clusterDomain'],
+  ttl: ['ttl'],
+  podMode: ['pods'],
+  reverseFallthrough: [],
+  namespaces: [],
+  endpointPodNames: [],
+  upstreams: ['upstreams'],
+  resolvConf: ['resolvConf', 'upstreams'],
+  policy: ['policy'],
+  forwardMaxInFlight: [],
+  stubDomains: ['stubDomains'],
+  cacheMaxTtl: ['cache'],
+  noCache: ['cache'],
+  hosts: [],
+  rewrites: [],
+  otherBlockZones: [],
+};
+
+/** A Corefile's settings under the options given: what goes over rawConfig's values. */
+function corefileOverlay(options: ClusterDnsOptions, values: CorefileValues | undefined): RawConfig {
+  if (!values) return {};
+  const overlay: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(values) as [keyof CorefileValues, unknown][]) {
+    if (COREFILE_OPTIONS[field].every((option) => options[option] === undefined)) overlay[field] = value;
+  }
+  return overlay as RawConfig;
+}
 
 /** The CLI's flag names in config problems, as this API spells them. */
 const OPTION_NAMES: readonly [RegExp, string][] = [
@@ -101,17 +140,18 @@ const OPTION_NAMES: readonly [RegExp, string][] = [
   [/--http-host\b/g, 'httpHosts'],
   [/--http\b/g, 'http'],
   [/--allow\b/g, 'allow'],
+  [/--max-pods\b/g, 'maxPods'],
   [/--(bind|port|ttl|pods|nodes|policy)\b/g, '$1'],
 ];
 
 /** Validate everything at once; throws a ClusterDnsError('options') listing every problem. */
-export function prepare(options: ClusterDnsOptions): Prepared {
+export function prepare(options: ClusterDnsOptions, corefile?: CorefileValues): Prepared {
   const problems: string[] = [];
   if (typeof options !== 'object' || options === null) throw new ClusterDnsError('options', 'startClusterDns needs an options object');
   for (const key of Object.keys(options)) if (!KNOWN.has(key)) problems.push(`unknown option ${JSON.stringify(key)}`);
   const inputs = toInputs(options.manifests, problems);
   const sources = manifestSources(inputs);
-  const result = validateConfig(rawConfig(options, sources.paths));
+  const result = validateConfig({ ...rawConfig(options, sources.paths), ...corefileOverlay(options, corefile) });
   if (!result.ok) problems.push(...result.problems.map(apiSpelling));
   if (problems.length > 0 || !result.ok) throw new ClusterDnsError('options', 'invalid clusterdns options', problems);
   const logger = options.logger ?? (options.logLevel ? createLogger(options.logLevel) : silentLogger());
@@ -130,6 +170,7 @@ function rawConfig(options: ClusterDnsOptions, paths: readonly string[]): RawCon
     serviceCIDRs: options.serviceCIDR,
     podCIDRs: options.podCIDR,
     nodes: options.nodes,
+    maxPods: options.maxPods,
     logLevel: options.logger ? undefined : (options.logLevel ?? 'silent'),
     upstreams: options.upstreams ?? [],
     resolvConf: options.resolvConf,

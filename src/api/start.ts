@@ -14,6 +14,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { ClusterDnsError } from './errors.js';
 import { prepare, type ClusterDnsOptions } from './options.js';
+import { loadCorefile } from '../corefile/index.js';
 import { applyText, type ManifestInput } from './sources.js';
 
 /** What one change did: owner names whose records appeared, went away or changed. */
@@ -74,7 +75,13 @@ export interface ClusterDns {
 
 /** Start a clusterdns server in this process. Rejects with a ClusterDnsError listing every problem. */
 export async function startClusterDns(options: ClusterDnsOptions): Promise<ClusterDns> {
-  const { config, logger, sources } = prepare(options);
+  const corefile = typeof options?.corefile === 'string' ? await loadCorefile(options.corefile) : undefined;
+  if (corefile && !corefile.ok) throw new ClusterDnsError('options', 'invalid corefile', corefile.problems);
+  const { config, logger, sources } = prepare(options, corefile?.settings.values);
+  if (corefile?.ok && corefile.settings.ignored.length > 0) {
+    logger.child({ module: 'corefile' }).info({ ignored: corefile.settings.ignored }, `${options.corefile}: not modelled by clusterdns, ignored: ${corefile.settings.ignored.join(', ')}`);
+  }
+  for (const warning of corefile?.ok ? corefile.settings.warnings : []) logger.child({ module: 'corefile' }).warn(warning);
   const upstreams = await resolveUpstreams(config, logger).catch((error: unknown) => {
     throw error instanceof UpstreamConfigError ? new ClusterDnsError('options', error.message) : error;
   });

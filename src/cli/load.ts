@@ -20,7 +20,7 @@ export async function loadOffline(flags: ClusterFlags): Promise<OfflineLoad> {
   const result = configFromFlags(flags);
   if (!result.ok) return reportConfigProblems(result.problems);
   // Skipped kinds are info-level noise for an offline command.
-  const logger = createLogger(result.config.logLevel === 'info' ? 'warn' : result.config.logLevel);
+  const logger = createLogger(result.config.logLevel === 'info' ? 'warn' : result.config.logLevel, flags.logFormat);
   return { config: result.config, load: await loadCluster(result.config, logger) };
 }
 

@@ -3,7 +3,7 @@
 
 import { Option, type Command } from 'commander';
 import { DEFAULTS, POD_MODES, POLICIES, validateConfig, type ConfigResult, type RawConfig } from '../config.js';
-import { LOG_LEVELS } from '../log.js';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat } from '../log.js';
 import { TOKEN_ENV } from '../admin/settings.js';
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -28,7 +28,13 @@ export function addClusterOptions(command: Command): Command {
     )
     .option('--pod-cidr <cidr>', 'range for synthesized pod IPs; same families as --service-cidr', collect)
     .option('--nodes <count>', 'nodes a DaemonSet runs one pod on', String(DEFAULTS.nodes))
-    .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default(DEFAULTS.logLevel));
+    .option('--max-manifest-bytes <bytes>', 'largest manifest file or stdin; bigger ones are refused (a cluster dump is read piece by piece)', String(DEFAULTS.maxManifestBytes))
+    .option('--max-pods <count>', 'most pods the cluster may hold; a load, reload or API change past it is refused', String(DEFAULTS.maxPods))
+    .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default(DEFAULTS.logLevel))
+    .addOption(
+      new Option('--log-format <format>', 'text: readable lines (the default on a terminal); json: one object a line (the default when stderr is piped)')
+        .choices(LOG_FORMATS),
+    );
 }
 
 /** Where names outside the cluster go (serve only). */
@@ -104,7 +110,10 @@ export interface ClusterFlags {
   serviceCidr?: string[];
   podCidr?: string[];
   nodes?: string;
+  maxPods?: string;
   logLevel?: string;
+  /** text | json (commander checks the choice); undefined: by whether stderr is a terminal. */
+  logFormat?: LogFormat;
   bind?: string;
   port?: string;
   upstream?: string[];
@@ -136,9 +145,12 @@ export interface ClusterFlags {
   searchNamespace?: string;
   workers?: string;
   udpIo?: string;
+  maxManifestBytes?: string;
+  corefile?: string;
 }
 
-export function configFromFlags(flags: ClusterFlags): ConfigResult {
+/** `overlay`: fields set elsewhere (a --corefile, already stripped of what flags give explicitly), over the flags. */
+export function configFromFlags(flags: ClusterFlags, overlay: RawConfig = {}): ConfigResult {
   const raw: RawConfig = {
     manifests: flags.filename,
     clusterDomain: flags.clusterDomain,
@@ -147,6 +159,7 @@ export function configFromFlags(flags: ClusterFlags): ConfigResult {
     serviceCIDRs: flags.serviceCidr,
     podCIDRs: flags.podCidr,
     nodes: flags.nodes,
+    maxPods: flags.maxPods,
     logLevel: flags.logLevel,
     bind: flags.bind,
     port: flags.port,
@@ -180,8 +193,9 @@ export function configFromFlags(flags: ClusterFlags): ConfigResult {
     searchNamespace: flags.searchNamespace,
     workers: flags.workers,
     udpIo: flags.udpIo,
+    maxManifestBytes: flags.maxManifestBytes,
   };
-  const result = validateConfig(raw);
+  const result = validateConfig({ ...raw, ...overlay });
   if (result.ok && result.config.manifests.length === 0) {
     return { ok: false, problems: ["no manifests given: pass -f FILE, -f DIR or -f - (stdin); -f may repeat"] };
   }

@@ -56,8 +56,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     return (program.getOptionValue('exitCode') as number | undefined) ?? ExitCode.OK;
   } catch (error) {
     if (error instanceof CommanderError) {
+      // `clusterdns` with no command prints the help as an error (exitCode 1): a usage error like the others.
       const benign = ['commander.helpDisplayed', 'commander.version', 'commander.help'];
-      return benign.includes(error.code) ? ExitCode.OK : ExitCode.USAGE;
+      return benign.includes(error.code) && error.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
     }
     if (error instanceof ExitRequest) return error.code;
     process.stderr.write(`clusterdns: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

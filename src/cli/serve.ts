@@ -1,6 +1,7 @@
 // `clusterdns serve`: load the manifests and answer DNS on UDP and TCP.
 
 import type { Command } from 'commander';
+import { logCorefile, readCorefileOption } from './corefile.js';
 import { addClusterOptions, addForwardOptions, addGuardOptions, addLiveOptions, configFromFlags, type ClusterFlags } from './options.js';
 import { loadCluster, logProblems, startServer, summarize, type LoadedCluster, type QueryObserver, type RunningServer } from '../app.js';
 import type { Config } from '../config.js';
@@ -13,6 +14,7 @@ import { endpointKey } from '../forward/index.js';
 import { BatchUnavailableError, ListenError } from '../server/index.js';
 import type { RequestGate } from '../server/guards.js';
 import { ExitCode } from './exit.js';
+import { resolveBind } from './bind.js';
 import { COLLECT_AFTER_MS, collectLoadGarbage, collectParseGarbage } from './heap.js';
 import { isWorker, superviseWorkers } from './workers.js';
 import { ExitRequest } from './program.js';
@@ -22,19 +24,29 @@ export function registerServe(program: Command): void {
   const command = program
     .command('serve')
     .description('answer DNS queries for the cluster described by the manifests, on UDP and TCP')
-    .option('--bind <address>', 'address to listen on (0.0.0.0 or :: for every interface)', DEFAULTS.bind)
+    .option('--bind <address>', 'address or host name to listen on (0.0.0.0 or :: for every interface)', DEFAULTS.bind)
     .option('-p, --port <port>', 'UDP and TCP port to listen on (below 1024 needs privileges)', String(DEFAULTS.port))
     .option('--workers <count>', 'processes answering on the port, each with its own copy of the cluster', String(DEFAULTS.workers))
     .option(
       '--udp-io <mode>',
       'UDP reads and replies: batch (recvmmsg/sendmmsg, 64 at a time; needs the native module npm builds at install), dgram (node:dgram, one at a time), auto (batch when built)',
       DEFAULTS.udpIo,
+    )
+    .option(
+      '--corefile <file>',
+      "the cluster's Corefile, or the YAML of kube-system's coredns ConfigMap: its kubernetes, forward, cache, hosts, " +
+        'rewrite name and stub-domain server blocks apply (flags given here win); see docs/corefile.md',
     );
-  addGuardOptions(addLiveOptions(addForwardOptions(addClusterOptions(command)))).action(async (flags: ClusterFlags) => {
-    const result = configFromFlags(flags);
+  addGuardOptions(addLiveOptions(addForwardOptions(addClusterOptions(command)))).action(async (flags: ClusterFlags, self: Command) => {
+    const bind = await resolveBind(flags.bind);
+    if (bind instanceof Error) return reportConfigProblems([bind.message]);
+    const corefile = flags.corefile === undefined ? undefined : await readCorefileOption(flags.corefile, flags, self);
+    if (corefile && !corefile.ok) return reportConfigProblems(corefile.problems);
+    const result = configFromFlags({ ...flags, bind }, corefile?.corefile.overlay);
     if (!result.ok) return reportConfigProblems(result.problems);
     const config = result.config;
-    const logger = createLogger(config.logLevel);
+    const logger = createLogger(config.logLevel, flags.logFormat);
+    if (corefile && !isWorker()) logCorefile(logger, corefile.corefile);
     if (config.workers > 1 && !isWorker()) {
       const code = await superviseWorkers(config.workers, logger);
       if (code !== ExitCode.OK) throw new ExitRequest(code);
@@ -200,6 +212,7 @@ async function startAdmin(config: Config, logger: Logger): Promise<Admin | undef
   const { createMetrics } = await import('../admin/metrics.js');
   const metrics = createMetrics({
     server: () => state.serverLabel,
+    clusterDomain: config.clusterDomain,
     family: config.bind.includes(':') ? '2' : '1',
     forwarderStats: () => state.forwarding?.forwarder.stats,
     guardStats: () => state.gate && { tcp: state.gate.tcp.stats, rateLimit: state.gate.rateLimiter, refusedOutsideAllow: state.forwarding?.refusedOutsideAllow ?? 0 },

@@ -6,6 +6,7 @@ import { addClusterOptions, type ClusterFlags } from './options.js';
 import { ExitCode } from './exit.js';
 import { ExitRequest } from './program.js';
 import { isUnreadable, loadOffline, printProblems } from './load.js';
+import { consistencyWarnings } from '../cluster/consistency.js';
 
 interface ValidateFlags extends ClusterFlags {
   strict?: boolean;
@@ -14,7 +15,7 @@ interface ValidateFlags extends ClusterFlags {
 export function registerValidate(program: Command): void {
   const command = program
     .command('validate')
-    .description('check manifests the way `serve` loads them; print every problem, exit 1 if any (--strict: warnings too)')
+    .description('check manifests the way `serve` loads them, and across objects (selectors that select nothing, StatefulSets without their headless Service); print every problem, exit 1 if any (--strict: warnings too)')
     .option('--strict', 'also fail (exit 1) on warnings');
   addClusterOptions(command)
     .addHelpText(
@@ -34,10 +35,13 @@ Exit codes: 0 no errors (and no warnings with --strict), 1 problems found,
         printProblems(load.problems);
         throw new ExitRequest(ExitCode.USAGE);
       }
+      // Mistakes across objects (a selector that selects nothing, a StatefulSet
+      // without its headless Service) are validate's own checks; serve does not make them.
+      const problems = load.ok ? [...load.problems, ...consistencyWarnings(load.load.objects, load.cluster.state.pods)] : load.problems;
       // Problems go to stdout: they are this command's output, not a failure of it.
-      printProblems(load.problems, process.stdout);
-      const errors = load.problems.filter((p) => p.level === 'error').length;
-      const warnings = load.problems.length - errors;
+      printProblems(problems, process.stdout);
+      const errors = problems.filter((p) => p.level === 'error').length;
+      const warnings = problems.length - errors;
       if (!load.ok || errors > 0) {
         process.stdout.write(`failed: ${count(errors, 'error')}, ${count(warnings, 'warning')}\n`);
         throw new ExitRequest(ExitCode.FAILURE);

@@ -4,8 +4,9 @@
 // we have no memory between runs, so an address is derived from a hash of
 // the object's identity into the CIDR's host range, with linear probing on
 // collision. The result depends only on the identity and on which addresses
-// are already taken — so restarts give the same addresses, and adding an
-// unrelated object moves nobody unless it lands on the very same slot.
+// are already taken — so restarts give the same addresses. On a running
+// server a pod that has an address keeps it (podips.ts, resettle.ts): new
+// pods probe past it.
 
 import type { IPFamily } from './model.js';
 import { hashToIndex, hashToRange } from './hash.js';
@@ -59,13 +60,14 @@ export class TakenAddresses {
   }
 
   deleteValue(family: IPFamily, value: bigint): void {
-    if (family !== 'IPv4') {
-      this.v6.delete(value);
-      return;
-    }
-    const n = Number(value);
-    const bits = this.v4.get(n >>> 16);
-    if (bits) bits[(n & 0xffff) >>> 5]! &= ~(1 << (n & 31));
+    if (family !== 'IPv4') this.v6.delete(value);
+    else this.deleteV4(Number(value));
+  }
+
+  /** `value`: an IPv4 address as an unsigned 32-bit number. */
+  deleteV4(value: number): void {
+    const bits = this.v4.get(value >>> 16);
+    if (bits) bits[(value & 0xffff) >>> 5]! &= ~(1 << (value & 31));
   }
 
   /**
@@ -95,12 +97,6 @@ export class TakenAddresses {
   }
 }
 
-/** Where an allocation that had to probe started (`home`) and ended (`slot`), as address values. */
-export interface Probe {
-  readonly home: bigint;
-  readonly slot: bigint;
-}
-
 /** Hands out addresses of one CIDR; `undefined` from allocate() means the block is full. */
 export class CidrAllocator {
   readonly cidr: CIDR;
@@ -112,12 +108,6 @@ export class CidrAllocator {
   private readonly v4Base: number;
   private readonly v4Count: number;
   private full = false;
-  /**
-   * The last allocation's probe, when its home slot was taken (a few pods in
-   * a hundred): a rebuild checks them to know whether reused addresses still
-   * are what a fresh allocation gives (resettle.ts).
-   */
-  lastProbe: Probe | undefined;
 
   constructor(cidr: CIDR, taken: TakenAddresses) {
     this.cidr = cidr;
@@ -141,8 +131,6 @@ export class CidrAllocator {
     if (this.cidr.family === 'IPv4') return this.allocateV4(identity);
     const home = hashToRange(identity, this.count);
     const offset = this.probeV6(home);
-    const base = this.cidr.network + this.firstIndex;
-    this.lastProbe = offset === home || offset === undefined ? undefined : { home: base + home, slot: base + offset };
     if (offset === undefined) {
       // Every slot was tried. Blocks only fill up, so later calls return at once.
       this.full = true;
@@ -156,23 +144,14 @@ export class CidrAllocator {
   /**
    * The address allocate() would give, without taking it (the caller does):
    * a rebuild takes addresses through a journal it can undo (resettle.ts).
-   * Sets lastProbe like allocate(); `undefined` when the block is full.
+   * `undefined` when the block is full.
    */
   peek(identity: string | readonly string[]): ParsedIP | undefined {
     if (this.count <= 0n) return undefined;
-    const base = this.cidr.network + this.firstIndex;
     const home = this.cidr.family === 'IPv4' ? BigInt(hashToIndex(identity, this.v4Count)) : hashToRange(identity, this.count);
     const offset = this.cidr.family === 'IPv4' ? this.probeV4(Number(home)) : this.probeV6(home);
     if (offset === undefined) return undefined;
-    const slot = BigInt(offset);
-    this.lastProbe = slot === home ? undefined : { home: base + home, slot: base + slot };
-    return addressAt(this.cidr, this.firstIndex + slot);
-  }
-
-  /** The address after `value` in the allocatable range, wrapping around as probing does. */
-  nextValue(value: bigint): bigint {
-    const first = this.cidr.network + this.firstIndex;
-    return value + 1n === first + this.count ? first : value + 1n;
+    return addressAt(this.cidr, this.firstIndex + BigInt(offset));
   }
 
   /** allocate(), giving only the canonical text: what a pod keeps, and for IPv4 no BigInt is made. */
@@ -191,7 +170,6 @@ export class CidrAllocator {
   private allocateV4Value(identity: string | readonly string[]): number | undefined {
     const home = hashToIndex(identity, this.v4Count);
     const offset = this.probeV4(home);
-    this.lastProbe = offset === home || offset === undefined ? undefined : { home: BigInt(this.v4Base + home), slot: BigInt(this.v4Base + offset) };
     if (offset === undefined) {
       this.full = true;
       return undefined;
@@ -217,6 +195,11 @@ export class CidrAllocator {
     }
     return undefined;
   }
+}
+
+/** How many addresses of `cidr` are handed out (hostRange's count). */
+export function hostCount(cidr: CIDR): bigint {
+  return hostRange(cidr).count;
 }
 
 /**

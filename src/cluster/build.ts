@@ -8,10 +8,15 @@
 // A 150,000-pod cluster comes through here at start and on every reload
 // (bench/scale-phases.mjs measures it), so the per-pod steps make no
 // throwaway copies and the snapshot shares whatever many pods or endpoints
-// hold alike; test/cluster/build-golden.test.ts pins the result. A rebuild
-// keeps the last build's pods and endpoints wherever nothing they are made
-// of changed (pod-cache.ts, service-endpoints.ts), and gives exactly what a
-// fresh build gives (test/cluster/settled-reuse.test.ts).
+// hold alike; test/cluster/build-golden.test.ts pins the result.
+//
+// A rebuild of a running cluster (rebuildCluster with the last build's
+// memory) keeps every pod's address while the pod exists: only new pods get
+// one, placed around the others (issue 15 item 4). It also keeps the last
+// build's pods and endpoints wherever nothing they are made of changed
+// (pod-cache.ts, service-endpoints.ts), and gives exactly what placing every
+// pod again with those addresses kept gives (test/cluster/settled-reuse.test.ts).
+// Without a memory (a start, `records`) the state depends on the objects alone.
 
 import { FamilyPool, type TakenAddresses } from './allocate.js';
 import { scanExplicitAddresses } from './explicit.js';
@@ -27,10 +32,11 @@ import type {
 } from './model.js';
 import { keyOf } from './order.js';
 import { resettlePods, settleAllPods, type PodCache } from './pod-cache.js';
+import type { PodEntry } from './pods.js';
 import type { SettledPods } from './podips.js';
 import { PortLists } from './ports.js';
 import type { Problem } from './problems.js';
-import { attachEndpoints, forgetEndpoints, type BuiltPods } from './service-endpoints.js';
+import { attachEndpoints, type BuiltPods, type RememberedEndpoints } from './service-endpoints.js';
 import { implicitKubeDnsAddress, settleServices, type SettledService } from './services.js';
 import { BUILTIN_NAMESPACES, type ClusterOptions, type ClusterState, type Pod } from './state.js';
 
@@ -42,7 +48,36 @@ interface Partitioned {
   readonly endpoints: EndpointsObject[];
 }
 
+/**
+ * What a build leaves for the next build of the same cluster: its pods
+ * (each keeps its address there) and what can be reused. Hand it only to
+ * the next build of the cluster it came from, and only once.
+ */
+export class ClusterMemory {
+  /** @internal */
+  constructor(
+    /** The build's pods, sorted: their addresses are kept. */
+    readonly entries: () => readonly PodEntry[],
+    /** The pod CIDRs they were placed in. */
+    readonly cidrs: string,
+    /** Pods to reuse; taken (undefined) by the first build that uses it, which changes it. */
+    public pods: PodCache | undefined,
+    readonly endpoints: RememberedEndpoints | undefined,
+  ) {}
+}
+
+export interface BuiltCluster {
+  readonly state: ClusterState;
+  readonly memory: ClusterMemory;
+}
+
+/** The state of `objects` alone: every address from the objects, nothing kept from an earlier build. */
 export function buildCluster(objects: readonly ManifestObject[], options: ClusterOptions): ClusterState {
+  return rebuildCluster(objects, options).state;
+}
+
+/** The state of `objects`; with `previous` (the last build's memory), every pod that still exists keeps its address. */
+export function rebuildCluster(objects: readonly ManifestObject[], options: ClusterOptions, previous?: ClusterMemory): BuiltCluster {
   const warnings: Problem[] = [];
   const parts = partition(objects);
   const serviceCIDRs = parseCIDRs(options.serviceCIDRs, 'service', warnings);
@@ -59,67 +94,63 @@ export function buildCluster(objects: readonly ManifestObject[], options: Cluste
   const podPool = new FamilyPool(podCIDRs, explicit.taken);
   const portLists = new PortLists();
   const settled = settleServices(parts.services, servicePool, explicit, portLists, kubeDns);
-  const pods = settledPodsFor(parts, podPool, options.nodeCount, explicit.taken);
+  const pods = settledPodsFor(parts, podPool, options.nodeCount, explicit.taken, previous);
   const given = givenEndpoints(parts.slices, parts.endpoints, shapes(settled.services));
-  const services = attachEndpoints(settled.services, parts.services, pods, given.byService, portLists);
+  const attached = attachEndpoints(settled.services, parts.services, pods, given.byService, portLists, previous?.endpoints);
 
-  return {
+  const state: ClusterState = {
     namespaces: namespacesOf(objects),
-    services,
+    services: attached.services,
     pods: pods.list(),
     // concat, not push(...): tens of thousands of warnings would overflow the stack.
     warnings: warnings.concat(explicit.warnings, settled.warnings, pods.warnings, given.warnings),
   };
+  return { state, memory: new ClusterMemory(pods.entryList, cidrText(podPool), pods.cache, attached.remembered) };
 }
 
 /**
- * The last build's settled pods, kept for the next build (pod-cache.ts). A
- * reload rebuilds the whole state, but the loader hands back the very same
- * objects for files whose bytes did not change: the pods of namespaces the
- * edit did not touch stay as they are, and settling 150,000 pods again is
- * most of a rebuild.
- */
-let lastPods: PodCache | undefined;
-
-/** The next build starts from nothing; the returned function puts back what was forgotten (tests compare reuse with this). */
-export function forgetSettledPods(): () => void {
-  const forgotten = lastPods;
-  const restoreEndpoints = forgetEndpoints();
-  lastPods = undefined;
-  return () => {
-    lastPods = forgotten;
-    restoreEndpoints();
-  };
-}
-
-/**
- * Readies the last build's pods for reuse (indexes them by namespace, ~0.1 s
- * at 150,000 pods) ahead of the first rebuild, which would do it itself: a
+ * Readies a build's pods for reuse (indexes them by namespace, ~0.1 s at
+ * 150,000 pods) ahead of the first rebuild, which would do it itself: a
  * server that watches its files calls this once it has settled after start.
  */
-export function prepareRebuild(): void {
-  lastPods?.namespaces();
+export function prepareRebuild(memory: ClusterMemory | undefined): void {
+  memory?.pods?.namespaces();
+}
+
+/** The same addresses kept, nothing reused: what a rebuild must equal (tests). */
+export function withoutReuse(memory: ClusterMemory): ClusterMemory {
+  return new ClusterMemory(memory.entries, memory.cidrs, undefined, undefined);
 }
 
 /** A build's pods, their endpoints' view of them, and the public list. */
 interface BuildPods extends SettledPods, BuiltPods {
   list(): readonly Pod[];
+  entryList(): readonly PodEntry[];
+  /** For the next build; undefined when it cannot reuse them. */
+  readonly cache: PodCache | undefined;
 }
 
-function settledPodsFor(parts: Partitioned, pool: FamilyPool, nodeCount: number, taken: TakenAddresses): BuildPods {
+function settledPodsFor(parts: Partitioned, pool: FamilyPool, nodeCount: number, taken: TakenAddresses, previous: ClusterMemory | undefined): BuildPods {
   // What is taken in the pod CIDRs before any pod is placed (few addresses, if any).
   const explicit = pool.cidrs().map((cidr) => new Set(taken.valuesWithin(cidr)));
-  const last = lastPods;
-  // Taken out first: reusing changes it in place, so a throw must not leave it half-changed.
-  lastPods = undefined;
+  const last = previous?.pods;
+  // Taken out first: reusing changes it in place, so no second build may use it.
+  if (previous) previous.pods = undefined;
   // Only what pods are made of: the cache keeps it until the next build.
   const inputs = { pods: parts.pods, workloads: parts.workloads };
   const reused = last && resettlePods(last, inputs, pool, nodeCount, explicit);
-  const cache = reused || settleAllPods(inputs, pool, nodeCount, taken, explicit);
+  const keep = previous && previous.cidrs === cidrText(pool) ? previous.entries() : undefined;
+  const cache = reused || settleAllPods(inputs, pool, nodeCount, taken, explicit, keep);
   // A settled pod is its own Pod: the entries are the state's pod list.
-  if (!('occupied' in cache)) return { ...cache, changed: undefined, list: () => cache.entries };
-  lastPods = cache;
-  return { ...cache.pods, changed: cache.changed, entriesOf: cache.entriesOf, list: cache.podList };
+  if (!('occupied' in cache)) return { ...cache, changed: undefined, list: () => cache.entries, entryList: () => cache.entries, cache: undefined };
+  return { ...cache.pods, changed: cache.changed, entriesOf: cache.entriesOf, list: cache.podList, entryList: cache.podList, cache };
+}
+
+function cidrText(pool: FamilyPool): string {
+  return pool
+    .cidrs()
+    .map((cidr) => cidr.text)
+    .join(',');
 }
 
 function partition(objects: readonly ManifestObject[]): Partitioned {
@@ -144,7 +175,31 @@ function partition(objects: readonly ManifestObject[]): Partitioned {
         parts.workloads.push(object);
     }
   }
-  return parts;
+  return { ...parts, workloads: withoutLoadedPods(parts.workloads, parts.pods) };
+}
+
+/**
+ * The workloads whose pods are to be made. A cluster dump holds the pods a
+ * controller made (each names it as its controller ownerReference; a
+ * Deployment's pods name its ReplicaSet `<deployment>-<hash>`) and the
+ * ReplicaSets a Deployment made: such a workload makes no pods of its own,
+ * or every pod would be there twice.
+ */
+function withoutLoadedPods(workloads: WorkloadObject[], pods: readonly PodObject[]): WorkloadObject[] {
+  if (!pods.some((pod) => pod.controller !== undefined) && !workloads.some((workload) => workload.controller !== undefined)) return workloads;
+  const covered = new Set<string>();
+  for (const pod of pods) {
+    if (pod.controller === undefined) continue;
+    covered.add(`${pod.meta.namespace}/${pod.controller}`);
+    const replicaSet = /^ReplicaSet\/(.+)-[^-]+$/.exec(pod.controller);
+    if (replicaSet) covered.add(`${pod.meta.namespace}/Deployment/${replicaSet[1]}`);
+  }
+  const loaded = new Set(workloads.map((workload) => `${workload.meta.namespace}/${workload.kind}/${workload.meta.name}`));
+  return workloads.filter((workload) => {
+    const key = `${workload.meta.namespace}/${workload.kind}/${workload.meta.name}`;
+    const owner = workload.controller === undefined ? undefined : `${workload.meta.namespace}/${workload.controller}`;
+    return !covered.has(key) && (owner === undefined || !loaded.has(owner));
+  });
 }
 
 /** Declared, used by any loaded object, or built in (spec §2). */

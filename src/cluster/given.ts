@@ -80,7 +80,8 @@ export function sliceEndpoints(slice: EndpointSliceObject): KeyedEndpoint[] {
       const ip = parseIP(address);
       if (!ip) continue;
       const hostname = endpoint.hostname ? { hostname: endpoint.hostname } : {};
-      out.push({ ip, endpoint: { address: ip.text, family: ip.family, ...hostname, ready: endpoint.ready, ports } });
+      const target = endpoint.targetPod ? { targetPod: endpoint.targetPod } : {};
+      out.push({ ip, endpoint: { address: ip.text, family: ip.family, ...hostname, ...target, ready: endpoint.ready, ports } });
     }
   }
   return out;
@@ -101,7 +102,8 @@ function pushAddress(out: KeyedEndpoint[], address: EndpointAddress, ready: bool
   const ip = parseIP(address.ip);
   if (!ip) return;
   const hostname = address.hostname ? { hostname: address.hostname } : {};
-  out.push({ ip, endpoint: { address: ip.text, family: ip.family, ...hostname, ready, ports } });
+  const target = address.targetPod ? { targetPod: address.targetPod } : {};
+  out.push({ ip, endpoint: { address: ip.text, family: ip.family, ...hostname, ...target, ready, ports } });
 }
 
 function namedPort(port: EndpointPort): NamedPort {

@@ -97,6 +97,8 @@ export interface PodStatus {
 export interface PodObject {
   readonly kind: 'Pod';
   readonly meta: ObjectMeta;
+  /** The controller ownerReference as `Kind/name` (`ReplicaSet/web-7c5d`), as a cluster dump has it. */
+  readonly controller?: string;
   readonly spec: PodSpec;
   /** Absent when the manifest has no `status` at all (then IPs are synthesized). */
   readonly status?: PodStatus;
@@ -124,6 +126,8 @@ export interface PodTemplate {
 
 interface WorkloadBase {
   readonly meta: ObjectMeta;
+  /** The controller ownerReference as `Kind/name` (a ReplicaSet's Deployment), as a cluster dump has it. */
+  readonly controller?: string;
   readonly selector: LabelSelector;
   readonly template: PodTemplate;
 }
@@ -146,6 +150,16 @@ export interface ReplicaSetObject extends WorkloadBase {
   readonly replicas: number;
 }
 
+/**
+ * A ReplicationController (v1), the ReplicaSet's predecessor: its plain-map
+ * selector (defaulted to the template's labels, as the API server does) is
+ * held as matchLabels. Pods are named as a ReplicaSet's: `<rc>-<5 chars>`.
+ */
+export interface ReplicationControllerObject extends WorkloadBase {
+  readonly kind: 'ReplicationController';
+  readonly replicas: number;
+}
+
 export interface DaemonSetObject extends WorkloadBase {
   readonly kind: 'DaemonSet';
 }
@@ -153,6 +167,8 @@ export interface DaemonSetObject extends WorkloadBase {
 export interface JobObject {
   readonly kind: 'Job';
   readonly meta: ObjectMeta;
+  /** The controller ownerReference as `Kind/name` (a CronJob), as a cluster dump has it. */
+  readonly controller?: string;
   /** Jobs may omit the selector (the controller generates one). */
   readonly selector?: LabelSelector;
   readonly template: PodTemplate;
@@ -165,6 +181,7 @@ export type WorkloadObject =
   | StatefulSetObject
   | DeploymentObject
   | ReplicaSetObject
+  | ReplicationControllerObject
   | DaemonSetObject
   | JobObject;
 
@@ -180,6 +197,8 @@ export interface EndpointSliceEndpoint {
   readonly ready: boolean;
   readonly terminating: boolean;
   readonly hostname?: string;
+  /** targetRef.name when targetRef.kind is Pod (CoreDNS endpoint_pod_names). */
+  readonly targetPod?: string;
 }
 
 export interface EndpointSliceObject {
@@ -195,6 +214,8 @@ export interface EndpointSliceObject {
 export interface EndpointAddress {
   readonly ip: string;
   readonly hostname?: string;
+  /** targetRef.name when targetRef.kind is Pod (CoreDNS endpoint_pod_names). */
+  readonly targetPod?: string;
 }
 
 export interface EndpointSubset {
@@ -231,6 +252,7 @@ export const MANIFEST_KINDS: readonly ManifestKind[] = [
   'StatefulSet',
   'Deployment',
   'ReplicaSet',
+  'ReplicationController',
   'DaemonSet',
   'Job',
 ];

@@ -8,22 +8,21 @@
 // they are. In a namespace that changed, every workload is run again for its
 // names (an earlier one may now take a later one's name); a workload that is
 // the same object and comes out with the same names keeps its pod objects.
-// Addresses are then placed only for new pods (resettle.ts), which also
-// checks that keeping everyone else's gives what a fresh build gives.
-// Whenever it could not, the caller builds afresh: the result is always
-// exactly a fresh build's (test/cluster/settled-reuse.test.ts).
+// Addresses are then placed only for new pods (resettle.ts); every pod of
+// the last build keeps its address. Whenever it could not, the caller places
+// every pod again, keeping the last build's addresses: the result is always
+// exactly that (test/cluster/settled-reuse.test.ts).
 
 import type { FamilyPool, TakenAddresses } from './allocate.js';
-import { ipFromValue, parseIP, sortKeyOf } from './ip.js';
+import { ipFromValue, sortKeyOf } from './ip.js';
 import type { IPFamily, PodObject, WorkloadObject } from './model.js';
 import { NameRegistry } from './names.js';
-import { compareKeys, keyOf, type Keyed } from './order.js';
-import { settlePods, type PodProbe, type SettledPods } from './podips.js';
+import { compareKeys, type Keyed } from './order.js';
+import { settlePods, type SettledPods } from './podips.js';
 import { entryFromPodObject, settleIPs, type PodEntry } from './pods.js';
 import { ipAt, ipCount } from './pod-ip-list.js';
 import type { Problem } from './problems.js';
-import type { Pod } from './state.js';
-import { Journal, resettleFamily, type FamilyPlacement } from './resettle.js';
+import { resettleFamily, type FamilyPlacement } from './resettle.js';
 import { synthesizePods } from './synthesize.js';
 
 /** What pods are made of: Pod objects and workloads, in input order. */
@@ -51,24 +50,28 @@ export interface PodCache {
   readonly cidrs: string;
   /** Per pod family: the addresses taken in its CIDR before any pod was placed. */
   readonly explicit: readonly ReadonlySet<bigint>[];
-  readonly probes: readonly PodProbe[];
   /** Explicit addresses and placed pods, in the pod CIDRs; the next build changes it in place. */
   readonly occupied: TakenAddresses;
   /** Per namespace (made on first use: a first load never needs it); `undefined` when two pods share a name. */
   namespaces(): ReadonlyMap<string, NamespacePods> | undefined;
   /** The state's pods, in name order: `pods.entries` themselves, or those of every namespace. */
-  podList(): readonly Pod[];
+  podList(): readonly PodEntry[];
   /** The entries of one namespace, sorted by name. */
   entriesOf(namespace: string): readonly PodEntry[];
 }
 
-/** Every pod placed from scratch. `occupied` is the pool's taken set, `explicit` what it held before. */
+/**
+ * Every pod placed anew, those named in `keep` (the last build's entries,
+ * sorted) at the addresses they had. `occupied` is the pool's taken set,
+ * `explicit` what it held before.
+ */
 export function settleAllPods(
   inputs: PodInputs,
   pool: FamilyPool,
   nodeCount: number,
   occupied: TakenAddresses,
   explicit: readonly ReadonlySet<bigint>[],
+  keep?: readonly PodEntry[],
 ): PodCache | SettledPods {
   // Declared pods keep their names; workloads (in a fixed order) generate around them.
   const names = new NameRegistry();
@@ -76,7 +79,7 @@ export function settleAllPods(
   for (const entry of declared) names.add(entry.pod.namespace, entry.pod.name);
   const workloads = sortWorkloads(inputs.workloads);
   const synthesized = synthesizePods(workloads, names, nodeCount);
-  const settled = settlePods(declared.concat(synthesized.pods), pool);
+  const settled = settlePods(declared.concat(synthesized.pods), pool, occupied, keep);
   const pods = { entries: settled.entries, warnings: synthesized.warnings.concat(settled.warnings) };
   // A full CIDR (warned) leaves pods without an address: nothing to keep.
   // Equal workload keys sort in no defined order: nothing to compare with.
@@ -89,7 +92,6 @@ export function settleAllPods(
     nodeCount,
     cidrs: cidrText(pool),
     explicit,
-    probes: settled.probes,
     occupied,
     namespaces,
     podList: () => pods.entries,
@@ -134,14 +136,11 @@ export function settleAllPods(
   }
 }
 
-/** Tries at placing new pods (each moving the kept pods found in the way) before building afresh. */
-const TRIES = 4;
-
 /**
  * The pods for `inputs` from the last build's `cache`, placing only new
- * ones (and kept ones in their way); `undefined` when that could differ
- * from a fresh build. On success `cache.occupied` is this build's: the
- * caller must not use `cache` again.
+ * ones; `undefined` when that cannot be done (then every pod is placed
+ * again, keeping the last build's addresses). On success `cache.occupied` is
+ * this build's: the caller must not use `cache` again.
  */
 export function resettlePods(
   cache: PodCache,
@@ -163,16 +162,7 @@ export function resettlePods(
   );
   const sameExplicit = explicit.every((set, i) => set.size === cache.explicit[i]!.size && [...set].every((v) => cache.explicit[i]!.has(v)));
   if (changed.size === 0 && sameExplicit) return { ...cache, changed };
-  const moved = new Set<string>();
-  for (let attempt = 0; attempt < TRIES; attempt++) {
-    const result = tryResettle({ cache, pool, nodeCount, explicit, old, now, namespaces, changed, moved });
-    if (result === undefined || 'pods' in result) return result;
-    for (const pod of result.move) {
-      moved.add(keyOf(pod));
-      changed.add(pod.namespace);
-    }
-  }
-  return undefined;
+  return tryResettle({ cache, pool, nodeCount, explicit, old, now, namespaces, changed });
 }
 
 interface Try {
@@ -186,24 +176,22 @@ interface Try {
   readonly namespaces: readonly string[];
   /** Namespaces whose pods are made again. */
   readonly changed: ReadonlySet<string>;
-  /** Kept pods (`namespace/name`) that must be placed again. */
-  readonly moved: ReadonlySet<string>;
 }
 
-/** One try: this build's cache, kept pods to move as well, or `undefined` to build afresh. */
-function tryResettle(attempt: Try): PodCache | { readonly move: readonly Keyed[] } | undefined {
-  const { cache, pool, old, now, changed, moved } = attempt;
+/** This build's cache, or `undefined` to place every pod again. */
+function tryResettle(attempt: Try): PodCache | undefined {
+  const { cache, pool, old, now, changed } = attempt;
   const shares = new Map(old);
-  const freed: bigint[][] = pool.families.map(() => []);
+  const freed: string[][] = pool.families.map(() => []);
   const fresh: PodEntry[] = [];
   for (const namespace of attempt.namespaces) {
     if (!changed.has(namespace)) continue;
     const is = now.get(namespace);
-    const share = is ? namespaceShare(is, old.get(namespace), attempt.nodeCount, moved) : undefined;
+    const share = is ? namespaceShare(is, old.get(namespace), attempt.nodeCount) : undefined;
     if (share === null) return undefined;
     if (share) shares.set(namespace, share);
     else shares.delete(namespace);
-    if (!match(old.get(namespace)?.entries ?? [], share?.entries ?? [], moved, freed, fresh)) return undefined;
+    if (!match(old.get(namespace)?.entries ?? [], share?.entries ?? [], freed, fresh)) return undefined;
   }
   // concat() of the namespaces' lists: one native copy, fast even before
   // the first reloads have warmed this code up.
@@ -212,34 +200,23 @@ function tryResettle(attempt: Try): PodCache | { readonly move: readonly Keyed[]
   const warnings = ([] as Problem[]).concat(...present.map((share) => share.warnings));
 
   // Placing most pods anew costs more here (through the journal, with
-  // BigInt addresses) than the tuned loop of a fresh build.
+  // BigInt addresses) than the tuned loop of a full placement.
   if (fresh.length > 1000 && fresh.length * 4 > entries.length) return undefined;
   const freshSet = new Set(fresh);
-  const journal = new Journal(cache.occupied);
-  const probes: PodProbe[] = [];
   const placements: FamilyPlacement[] = [];
   for (const [index, family] of pool.families.entries()) {
-    const result = resettleFamily(
-      {
-        family,
-        index,
-        cidr: pool.allocator(family)!.cidr,
-        occupied: cache.occupied,
-        explicitBefore: cache.explicit[index]!,
-        explicitNow: attempt.explicit[index]!,
-        freed: freed[index]!,
-        fresh: fresh.map((entry) => entry.pod),
-        probes: cache.probes.filter((probe) => probe.family === index),
-        keptAt: keptLookup(entries, freshSet, family, index),
-      },
-      journal,
-    );
-    if (result.kind !== 'placed') {
-      journal.rollback();
-      return result.kind === 'move' ? { move: result.pods } : undefined;
-    }
+    const result = resettleFamily({
+      family,
+      cidr: pool.allocator(family)!.cidr,
+      occupied: cache.occupied,
+      explicitBefore: cache.explicit[index]!,
+      explicitNow: attempt.explicit[index]!,
+      freed: freed[index]!,
+      fresh: fresh.map((entry) => entry.pod),
+      keptAt: keptLookup(entries, freshSet, family, index),
+    });
+    if (result.kind !== 'placed') return undefined;
     placements.push(result);
-    for (const probe of result.probes) probes.push(probe);
   }
   fresh.forEach((entry, i) => {
     // Made like settlePods makes them (same array kind, packed by settleIPs), so code reading pods stays monomorphic.
@@ -253,10 +230,9 @@ function tryResettle(attempt: Try): PodCache | { readonly move: readonly Keyed[]
     nodeCount: attempt.nodeCount,
     cidrs: cache.cidrs,
     explicit: attempt.explicit,
-    probes,
     occupied: cache.occupied,
     namespaces: () => shares,
-    podList: () => ([] as Pod[]).concat(...present.map((share) => share.entries)),
+    podList: () => ([] as PodEntry[]).concat(...present.map((share) => share.entries)),
     entriesOf: (namespace) => shares.get(namespace)?.entries ?? [],
   };
 }
@@ -264,16 +240,15 @@ function tryResettle(attempt: Try): PodCache | { readonly move: readonly Keyed[]
 /**
  * Pairs the last build's pods of a namespace with this build's by name
  * (both sorted). A pod that is the same object, or synthesized again under
- * the same name, keeps its address (same name, same home slot) unless it
- * must move; a pod with written IPs takes them; the rest are `fresh`. Addresses of old pods not
- * kept are `freed`. `false` when a name repeats (then order decides).
+ * the same name, keeps its address; a pod with written IPs takes them; the
+ * rest are `fresh`. Addresses of old pods not kept are `freed`. `false` when a name repeats (then order decides).
  */
-function match(was: readonly PodEntry[], is: readonly PodEntry[], moved: ReadonlySet<string>, freed: bigint[][], fresh: PodEntry[]): boolean {
+function match(was: readonly PodEntry[], is: readonly PodEntry[], freed: string[][], fresh: PodEntry[]): boolean {
   if (hasEqualNames(is)) return false;
   const free = (entry: PodEntry) => {
     if (entry.origin.givenIPs) return;
     const { ips } = entry.pod;
-    for (let family = 0; family < ipCount(ips); family++) freed[family]!.push(parseIP(ipAt(ips, family)!)!.value);
+    for (let family = 0; family < ipCount(ips); family++) freed[family]!.push(ipAt(ips, family)!);
   };
   const place = (entry: PodEntry) => {
     const given = entry.origin.givenIPs;
@@ -294,7 +269,7 @@ function match(was: readonly PodEntry[], is: readonly PodEntry[], moved: Readonl
       j++;
     } else {
       if (a !== b) {
-        if (!a!.origin.givenIPs && !b!.origin.givenIPs && (moved.size === 0 || !moved.has(keyOf(b!.pod)))) settleIPs(b!, a!.pod.ips, a!.firstKey);
+        if (!a!.origin.givenIPs && !b!.origin.givenIPs) settleIPs(b!, a!.pod.ips, a!.firstKey);
         else {
           free(a!);
           place(b!);
@@ -309,18 +284,15 @@ function match(was: readonly PodEntry[], is: readonly PodEntry[], moved: Readonl
 
 /**
  * A changed namespace's pods anew, keeping the pod objects of workloads that
- * come out the same and hold no pod that must move (those get new objects:
- * the last build's state still shows the old ones); null when two workloads
- * share a key.
+ * come out the same; null when two workloads share a key.
  */
-function namespaceShare(inputs: PodInputs, old: NamespacePods | undefined, nodeCount: number, moved: ReadonlySet<string>): NamespacePods | null {
-  const stays = (entry: PodEntry) => moved.size === 0 || !moved.has(keyOf(entry.pod));
+function namespaceShare(inputs: PodInputs, old: NamespacePods | undefined, nodeCount: number): NamespacePods | null {
   const names = new NameRegistry();
   const entries: PodEntry[] = [];
   const declared = new Map<PodObject, PodEntry>();
   for (const object of inputs.pods) {
     const before = old?.declared.get(object);
-    const entry = before && stays(before) ? before : entryFromPodObject(object);
+    const entry = before ?? entryFromPodObject(object);
     declared.set(object, entry);
     names.add(entry.pod.namespace, entry.pod.name);
     entries.push(entry);
@@ -332,7 +304,7 @@ function namespaceShare(inputs: PodInputs, old: NamespacePods | undefined, nodeC
   for (const workload of workloads) {
     const made = synthesizePods([workload], names, nodeCount);
     const before = old?.generated.get(workload);
-    const pods = before && sameNames(before, made.pods) && before.every(stays) ? before : made.pods;
+    const pods = before && sameNames(before, made.pods) ? before : made.pods;
     generated.set(workload, pods);
     for (const entry of pods) entries.push(entry);
     for (const warning of made.warnings) warnings.push(warning);

@@ -1,12 +1,15 @@
 // Pods with their addresses settled: given IPs as written, everyone else
-// one synthesized address per configured pod family (spec §5, §6).
+// one synthesized address per configured pod family (spec §5, §6) — the one
+// it had in the last build of the same cluster when it had one (a pod keeps
+// its address while it exists, issue 15 item 4), else a new one.
 
-import type { FamilyPool, Probe } from './allocate.js';
-import { sortKeyOf } from './ip.js';
+import type { FamilyPool, TakenAddresses } from './allocate.js';
+import { parseIP, parseIPv4, sortKeyOf } from './ip.js';
 import { settleIPs, type PodEntry } from './pods.js';
 import type { Problem } from './problems.js';
-import { compareKeys, type Keyed } from './order.js';
+import { compareKeys } from './order.js';
 import { describeSource } from './model.js';
+import { ipAt, ipCount } from './pod-ip-list.js';
 
 export interface SettledPods {
   /** Sorted by namespace/name. */
@@ -14,21 +17,16 @@ export interface SettledPods {
   readonly warnings: readonly Problem[];
 }
 
-/** A pod whose synthesized address of the `family`-th pod family is not its home slot. */
-export interface PodProbe extends Probe {
-  readonly pod: Keyed;
-  readonly family: number;
-}
-
-export interface SettledPodsWithProbes extends SettledPods {
-  readonly probes: readonly PodProbe[];
-}
-
-/** Sorts `entries` (in place) and settles each one's addresses, in that order. */
-export function settlePods(entries: PodEntry[], pool: FamilyPool): SettledPodsWithProbes {
+/**
+ * Sorts `entries` (in place) and settles each one's addresses: first the
+ * pods that keep the address they had in `keep` (the last build's entries,
+ * sorted), then everyone else in namespace/name order, each at the first free
+ * address from its home slot. `taken` is the pool's set of taken addresses.
+ */
+export function settlePods(entries: PodEntry[], pool: FamilyPool, taken: TakenAddresses, keep?: readonly PodEntry[]): SettledPods {
   entries.sort((a, b) => compareKeys(a.pod, b.pod));
+  const kept = keep ? keepAddresses(entries, keep, pool, taken) : undefined;
   const warnings: Problem[] = [];
-  const probes: PodProbe[] = [];
   // One "CIDR full" warning per manifest object and family, not one per replica.
   const warned = new Set<string>();
   // The identity `namespace/name/family` in pieces, hashed without being joined; reused for every pod.
@@ -36,12 +34,44 @@ export function settlePods(entries: PodEntry[], pool: FamilyPool): SettledPodsWi
   // Indexed loops over the 150,000 entries: this runs once a build, and for-of
   // in code not yet optimized allocates an iterator result per step.
   for (let i = 0; i < entries.length; i++) {
+    if (kept !== undefined && kept[i] === 1) continue;
     const entry = entries[i] as PodEntry;
     const given = entry.origin.givenIPs;
-    const ips = given ? given.map((ip) => ip.text) : synthesize(entry, pool, identity, warned, warnings, probes);
+    const ips = given ? given.map((ip) => ip.text) : synthesize(entry, pool, identity, warned, warnings);
     settleIPs(entry, ips, ips.length === 0 ? 0 : sortKeyOf(ips[0] as string));
   }
-  return { entries, warnings, probes };
+  return { entries, warnings };
+}
+
+/**
+ * Settles the entries named like a synthesized pod of `keep` with that pod's
+ * addresses and takes them; 1 at the index of each. Both lists are sorted,
+ * so one merge pass.
+ */
+function keepAddresses(entries: readonly PodEntry[], keep: readonly PodEntry[], pool: FamilyPool, taken: TakenAddresses): Uint8Array {
+  const kept = new Uint8Array(entries.length);
+  const families = pool.families;
+  for (let i = 0, j = 0; i < entries.length && j < keep.length; ) {
+    const entry = entries[i] as PodEntry;
+    const old = keep[j] as PodEntry;
+    const order = compareKeys(entry.pod, old.pod);
+    if (order < 0) i++;
+    else if (order > 0) j++;
+    else {
+      if (!entry.origin.givenIPs && !old.origin.givenIPs && ipCount(old.ips) === families.length && families.length > 0) {
+        for (let f = 0; f < families.length; f++) {
+          const text = ipAt(old.ips, f)!;
+          if (families[f] === 'IPv4') taken.addV4(parseIPv4(text)!);
+          else taken.add(parseIP(text)!);
+        }
+        settleIPs(entry, old.ips, old.firstKey);
+        kept[i] = 1;
+      }
+      i++;
+      j++;
+    }
+  }
+  return kept;
 }
 
 function synthesize(
@@ -50,7 +80,6 @@ function synthesize(
   identity: string[],
   warned: Set<string>,
   warnings: Problem[],
-  probes: PodProbe[],
 ): string[] {
   const { pod, origin } = entry;
   // Sized up front and trimmed: push() onto [] would reserve room for 17, kept
@@ -66,8 +95,6 @@ function synthesize(
     const ip = allocator?.allocateText(identity);
     if (ip !== undefined) {
       ips[count++] = ip;
-      const probe = allocator!.lastProbe;
-      if (probe) probes.push({ pod, family: f, home: probe.home, slot: probe.slot });
       continue;
     }
     const key = `${describeSource(origin.source)}|${family}`;

@@ -42,17 +42,8 @@ interface Remembered {
   readonly given: string;
 }
 
-/** The last build's endpoints, by Service object. */
-let lastBuild: Map<ServiceObject, Remembered> | undefined;
-
-/** The next build derives every Service's endpoints; the returned function puts back what was forgotten. */
-export function forgetEndpoints(): () => void {
-  const forgotten = lastBuild;
-  lastBuild = undefined;
-  return () => {
-    lastBuild = forgotten;
-  };
-}
+/** A build's endpoints by Service object: what the next build of the same cluster reuses. */
+export type RememberedEndpoints = ReadonlyMap<ServiceObject, Remembered>;
 
 interface Pending {
   readonly service: SettledService;
@@ -67,9 +58,10 @@ export function attachEndpoints(
   pods: BuiltPods,
   given: ReadonlyMap<string, readonly KeyedEndpoint[]>,
   portLists: PortLists,
-): readonly Service[] {
+  last: RememberedEndpoints | undefined,
+): { readonly services: readonly Service[]; readonly remembered: RememberedEndpoints } {
   const { changed } = pods;
-  const previous = changed ? lastBuild : undefined;
+  const previous = changed ? last : undefined;
   const remembered = new Map<ServiceObject, Remembered>();
   // Settled services drop targetPort; endpoint derivation needs the ports as written.
   const objectsByKey = new Map(objects.map((s) => [keyOf(s.meta), s]));
@@ -107,8 +99,7 @@ export function attachEndpoints(
     service.endpoints = mergeEndpoints(derived, givenList);
     if (object) remembered.set(object, { endpoints: service.endpoints, ipFamilies: service.ipFamilies, given: givenText });
   }
-  lastBuild = remembered;
-  return settled;
+  return { services: settled, remembered };
 }
 
 /** The entries (sorted by namespace) of `namespaces`. */

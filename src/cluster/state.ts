@@ -57,6 +57,8 @@ export interface Endpoint {
    * rebuild makes new ones with the same names (see pod-ref.ts).
    */
   readonly pod?: PodRef;
+  /** For given EndpointSlices/Endpoints: the targetRef pod's name (CoreDNS endpoint_pod_names, records/served.ts). */
+  readonly targetPod?: string;
 }
 
 /** Which pod, by name: a Pod is one. */

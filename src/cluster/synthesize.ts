@@ -12,6 +12,7 @@ import type {
   JobObject,
   Labels,
   ReplicaSetObject,
+  ReplicationControllerObject,
   StatefulSetObject,
   WorkloadObject,
 } from './model.js';
@@ -51,6 +52,7 @@ export function synthesizePods(
         deploymentPods(workload, names, pods);
         break;
       case 'ReplicaSet':
+      case 'ReplicationController':
         replicaSetPods(workload, names, pods);
         break;
       case 'DaemonSet':
@@ -149,7 +151,8 @@ function deploymentPods(deploy: DeploymentObject, names: NameRegistry, out: PodE
   replicas(deploy, names, prefix, labels, deploy.replicas, (i) => String(i), out);
 }
 
-function replicaSetPods(rs: ReplicaSetObject, names: NameRegistry, out: PodEntry[]): void {
+/** ReplicaSet and ReplicationController pods: `<name>-<5 chars>`, as both controllers name them. */
+function replicaSetPods(rs: ReplicaSetObject | ReplicationControllerObject, names: NameRegistry, out: PodEntry[]): void {
   replicas(rs, names, `${rs.meta.name}-`, rs.template.labels, rs.replicas, (i) => String(i), out);
 }
 

@@ -93,12 +93,31 @@ async function probe(client: UdpClient, upstream: UpstreamAddress, name: string,
   }, timeoutMs);
 }
 
-/** Same port, and the same address — or we listen on every address and the upstream is one of ours. */
+/**
+ * Docker's embedded DNS. In a container on a user-defined network resolv.conf
+ * names 127.0.0.11, and the container's own NAT rules send port 53 there to
+ * dockerd's resolver: listening on 0.0.0.0:53 in that container does not make
+ * it ours. It is the upstream that resolves the other containers' names.
+ */
+const DOCKER_EMBEDDED_DNS = '127.0.0.11';
+
+/**
+ * Whether queries sent to `upstream` reach this server by address alone —
+ * the one test shared by the --upstream check, the resolv.conf filter and the
+ * startup loop check. Same port, and our exact listen address; or, when we
+ * listen on every address, an address of one of our interfaces or any other
+ * loopback address (the kernel delivers 127.0.0.0/8 to a 0.0.0.0 socket) —
+ * except Docker's embedded DNS, which is NATed away from us. Anything this
+ * says is not us is still probed at startup (check()), so a loop through
+ * 127.0.0.11 outside Docker, or through a resolver that relays back to us,
+ * is still caught.
+ */
 export function isSelf(upstream: UpstreamAddress, self: UpstreamAddress): boolean {
   if (upstream.port !== self.port) return false;
   const selfHost = normalizeHost(self.host) ?? self.host;
   if (upstream.host === selfHost) return true;
   if (selfHost !== '0.0.0.0' && selfHost !== '::') return false;
+  if (upstream.host === DOCKER_EMBEDDED_DNS) return false;
   return isLocalAddress(upstream.host);
 }
 

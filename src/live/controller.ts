@@ -4,7 +4,7 @@
 
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
-import { buildLoaded, logProblems, serialFor, type LoadedCluster } from '../app.js';
+import { buildLoaded, capacityOf, logProblems, serialFor, type LoadedCluster } from '../app.js';
 import { loadManifests, parseManifestText, type LoadResult } from '../manifests/index.js';
 import { MANIFEST_KINDS, objectKey, type ManifestKind, type ManifestObject } from '../cluster/model.js';
 import { errorsOf, formatProblem, type Problem } from '../cluster/problems.js';
@@ -58,6 +58,8 @@ export class LiveCluster {
   private overlay: Overlay = EMPTY_OVERLAY;
   private objects: readonly ManifestObject[];
   private queue: Promise<unknown> = Promise.resolve();
+  /** A file reload queued and not started yet: later requests join it (at most one running, one pending). */
+  private pendingReload: Promise<ChangeResult> | undefined;
   private readonly log: Logger;
   current: LoadedCluster;
   /** The last file reload's problems while it stays broken; cleared by a good reload. */
@@ -71,14 +73,22 @@ export class LiveCluster {
     this.log = options.logger.child({ module: 'live' });
   }
 
-  /** Re-read every -f path; on errors keep serving what we have. */
+  /**
+   * Re-read every -f path; on errors keep serving what we have. Requests
+   * coalesce: while a reload waits its turn, another request joins it (it
+   * reads the files when it starts, so it sees every edit made before), so a
+   * burst of SIGHUPs or watch events costs at most the reload running and
+   * one more.
+   */
   reload(reason: string): Promise<ChangeResult> {
-    return this.enqueue(async () => {
+    if (this.pendingReload) return this.pendingReload;
+    const run = this.enqueue(async () => {
+      this.pendingReload = undefined;
       if (this.options.config.manifests.includes('-')) {
         this.log.warn({ reason }, 'not reloading: stdin (-f -) was read once at startup and cannot be read again');
         return { kind: 'invalid', problems: ['manifests read from stdin cannot be reloaded'] };
       }
-      const load = await (this.options.loadSources?.() ?? loadManifests(this.options.config.manifests));
+      const load = await (this.options.loadSources?.() ?? loadManifests(this.options.config.manifests, { maxBytes: this.options.config.maxManifestBytes }));
       logProblems(this.options.logger, load.problems);
       if (!load.ok) {
         const problems = errorsOf(load.problems).map(formatProblem);
@@ -87,13 +97,21 @@ export class LiveCluster {
         this.options.onReload?.(false);
         return { kind: 'invalid', problems };
       }
-      this.newestMtime = await serialFor(load.files);
-      this.files = load.objects;
+      const [mtime, kept] = [await serialFor(load.files), this.newestMtime];
+      this.newestMtime = mtime;
+      const result = await this.commit(this.overlay, `reload (${reason})`, load.objects, 'error');
+      if (result.kind === 'invalid') {
+        this.newestMtime = kept;
+        this.lastError = { at: new Date().toISOString(), problems: result.problems };
+        this.options.onReload?.(false);
+        return result;
+      }
       this.lastError = undefined;
-      const result = await this.commit(this.overlay, `reload (${reason})`);
       this.options.onReload?.(true);
       return result;
     });
+    this.pendingReload = run;
+    return run;
   }
 
   /** Create or replace the objects of a YAML/JSON body. */
@@ -147,17 +165,28 @@ export class LiveCluster {
     return this.objects;
   }
 
-  /** Build from files + `overlay`, swap it in, and log what changed. */
-  private async commit(overlay: Overlay, what: string): Promise<ChangeResult> {
-    const objects = overlayObjects(this.files, overlay);
+  /**
+   * Build from `files` + `overlay`, swap it in, and log what changed; or,
+   * when it would not fit (the pod cap, a CIDR that would run out), refuse
+   * it before building and change nothing.
+   */
+  private async commit(overlay: Overlay, what: string, files = this.files, refusal: 'warn' | 'error' = 'warn'): Promise<ChangeResult> {
+    const objects = overlayObjects(files, overlay);
+    const tooBig = capacityOf(this.options.config, objects, this.objects);
+    if (tooBig.length > 0) {
+      this.log[refusal]({ problems: tooBig }, `${what} refused, keeping the last good state: ${tooBig.join('; ')}`);
+      return { kind: 'invalid', problems: tooBig };
+    }
     const serial = Math.max(this.current.index.serial + 1, this.newestMtime);
     const next = buildLoaded(this.options.config, objects, {
       serial,
       reverseFallthrough: this.options.reverseFallthrough,
       adjust: (state) => applyPodReadiness(state, overlay.podReady),
+      previous: this.current,
     });
     // Answer from the new state first; the diff is only told afterwards.
     const previous = this.current;
+    this.files = files;
     this.overlay = overlay;
     this.objects = objects;
     this.current = next;

@@ -68,7 +68,7 @@ export async function startLive(options: LiveOptions): Promise<Live> {
   let watcher: Watcher | undefined;
   let prepare: NodeJS.Timeout | undefined;
   if (config.watch) {
-    prepare = setTimeout(prepareRebuild, PREPARE_REBUILD_MS);
+    prepare = setTimeout(() => prepareRebuild(cluster.current.memory), PREPARE_REBUILD_MS);
     prepare.unref();
     watcher = await watchPaths({
       paths: config.manifests,

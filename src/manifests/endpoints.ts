@@ -10,7 +10,7 @@ import type {
   EndpointsObject,
   ObjectMeta,
 } from '../cluster/model.js';
-import { type IPKind, readIP, readLabelName, readPortName, readSubdomainName } from './names.js';
+import { type IPKind, readIP, readLabelName, readServicePortName, readSubdomainName } from './names.js';
 import { PROTOCOLS } from './pod.js';
 import type { Field } from './reader.js';
 import { definedFields, trimmed } from './defined.js';
@@ -52,6 +52,7 @@ function readSliceEndpoint(field: Field, addressType: (typeof ADDRESS_TYPES)[num
   conditions.mapping();
   const hostname = readLabelName(field.get('hostname'), { emptyIsAbsent: true });
   return definedFields({
+    targetPod: targetPod(field.get('targetRef')),
     addresses,
     // Absent means ready: the API treats an unknown condition as ready (spec §4.2).
     ready: conditions.get('ready').boolean() ?? true,
@@ -90,16 +91,23 @@ function readAddresses(field: Field): EndpointAddress[] {
     if (!item.mapping({ required: true })) continue;
     const ip = readIP(item.get('ip'), 'any', { required: true });
     const hostname = readLabelName(item.get('hostname'), { emptyIsAbsent: true });
-    if (ip !== undefined) addresses.push(definedFields({ ip, hostname }));
+    if (ip !== undefined) addresses.push(definedFields({ ip, hostname, targetPod: targetPod(item.get('targetRef')) }));
   }
   return trimmed(addresses);
+}
+
+/** The pod an address points at (targetRef kind Pod): its name, for CoreDNS's endpoint_pod_names. */
+function targetPod(field: Field): string | undefined {
+  if (!field.present || typeof field.value !== 'object' || field.value === null) return undefined;
+  const ref = field.value as Record<string, unknown>;
+  return ref['kind'] === 'Pod' && typeof ref['name'] === 'string' && ref['name'] !== '' ? ref['name'] : undefined;
 }
 
 function readEndpointPorts(field: Field): EndpointPort[] {
   const ports: EndpointPort[] = [];
   for (const item of field.list()) {
     if (!item.mapping({ required: true })) continue;
-    const name = readPortName(item.get('name'));
+    const name = readServicePortName(item.get('name'));
     const port = item.get('port').integer(1, 65535, { required: true });
     const protocol = item.get('protocol').oneOf(PROTOCOLS) ?? 'TCP';
     if (port !== undefined) ports.push(definedFields({ name, port, protocol }));

@@ -14,7 +14,7 @@
 import { constructFromEvents, CORE_SCHEMA, EVENT_ID, type Event, parseEvents, SCALAR_STYLE } from 'js-yaml';
 import type { SourceRef } from '../cluster/model.js';
 import type { Problem } from '../cluster/problems.js';
-import { decodeDocument, type DecodeOutput } from './decode.js';
+import { decodeDocument, type DecodeOutput, type ListItemOf } from './decode.js';
 import { MAX_DOCUMENTS, MAX_NESTING } from './limits.js';
 import type { PathSegment } from './reader.js';
 import { LineCursor, scanText, type TextLayout } from './text-scan.js';
@@ -40,7 +40,7 @@ export interface FastDocument {
 }
 
 /** Decodes plain text in one go, or `undefined`: take the `yaml` path. Never throws. */
-export function decodeFast(text: string, file: string): DecodeOutput | undefined {
+export function decodeFast(text: string, file: string, asItem?: ListItemOf): DecodeOutput | undefined {
   const documents = parseFast(text);
   if (documents === undefined) return undefined;
   const out: DecodeOutput = { objects: [], skipped: [] };
@@ -59,7 +59,7 @@ export function decodeFast(text: string, file: string): DecodeOutput | undefined
         return undefined;
       };
       const source: SourceRef = document.line === undefined ? { file, document: index + 1 } : { file, document: index + 1, line: document.line };
-      decodeDocument(document.value, { source, problems, locate, prefix: [] }, out);
+      decodeDocument(document.value, { source, problems, locate, prefix: [] }, out, asItem);
     });
   } catch {
     return undefined;

@@ -2,12 +2,15 @@
 // dot-entries skipped, .yaml/.yml/.json only) and `-` for stdin. Every
 // failure becomes a Problem naming the path; nothing throws out of here.
 
+import { createReadStream } from 'node:fs';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Problem } from '../cluster/problems.js';
 import type { DecodeMemo } from './decode-memo.js';
 import type { Collected } from './result.js';
 import { decodeText, formatMiB, MAX_TEXT_BYTES, type TextOutput } from './yaml-text.js';
+import { decodeStream } from './stream.js';
+import { DEFAULT_MAX_FILE_BYTES } from './limits.js';
 
 export const STDIN_NAME = '<stdin>';
 export const MANIFEST_EXTENSIONS: ReadonlySet<string> = new Set(['.yaml', '.yml', '.json']);
@@ -21,6 +24,8 @@ export interface ReadContext {
   readonly stdin: StdinSource | undefined;
   /** Results of the last load of the same paths; unchanged files are not decoded again. */
   readonly memo?: DecodeMemo;
+  /** Largest file or stdin (--max-manifest-bytes); default DEFAULT_MAX_FILE_BYTES. */
+  readonly maxBytes?: number;
 }
 
 /** Reads one `-f` argument into the collection. */
@@ -75,18 +80,22 @@ async function readManifestFile(path: string, ctx: ReadContext): Promise<void> {
   ctx.seen.add(real);
   const info = await stat(real).catch((error: unknown) => fail(ctx, path, error));
   if (info === undefined) return;
+  const maxBytes = ctx.maxBytes ?? DEFAULT_MAX_FILE_BYTES;
+  if (info.size > maxBytes) {
+    ctx.collected.problems.push(tooLarge(path, info.size, maxBytes));
+    return;
+  }
   if (info.size > MAX_TEXT_BYTES) {
-    ctx.collected.problems.push(tooLarge(path, info.size));
+    // A dump: read and decoded piece by piece (stream.ts), never held whole.
+    ctx.collected.files.push(path);
+    await streamInto(createReadStream(real), path, ctx, maxBytes);
     return;
   }
   const bytes = await readFile(real).catch((error: unknown) => fail(ctx, path, error));
   if (bytes === undefined) return;
   const text = decodeUtf8(bytes);
   if (typeof text !== 'string') {
-    ctx.collected.problems.push({
-      level: 'error',
-      message: `${path}: not valid UTF-8 (first bad byte on line ${text.line}); a binary file, or another encoding? Save it as UTF-8`,
-    });
+    ctx.collected.problems.push(notUtf8(path, text.line));
     return;
   }
   ctx.collected.files.push(path);
@@ -120,40 +129,80 @@ async function readStdin(ctx: ReadContext): Promise<void> {
   if (ctx.seen.has(STDIN_NAME)) return;
   ctx.seen.add(STDIN_NAME);
   const source = ctx.stdin ?? process.stdin;
-  let text: string;
-  try {
-    text = typeof source === 'function' ? await source() : await readStream(source);
-  } catch (error) {
-    if (error instanceof TooLarge) ctx.collected.problems.push(tooLarge(STDIN_NAME, error.bytes));
-    else fail(ctx, STDIN_NAME, error);
+  const maxBytes = ctx.maxBytes ?? DEFAULT_MAX_FILE_BYTES;
+  if (typeof source === 'function') {
+    let text: string;
+    try {
+      text = await source();
+    } catch (error) {
+      fail(ctx, STDIN_NAME, error);
+      return;
+    }
+    ctx.collected.files.push(STDIN_NAME);
+    decodeText(text, STDIN_NAME, ctx.collected);
     return;
   }
   ctx.collected.files.push(STDIN_NAME);
-  decodeText(text, STDIN_NAME, ctx.collected);
+  await streamInto(source as AsyncIterable<Buffer | string>, STDIN_NAME, ctx, maxBytes);
 }
 
-class TooLarge extends Error {
-  constructor(readonly bytes: number) {
-    super('too large');
-  }
-}
-
-/** Reads a stream to the end, giving up as soon as it passes the size limit. */
-async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
+/**
+ * Reads a stream: up to MAX_TEXT_BYTES it is decoded as one text, as a file
+ * is; past that it is decoded piece by piece as it arrives (stream.ts), up to `maxBytes`.
+ */
+async function streamInto(stream: AsyncIterable<Buffer | string>, name: string, ctx: ReadContext, maxBytes: number): Promise<void> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of stream) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk);
-    size += buffer.length;
-    if (size > MAX_TEXT_BYTES) throw new TooLarge(size);
-    chunks.push(buffer);
+  const iterator = stream[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done === true) break;
+      const buffer = typeof next.value === 'string' ? Buffer.from(next.value, 'utf8') : Buffer.from(next.value);
+      size += buffer.length;
+      chunks.push(buffer);
+      if (size > MAX_TEXT_BYTES) {
+        await decodeRest(chunks, iterator, name, ctx, maxBytes);
+        return;
+      }
+    }
+  } catch (error) {
+    fail(ctx, name, error);
+    return;
   }
-  return Buffer.concat(chunks).toString('utf8');
+  const bytes = Buffer.concat(chunks);
+  const text = decodeUtf8(bytes);
+  if (typeof text !== 'string') {
+    ctx.collected.problems.push(notUtf8(name, text.line));
+    return;
+  }
+  decodeText(text, name, ctx.collected);
 }
 
-function tooLarge(path: string, bytes: number): Problem {
-  const size = bytes > MAX_TEXT_BYTES ? `is ${formatMiB(bytes)}` : 'is too large';
-  return { level: 'error', message: `${path}: file ${size}, over the limit of ${formatMiB(MAX_TEXT_BYTES)} per manifest file; split it` };
+async function decodeRest(head: Buffer[], rest: AsyncIterator<Buffer | string>, name: string, ctx: ReadContext, maxBytes: number): Promise<void> {
+  async function* all(): AsyncGenerator<Buffer | string> {
+    yield* head.splice(0);
+    for (;;) {
+      const next = await rest.next();
+      if (next.done === true) return;
+      yield next.value;
+    }
+  }
+  const piecewise: TextOutput = { objects: ctx.collected.objects, skipped: ctx.collected.skipped, problems: ctx.collected.problems };
+  const result = await decodeStream(all(), name, piecewise, maxBytes);
+  if (result.ok) return;
+  if ('tooLarge' in result) ctx.collected.problems.push(tooLarge(name, result.tooLarge, maxBytes));
+  else ctx.collected.problems.push(notUtf8(name, result.badUtf8Line));
+}
+
+function notUtf8(path: string, line: number): Problem {
+  return { level: 'error', message: `${path}: not valid UTF-8 (first bad byte on line ${line}); a binary file, or another encoding? Save it as UTF-8` };
+}
+
+function tooLarge(path: string, bytes: number, maxBytes: number): Problem {
+  const limit = maxBytes % (1024 * 1024) === 0 ? formatMiB(maxBytes) : `${maxBytes} bytes`;
+  const size = bytes > maxBytes ? `is ${maxBytes % (1024 * 1024) === 0 ? formatMiB(bytes) : `${bytes} bytes`}` : 'is too large';
+  return { level: 'error', message: `${path}: file ${size}, over the limit of ${limit} per manifest file (--max-manifest-bytes); split it or raise the limit` };
 }
 
 /** Records a read failure naming the path ("no such file or directory", "permission denied", ...). */

@@ -16,11 +16,13 @@ import { decodeText, internalError } from './yaml-text.js';
 export type { LoadResult, SkippedObject } from './types.js';
 export { combineLoads } from './result.js';
 export { STDIN_NAME } from './files.js';
-export { MAX_TEXT_BYTES, MAX_ALIAS_COUNT, MAX_NESTING, MAX_DOCUMENTS } from './limits.js';
+export { MAX_TEXT_BYTES, MAX_ALIAS_COUNT, MAX_NESTING, MAX_DOCUMENTS, DEFAULT_MAX_FILE_BYTES } from './limits.js';
 
 export interface LoadOptions {
   /** What `-` reads; default process.stdin. */
   readonly stdin?: StdinSource;
+  /** Largest file or stdin in bytes (--max-manifest-bytes); default DEFAULT_MAX_FILE_BYTES (1 GiB). */
+  readonly maxBytes?: number;
 }
 
 /**
@@ -31,7 +33,7 @@ export interface LoadOptions {
 export async function loadManifests(paths: readonly string[], options?: LoadOptions): Promise<LoadResult> {
   const collected = newCollected();
   const memo = memoFor(paths);
-  const ctx = { collected, seen: new Set<string>(), stdin: options?.stdin, memo };
+  const ctx = { collected, seen: new Set<string>(), stdin: options?.stdin, memo, ...(options?.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }) };
   for (const path of paths) {
     try {
       await readPath(path, ctx);

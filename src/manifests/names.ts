@@ -62,6 +62,21 @@ export function readPortName(field: Field): string | undefined {
   return field.error(`expected an IANA service name (${problem}, e.g. "http" or "grpc-web"), got ${JSON.stringify(value)}`);
 }
 
+/**
+ * A Service, Endpoints or EndpointSlice port name; `""` is the same as absent.
+ * The API server checks these as DNS-1123 labels (up to 63 characters,
+ * ValidateDNS1123Label); the 15-character IANA limit is for container ports
+ * only (and the targetPorts naming them). They become `_<name>` SRV labels.
+ */
+export function readServicePortName(field: Field): string | undefined {
+  const value = field.string();
+  if (value === undefined || value === '') return undefined;
+  if (value.length > 63) {
+    return field.error(`expected ${LABEL_RULE} of at most 63 characters, got ${value.length} characters ("${value}")`);
+  }
+  return LABEL.test(value) ? value : field.expected(LABEL_RULE);
+}
+
 export type IPKind = 'IPv4' | 'IPv6' | 'any';
 
 /** Reads an IP literal, optionally of one family; returns it as written. */

@@ -4,6 +4,7 @@
 
 import { familyOf } from '../cluster/ip.js';
 import type { ContainerPort, ObjectMeta, PodObject, PodSpec, PodStatus, Protocol, RestartPolicy } from '../cluster/model.js';
+import { readController } from './meta.js';
 import { readIP, readLabelName, readPortName } from './names.js';
 import { type Field, isPlainObject } from './reader.js';
 import { definedFields, trimmed } from './defined.js';
@@ -17,7 +18,7 @@ export function decodePod(root: Field, meta: ObjectMeta): PodObject {
   const statusField = root.get('status');
   // No status at all means "not scheduled by a real cluster": IPs are synthesized (spec §5.1).
   const status = statusField.present ? readPodStatus(statusField) : undefined;
-  return definedFields({ kind: 'Pod', meta, spec, status });
+  return definedFields({ kind: 'Pod', meta, controller: readController(root), spec, status });
 }
 
 /**

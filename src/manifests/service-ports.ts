@@ -3,7 +3,7 @@
 // applies.
 
 import type { ServicePort } from '../cluster/model.js';
-import { portNameProblem, readPortName } from './names.js';
+import { portNameProblem, readServicePortName } from './names.js';
 import { PROTOCOLS } from './pod.js';
 import type { Field } from './reader.js';
 import { definedFields, trimmed } from './defined.js';
@@ -41,7 +41,7 @@ export function readServicePorts(field: Field, required: boolean): ServicePort[]
 
 function readServicePort(item: Field, several: boolean): ServicePort | undefined {
   const nameField = item.get('name');
-  const name = readPortName(nameField);
+  const name = readServicePortName(nameField);
   if (several && name === undefined && (!nameField.present || nameField.value === '')) {
     nameField.error('required when a Service has more than one port (names become SRV labels: _<name>._tcp)');
   }

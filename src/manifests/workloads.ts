@@ -10,6 +10,7 @@ import type {
   ObjectMeta,
   PodTemplate,
   ReplicaSetObject,
+  ReplicationControllerObject,
   StatefulSetObject,
 } from '../cluster/model.js';
 import { matchesLabelSelector } from '../cluster/selectors.js';
@@ -87,6 +88,37 @@ export function decodeDeployment(root: Field, meta: ObjectMeta): DeploymentObjec
 export function decodeReplicaSet(root: Field, meta: ObjectMeta): ReplicaSetObject {
   const { spec, selector, template } = readWorkload(root, true);
   return { kind: 'ReplicaSet', meta, selector: selector ?? NO_SELECTOR, template, replicas: readReplicas(spec) };
+}
+
+/**
+ * A ReplicationController: spec.selector is a plain label map, defaulted to
+ * the template's labels; one that is given must match them, and the two
+ * cannot both be empty (the API server's rules).
+ */
+export function decodeReplicationController(root: Field, meta: ObjectMeta): ReplicationControllerObject {
+  const spec = root.get('spec');
+  spec.mapping({ required: true });
+  const templateField = spec.get('template');
+  templateField.mapping({ required: true });
+  const labelsField = templateField.get('metadata').get('labels');
+  const template: PodTemplate = {
+    labels: labelsField.stringMap(),
+    annotations: templateField.get('metadata').get('annotations').stringMap(),
+    spec: readPodSpec(templateField.get('spec')),
+  };
+  checkAddressAnnotation(templateField.get('metadata'), { allowed: true });
+  const selectorField = spec.get('selector');
+  const given = selectorField.stringMap();
+  const matchLabels = Object.keys(given).length > 0 ? given : template.labels;
+  const selector: LabelSelector = { matchLabels, matchExpressions: [] };
+  if (Object.keys(matchLabels).length === 0) {
+    selectorField.error('required field is missing (it defaults to the pod template\'s labels, and the template has none)');
+  } else if (!matchesLabelSelector(selector, template.labels)) {
+    labelsField.error(
+      `selector does not match template labels: spec.selector is "${formatLabels(matchLabels)}", the template's labels are "${formatLabels(template.labels)}"`,
+    );
+  }
+  return { kind: 'ReplicationController', meta, selector, template, replicas: readReplicas(spec) };
 }
 
 export function decodeDaemonSet(root: Field, meta: ObjectMeta): DaemonSetObject {

@@ -6,11 +6,12 @@
 import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseAllDocuments, type YAMLError } from 'yaml';
 import type { SourceRef } from '../cluster/model.js';
 import type { Problem } from '../cluster/problems.js';
-import { decodeDocument, type DecodeOutput } from './decode.js';
+import { decodeDocument, type DecodeOutput, type ListItemOf } from './decode.js';
 import { decodeFast } from './fast-yaml.js';
 import { MAX_ALIAS_COUNT, MAX_DOCUMENTS, MAX_NESTING, MAX_TEXT_BYTES } from './limits.js';
 import { findTooDeep } from './nesting.js';
-import type { PathSegment } from './reader.js';
+import { decodeSplitText } from './stream.js';
+import { formatPath, type PathSegment } from './reader.js';
 
 export { MAX_ALIAS_COUNT, MAX_TEXT_BYTES } from './limits.js';
 
@@ -24,15 +25,15 @@ export interface TextOutput extends DecodeOutput {
  * (fast-yaml.ts); everything else, and every text with a problem, the `yaml`
  * path below. Both give the same objects, sources and problems.
  */
-export function decodeText(text: string, file: string, out: TextOutput): void {
+export function decodeText(text: string, file: string, out: TextOutput, asItem?: ListItemOf): void {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_TEXT_BYTES) {
     out.problems.push({ level: 'error', message: `${file}: ${formatMiB(bytes)} (${bytes} bytes) is over the limit of ${formatMiB(MAX_TEXT_BYTES)} per manifest file; split it` });
     return;
   }
-  const fast = decodeFast(text, file);
+  const fast = decodeFast(text, file, asItem);
   if (fast === undefined) {
-    decodeYamlText(text, file, out);
+    decodeYamlText(text, file, out, asItem);
     return;
   }
   // A loop, not push(...): spreading thousands of items can overflow the stack.
@@ -41,8 +42,13 @@ export function decodeText(text: string, file: string, out: TextOutput): void {
 }
 
 /** The `yaml` path: node trees with ranges, so every problem names its line. Exported for tests comparing the paths. */
-export function decodeYamlText(text: string, file: string, out: TextOutput): void {
+export function decodeYamlText(text: string, file: string, out: TextOutput, asItem?: ListItemOf): void {
   const deep = findTooDeep(text, MAX_NESTING, MAX_DOCUMENTS);
+  if (deep?.limit === 'documents' && asItem === undefined) {
+    // Many documents: decode them one at a time, so no node tree outlives its document.
+    decodeSplitText(text, file, out);
+    return;
+  }
   if (deep) {
     const source = { file, document: deep.document, line: deep.line };
     const message =
@@ -61,14 +67,14 @@ export function decodeYamlText(text: string, file: string, out: TextOutput): voi
   documents.forEach((doc, index) => {
     const source: SourceRef = { file, document: index + 1, line: lineOf(lineCounter, doc.contents?.range?.[0] ?? doc.range[0]) };
     try {
-      decodeParsed(doc, source, lineCounter, out);
+      decodeParsed(doc, source, lineCounter, out, asItem);
     } catch (error) {
       out.problems.push(internalError(source, error));
     }
   });
 }
 
-function decodeParsed(doc: Document.Parsed, source: SourceRef, lineCounter: LineCounter, out: TextOutput): void {
+function decodeParsed(doc: Document.Parsed, source: SourceRef, lineCounter: LineCounter, out: TextOutput, asItem: ListItemOf | undefined): void {
   for (const warning of doc.warnings) out.problems.push(yamlProblem('warning', source, warning));
   if (doc.errors.length > 0) {
     for (const error of doc.errors) out.problems.push(yamlProblem('error', source, error));
@@ -94,27 +100,32 @@ function decodeParsed(doc: Document.Parsed, source: SourceRef, lineCounter: Line
   // sections) are skipped silently.
   if (value === null || value === undefined) return;
   const locate = (path: readonly PathSegment[]): number | undefined => locateLine(doc, lineCounter, path);
-  decodeDocument(value, { source, problems: out.problems, locate, prefix: [] }, out);
+  decodeDocument(value, { source, problems: out.problems, locate, prefix: [] }, out, asItem);
 }
 
-/** Mapping keys given twice (the check the library's uniqueKeys makes), in one pass per mapping. */
+/** Mapping keys given twice (the check the library's uniqueKeys makes), in one pass per mapping; each names the repeated field. */
 function duplicateKeys(doc: Document.Parsed, lineCounter: LineCounter, source: SourceRef): Problem[] {
   const problems: Problem[] = [];
-  const pending: unknown[] = [doc.contents];
+  const pending: { node: unknown; path: PathSegment[] }[] = [{ node: doc.contents, path: [] }];
   while (pending.length > 0) {
-    const node = pending.pop();
-    if (isSeq(node)) pending.push(...node.items);
+    const { node, path } = pending.pop() as { node: unknown; path: PathSegment[] };
+    if (isSeq(node)) node.items.forEach((item, index) => pending.push({ node: item, path: [...path, index] }));
     if (!isMap(node)) continue;
     const seen = new Set<string>();
     for (const pair of node.items) {
-      pending.push(pair.value);
-      if (!isScalar(pair.key)) continue;
-      if (typeof pair.key.value === 'symbol') continue; // merge keys (<<) may repeat
-      const key = String(pair.key.value);
+      const key = isScalar(pair.key) && typeof pair.key.value !== 'symbol' ? String(pair.key.value) : undefined;
+      pending.push({ node: pair.value, path: key === undefined ? path : [...path, key] });
+      // Merge keys (<<) may repeat.
+      if (key === undefined || !isScalar(pair.key)) continue;
       if (seen.has(key)) {
         const position = pair.key.range ? lineCounter.linePos(pair.key.range[0]) : undefined;
         const where = position ? ` at column ${position.col}` : '';
-        problems.push({ level: 'error', source: position ? { ...source, line: position.line } : source, message: `YAML syntax error${where}: Map keys must be unique` });
+        problems.push({
+          level: 'error',
+          source: position ? { ...source, line: position.line } : source,
+          field: formatPath([...path, key]),
+          message: `YAML syntax error${where}: Map keys must be unique (the API server refuses a field given twice)`,
+        });
       }
       seen.add(key);
     }

@@ -22,6 +22,7 @@ import { parseQueryName, type ParsedName } from './parse.js';
 import { PodNames } from './pods.js';
 import { ReverseNames } from './reverse.js';
 import { ServiceTables, type ServiceTable } from './service-tables.js';
+import { sameServing, servedState } from './served.js';
 import { addService, type BuildContext } from './services.js';
 import { NameTable, type NameEntry } from './table.js';
 import type { IndexOptions, Lookup, NameChanges, RecordIndex } from './types.js';
@@ -50,15 +51,16 @@ class Index implements RecordIndex {
   private recordTotal: number | undefined;
   private names: number | undefined;
 
+  private readonly state: ClusterState;
   private readonly options: IndexOptions;
 
-  constructor(
-    private readonly state: ClusterState,
-    given: IndexOptions,
-  ) {
+  constructor(given: ClusterState, givenOptions: IndexOptions) {
     // The cache cap bounds every TTL we answer (CoreDNS `cache 30`).
-    const options = given.maxTtl === undefined ? given : { ...given, ttl: Math.min(given.ttl, given.maxTtl) };
+    const options =
+      givenOptions.maxTtl === undefined ? givenOptions : { ...givenOptions, ttl: Math.min(givenOptions.ttl, givenOptions.maxTtl) };
     this.options = options;
+    const state = servedState(given, options);
+    this.state = state;
     this.zone = options.zone;
     this.serial = options.serial;
     this.negative = new NegativeAnswers(options.serial, options.ttl);
@@ -100,6 +102,7 @@ class Index implements RecordIndex {
     if (!(previous instanceof Index) || previous.zone !== this.zone) return undefined;
     if (previous.options.ttl !== this.options.ttl || previous.options.podMode !== this.options.podMode) return undefined;
     if (previous.options.maxTtl !== this.options.maxTtl) return undefined;
+    if (!sameServing(previous.options, this.options)) return undefined;
     return changesBetween(previous.parts(), this.parts());
   }
 

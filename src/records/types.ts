@@ -26,6 +26,10 @@ export interface IndexOptions {
    * to it. Absent: no cap (dns-version keeps 28800).
    */
   readonly maxTtl?: number;
+  /** Corefile `namespaces`: only these are served (records/served.ts); absent or null = all. */
+  readonly namespaces?: readonly string[] | null;
+  /** Corefile `endpoint_pod_names`: headless endpoints answer under their pod's name (records/served.ts). */
+  readonly endpointPodNames?: boolean;
 }
 
 /**

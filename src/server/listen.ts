@@ -29,7 +29,7 @@ function explain(code: string, host: string, port: number): string {
     case 'EADDRINUSE':
       return 'address already in use (another DNS server is running there? try another --port)';
     case 'EADDRNOTAVAIL':
-      return `address not available (is ${host} an address of this machine? try --host 127.0.0.1)`;
+      return `address not available (is ${host} an address of this machine? try --bind 127.0.0.1)`;
     default:
       return `error ${code}`;
   }

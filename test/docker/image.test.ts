@@ -53,7 +53,7 @@ describe('the Dockerfile', () => {
   it('runs clusterdns as the entrypoint with the serve command of the issue, as UID 65532', async () => {
     const dockerfile = await readFile(path.join(ROOT, 'Dockerfile'), 'utf8');
     expect(execForm(dockerfile, 'ENTRYPOINT')).toEqual(['clusterdns']);
-    expect(execForm(dockerfile, 'CMD')).toEqual(['serve', '-f', '/manifests', '--bind', '0.0.0.0', '--port', '53', '--http', '0.0.0.0:8080', '--watch']);
+    expect(execForm(dockerfile, 'CMD')).toEqual(['serve', '-f', '/manifests', '--bind', '0.0.0.0', '--port', '53', '--http', '0.0.0.0:8080', '--watch', '--log-format', 'json']);
     expect(execForm(dockerfile, 'HEALTHCHECK')).toEqual(['clusterdns', 'health', '--http', 'http://127.0.0.1:8080/ready']);
     expect(dockerfile).toMatch(/^USER 65532:65532$/m);
     expect(dockerfile).toMatch(/^EXPOSE 53\/udp 53\/tcp 8080$/m);

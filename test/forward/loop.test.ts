@@ -11,9 +11,9 @@ const h = new Harness();
 afterEach(() => h.close());
 
 /** "Our server": answers loop probes NXDOMAIN itself (as the real server must), ignores the rest. */
-async function ourServer(detector: LoopDetector) {
+async function ourServer(detector: LoopDetector, bind = '127.0.0.1') {
   const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+  await new Promise<void>((resolve) => socket.bind(0, bind, () => resolve()));
   socket.on('message', (raw, remote) => {
     const query = decodeQuery(raw, 'udp');
     if (!detector.isLoopProbe(query.name)) return;
@@ -35,6 +35,11 @@ describe('loop detection', () => {
     { upstream: '::1', self: '::', loops: true },
     { upstream: '127.0.0.1', self: '127.0.0.2', loops: false },
     { upstream: '192.0.2.1', self: '0.0.0.0', loops: false },
+    // Another loopback address reaches a 0.0.0.0 socket (systemd-resolved's 127.0.0.53 on a host)...
+    { upstream: '127.0.0.53', self: '0.0.0.0', loops: true },
+    // ...but Docker's embedded DNS is NATed to dockerd in a container: left to the probe.
+    { upstream: '127.0.0.11', self: '0.0.0.0', loops: false },
+    { upstream: '127.0.0.11', self: '127.0.0.11', loops: true },
   ])('isSelf($upstream, $self) = $loops', ({ upstream, self, loops }) => {
     expect(isSelf({ host: upstream, port: 53 }, { host: self, port: 53 })).toBe(loops);
   });
@@ -75,5 +80,27 @@ describe('loop detection', () => {
     const dead = await h.upstream(() => ({ kind: 'drop' }));
     expect(await detector.check([honest.address, dead.address], { host: '127.0.0.1', port: 1 }, 100)).toBeUndefined();
     expect(honest.received[0]?.query).toMatchObject({ qtype: 13 });
+  });
+
+  it("probes Docker's embedded DNS address instead of assuming it is us, and reports nothing when the probe does not come back", async () => {
+    const detector = createLoopDetector();
+    const server = await ourServer(detector); // 127.0.0.1 only: 127.0.0.11 is not us here
+    try {
+      const self = { host: '0.0.0.0', port: server.port };
+      expect(await detector.check([{ host: '127.0.0.11', port: server.port }], self, 200)).toBeUndefined();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('still reports a loop through 127.0.0.11 when the probe does come back to us (outside Docker)', async () => {
+    const detector = createLoopDetector();
+    const server = await ourServer(detector, '0.0.0.0'); // the kernel delivers 127.0.0.11 to this socket
+    try {
+      const upstream = { host: '127.0.0.11', port: server.port };
+      expect(await detector.check([upstream], { host: '0.0.0.0', port: server.port }, 300)).toEqual(upstream);
+    } finally {
+      await server.close();
+    }
   });
 });

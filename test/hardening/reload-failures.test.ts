@@ -22,8 +22,8 @@ afterEach(async () => {
 const GOOD = dbManifest(['10.0.0.1', '10.0.0.2']);
 
 /** A LiveCluster over `paths`, started from whatever they hold now (must load). */
-async function live(paths: string[]): Promise<LiveCluster> {
-  const result = validateConfig({ manifests: paths, upstreams: [] });
+async function live(paths: string[], maxManifestBytes?: number): Promise<LiveCluster> {
+  const result = validateConfig({ manifests: paths, upstreams: [], ...(maxManifestBytes === undefined ? {} : { maxManifestBytes }) });
   if (!result.ok) throw new Error(result.problems.join('\n'));
   const config: Config = result.config;
   const load = await loadCluster(config, silentLogger());
@@ -116,10 +116,10 @@ describe('a failed reload keeps the last good state and explains itself', () => 
     await expectKept(cluster, /db\.yaml: not valid UTF-8 \(first bad byte on line \d+\)/);
   });
 
-  it('a 100 MB file is refused without being read', async () => {
+  it('a 100 MB file over --max-manifest-bytes is refused without being read', async () => {
     const file = path.join(root, 'db.yaml');
     await writeFile(file, GOOD);
-    const cluster = await live([file]);
+    const cluster = await live([file], 64 * 1024 * 1024);
     await truncate(file, 100 * 1024 * 1024); // sparse: no 100 MB written to disk
     await expectKept(cluster, /db\.yaml: file is 100(\.0)? MiB, over the limit of \d+(\.\d)? MiB per manifest file/);
   });

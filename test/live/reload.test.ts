@@ -103,6 +103,25 @@ spec: {clusterIP: None, selector: {app: big}, ports: [{port: 80}]}
     expect(await answersFor(DB)).toEqual(['10.0.0.9']);
   });
 
+  it('500 SIGHUPs in a burst: at most one reload running and one pending, and the last edit is served', async () => {
+    const temp = await tempDir();
+    cleanup = temp.remove;
+    const file = path.join(temp.dir, 'db.yaml');
+    await writeFile(file, dbManifest(['10.0.0.1']));
+    server = await startLive(['-f', file]);
+    await writeFile(file, dbManifest(['10.0.0.7']));
+    for (let i = 0; i < 500; i++) server.child.kill('SIGHUP');
+    // Queued behind every reload those signals asked for: its reply comes after them.
+    const reset = await fetch(`${server.http}/v1/reset`, { method: 'POST' });
+    expect(reset.status).toBe(200);
+    // Counted by the server itself: its log lines may still be in the pipe.
+    const metrics = await (await fetch(`${server.http}/metrics`)).text();
+    const reloads = Number(/^clusterdns_reloads_total\{result="success"\} (\d+)/m.exec(metrics)?.[1]);
+    expect(reloads).toBeGreaterThanOrEqual(1);
+    expect(reloads).toBeLessThanOrEqual(2);
+    expect(await answersFor(DB)).toEqual(['10.0.0.7']);
+  });
+
   it('50 reloads under a query loop: every query answered, never SERVFAIL, never a mix of two states', async () => {
     const temp = await tempDir();
     cleanup = temp.remove;

@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildCluster, forgetSettledPods } from '../../src/cluster/build.js';
+import { rebuildCluster } from '../../src/cluster/build.js';
 import type { ManifestObject } from '../../src/cluster/model.js';
 import type { ClusterOptions } from '../../src/cluster/state.js';
 import { diffRecords } from '../../src/live/diff.js';
@@ -34,9 +34,9 @@ describe('changesSince after a rebuild that kept pods and endpoints', () => {
   ];
 
   it.each(rows)('$edit: the names a full comparison gives', async ({ next }) => {
-    forgetSettledPods();
-    const before = buildRecordIndex(buildCluster(base, OPTIONS), { ...INDEX, serial: 1 });
-    const after = buildRecordIndex(buildCluster(next, OPTIONS), { ...INDEX, serial: 2 });
+    const first = rebuildCluster(base, OPTIONS);
+    const before = buildRecordIndex(first.state, { ...INDEX, serial: 1 });
+    const after = buildRecordIndex(rebuildCluster(next, OPTIONS, first.memory).state, { ...INDEX, serial: 2 });
     const changes = await after.changesSince!(before);
     expect(changes).toEqual(diffRecords(before.records(), after.records()));
   });

@@ -126,11 +126,46 @@ const invalid: readonly InvalidRow[] = [
     ],
   },
   {
-    name: 'port names follow the IANA rule',
+    name: 'Service port names are DNS-1123 labels; a named targetPort follows the IANA rule (container port names)',
     text: svc('  ports:\n  - name: HTTP_Main\n    port: 80\n    targetPort: "8080"\n'),
     problems: [
-      `error: ${F}, document 1 (line 7): spec.ports[0].name: expected an IANA service name (must contain only lower-case letters, digits and '-', e.g. "http" or "grpc-web"), got "HTTP_Main"`,
+      `error: ${F}, document 1 (line 7): spec.ports[0].name: expected a lowercase RFC 1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, e.g. 'my-name' or '123-abc'), got "HTTP_Main"`,
       `error: ${F}, document 1 (line 9): spec.ports[0].targetPort: expected an integer 1-65535 or a container port name (a port name must contain at least one letter), got "8080"`,
+    ],
+  },
+  {
+    name: 'a Service port name longer than 63 characters',
+    text: svc(`  ports:\n  - name: ${'p'.repeat(64)}\n    port: 80\n`),
+    problems: [
+      `error: ${F}, document 1 (line 7): spec.ports[0].name: expected a lowercase RFC 1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, e.g. 'my-name' or '123-abc') of at most 63 characters, got 64 characters ("${'p'.repeat(64)}")`,
+    ],
+  },
+  {
+    name: 'a container port name longer than 15 characters (IANA service name)',
+    text: 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    ports:\n    - name: jaeger-collector-http\n      containerPort: 80\n',
+    problems: [
+      `error: ${F}, document 1 (line 9): spec.containers[0].ports[0].name: expected an IANA service name (must be 1-15 characters, e.g. "http" or "grpc-web"), got "jaeger-collector-http"`,
+    ],
+  },
+  {
+    name: 'a pod name longer than 253 characters',
+    text: `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${'p'.repeat(254)}\n`,
+    problems: [
+      `error: ${F}, document 1 (line 4): metadata.name: expected a lowercase RFC 1123 subdomain (dot-separated labels of lower-case letters, digits and '-', each starting and ending with a letter or digit, e.g. 'example.com') of at most 253 characters, got 254 characters`,
+    ],
+  },
+  {
+    name: 'a ReplicationController with neither selector nor template labels',
+    text: 'apiVersion: v1\nkind: ReplicationController\nmetadata:\n  name: rc\nspec:\n  template:\n    spec:\n      containers: []\n',
+    problems: [
+      `error: ${F}, document 1 (line 5): spec.selector: required field is missing (it defaults to the pod template's labels, and the template has none)`,
+    ],
+  },
+  {
+    name: 'a ReplicationController selector that does not match the template',
+    text: 'apiVersion: v1\nkind: ReplicationController\nmetadata:\n  name: rc\nspec:\n  selector: {app: a}\n  template:\n    metadata:\n      labels: {app: b}\n',
+    problems: [
+      `error: ${F}, document 1 (line 9): spec.template.metadata.labels: selector does not match template labels: spec.selector is "app=a", the template's labels are "app=b"`,
     ],
   },
   {
@@ -190,11 +225,20 @@ const invalid: readonly InvalidRow[] = [
     ],
   },
   {
-    name: 'missing apiVersion and metadata.name, generateName hint',
+    name: 'missing apiVersion (a generateName stands in for metadata.name)',
     text: 'kind: Service\nmetadata:\n  generateName: web-\n',
+    problems: [`error: ${F}, document 1 (line 1): apiVersion: required field is missing (the API group/version, e.g. "v1" or "apps/v1")`],
+  },
+  {
+    name: 'missing metadata.name without a generateName',
+    text: 'apiVersion: v1\nkind: Service\nmetadata:\n  namespace: a\nspec:\n  clusterIP: None\n',
+    problems: [`error: ${F}, document 1 (line 3): metadata.name: required field is missing (expected a string)`],
+  },
+  {
+    name: 'a generateName that cannot become a Service name',
+    text: 'apiVersion: v1\nkind: Service\nmetadata:\n  generateName: Web_\nspec:\n  clusterIP: None\n',
     problems: [
-      `error: ${F}, document 1 (line 1): apiVersion: required field is missing (the API group/version, e.g. "v1" or "apps/v1")`,
-      `error: ${F}, document 1 (line 2): metadata.name: required field is missing: metadata.generateName is not supported here, give each object a metadata.name`,
+      `error: ${F}, document 1 (line 4): metadata.generateName: expected a lowercase RFC 1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, e.g. 'my-name' or '123-abc'), got "Web_gfl5w"`,
     ],
   },
   {

@@ -15,7 +15,9 @@
 // that respond() writes with writeResponse are kept (prepared()), so the
 // bytes are those the ordinary path would send. Everything else, and every
 // first sight of a question, takes the ordinary path. A reload changes the
-// responder's epoch and empties the table (checked once per batch).
+// responder's epoch and empties the table (checked once per batch). The app
+// hands the responder over only when nothing stands between it and the
+// server (no observer, no Corefile rewrite or hosts plugin).
 
 import { HEADER_SIZE } from '../dns/message.js';
 import { reusableHead, writeResponseFromWire, type PreparedAnswer } from '../dns/wire.js';

@@ -10,8 +10,9 @@ const root = resolve(import.meta.dirname, '../..');
 export function githubSlug(heading: string): string {
   const text = heading
     .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1') // links and images keep their text
-    .replace(/<[^>]+>/g, '') // inline HTML
-    .replace(/[`*]/g, '');
+    .split('`')
+    .map((part, i) => (i % 2 === 1 ? part : part.replace(/<[^>]+>/g, '').replace(/\*/g, ''))) // code spans keep < > and *
+    .join('');
   return text
     .trim()
     .toLowerCase()

@@ -80,13 +80,20 @@ export async function waitForAnswer(port, name, limitSeconds = 120, child = unde
 /**
  * One dnsperf run pinned to CPU 0. `rate` caps queries/s (-Q) and turns on
  * per-query output for p50/p99; without it only the average is known.
+ * `server` (a child from start()) adds its CPU time over the run divided by
+ * the answers, in µs (`cpuUs`): q/s is bounded by dnsperf's own core here,
+ * CPU per answer is what tells servers apart (issue 19). `mode` 'tcp' runs
+ * dnsperf -m tcp.
  */
-export function dnsperf(port, queryFile, { seconds = 10, clients = 4, outstanding = 200, rate, edns = false, cpus = 0 } = {}) {
+export function dnsperf(port, queryFile, { seconds = 10, clients = 4, outstanding = 200, rate, edns = false, cpus = 0, server, mode = 'udp' } = {}) {
   const argv = ['dnsperf', '-s', '127.0.0.1', '-p', String(port), '-d', queryFile, '-l', String(seconds), '-c', String(clients), '-q', String(outstanding)];
   if (edns) argv.push('-e');
+  if (mode !== 'udp') argv.push('-m', mode);
   if (rate) argv.push('-Q', String(rate), '-v');
   const [cmd, args] = pinned(cpus, argv);
+  const cpuBefore = server ? cpuSeconds(server.pid) : 0;
   const result = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const cpuAfter = server ? cpuSeconds(server.pid) : 0;
   if (result.status !== 0) throw new Error(`dnsperf failed: ${result.stderr}`);
   const figure = (label) => Number(/[\d.]+/.exec(result.stdout.split('\n').find((l) => l.includes(label)) ?? '')?.[0]);
   const run = {
@@ -95,6 +102,8 @@ export function dnsperf(port, queryFile, { seconds = 10, clients = 4, outstandin
     lost: figure('Queries lost'),
     avgMs: figure('Average Latency') * 1000,
   };
+  run.answered = figure('Queries completed');
+  if (server) run.cpuUs = ((cpuAfter - cpuBefore) * 1e6) / run.answered;
   if (rate) {
     const latencies = [];
     for (const line of result.stdout.split('\n')) {
@@ -134,6 +143,15 @@ function statusMB(pid, field) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN) / 1024;
 }
+
+/** CPU time (user + system, all threads) a process has used so far, in seconds (Linux /proc; clock ticks of 10 ms). */
+export function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
 
 export function loadAverage() {
   return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');

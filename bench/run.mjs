@@ -5,6 +5,10 @@
 //                      [--services 1000] [--pods 10000] [--no-record]
 //
 // Every server listens on 127.0.0.1 and never forwards off the machine.
+// Peers: dnsmasq (cluster names, cached forwards) and Knot DNS (issue 19:
+// the same zone, UDP and TCP; skipped with a line when knotd is absent).
+// Each dnsperf run also reads the server's CPU time (/proc/PID/stat) and
+// reports it per answer: dnsperf's one core caps q/s, CPU tells servers apart.
 // Servers run on CPU 1 and dnsperf on CPU 0 (taskset); A/B runs alternate
 // (A B A B) and the best of each side gives the ratio, since these machines
 // are noisy. Prints Markdown, writes bench/out/results.json, bench/chart.svg
@@ -17,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { clusterShape, clusterYaml } from './gen-cluster.mjs';
 import { queryMix } from './gen-queries.mjs';
 import { dnsmasqForCluster } from './dnsmasq-config.mjs';
+import { knotBinary, knotForCluster } from './knot-config.mjs';
 import { dnsmasqArgs, dnsperf, fixed, freePort, loadAverage, out, root, serveArgs, start, stop, stopAll, waitForAnswer, writeLines } from './lib.mjs';
 import { scaleRun } from './scale.mjs';
 import { chartSvg } from './chart.mjs';
@@ -67,19 +72,40 @@ writeFileSync(path.join(out, 'results.json'), `${JSON.stringify(results, null, 2
 writeFileSync(path.join(root, 'bench/chart.svg'), chartSvg(results));
 if (!values['no-record']) record();
 
-/** Target 1 (cluster answers vs dnsmasq) and target 3 (latency at half the maximum). */
+/**
+ * Target 1 (cluster answers vs dnsmasq), issue 19 (CPU per answer vs Knot DNS,
+ * UDP and TCP) and target 3 (latency at half the maximum). Knot serves the
+ * zone `clusterdns records --format zone` prints; skipped when not installed.
+ */
 async function clusterSection() {
-  const [ours, theirs] = [await freePort(), await freePort()];
+  const [ours, theirs, knotPort] = [await freePort(), await freePort(), await freePort()];
   const clusterdns = start(1, serveArgs(clusterFile, ours));
   const dnsmasq = start(1, dnsmasqArgs(theirs, dnsmasqForCluster(clusterFile, out, queryFile)));
+  const knotd = knotBinary();
+  const knot = knotd ? start(1, knotForCluster(knotd, clusterFile, out, knotPort)) : undefined;
+  if (!knotd) say('\nKnot DNS not installed (apt-get install -y knot): its rows are skipped.');
   await waitForAnswer(ours, probe);
   await waitForAnswer(theirs, probe);
+  if (knot) await waitForAnswer(knotPort, probe, 120, knot);
   dnsperf(ours, queryFile, { seconds: 2 }); // warm: encode the answers, let V8 optimize
-  const runs = alternate([['clusterdns', ours], ['dnsmasq', theirs]], (port) => dnsperf(port, queryFile, { seconds }));
+  const servers = [['clusterdns', ours, clusterdns], ['dnsmasq', theirs, dnsmasq], ...(knot ? [['Knot DNS', knotPort, knot]] : [])];
+  const runs = alternate(servers.map(([label, port, server]) => [label, { port, server }]), ({ port, server }) => dnsperf(port, queryFile, { seconds, server }));
   results.cluster = summarize(runs);
   say(`\n### Cluster answers (mix: ClusterIP 40 %, headless 20 %, StatefulSet pod 10 %, SRV 10 %, NXDOMAIN 20 %; ${size.services} services, ${size.pods} pods)\n`);
   say(runTable(runs));
   say(`\nclusterdns / dnsmasq: **${fixed(results.cluster.ratio)}** (best of two each; target ≥ 0.7)\n`);
+  if (knot) {
+    const cpu = results.cluster.cpu;
+    results.cluster.cpuRatio = cpu.clusterdns / cpu['Knot DNS'];
+    say(`CPU per answer, clusterdns / Knot DNS: **${fixed(results.cluster.cpuRatio)}** (best of two each; issue 19 target ≤ 1.5)\n`);
+    const tcpPairs = [['clusterdns', { port: ours, server: clusterdns }], ['Knot DNS', { port: knotPort, server: knot }]];
+    const tcp = alternate(tcpPairs, ({ port, server }) => dnsperf(port, queryFile, { seconds: Math.max(2, seconds / 2), server, mode: 'tcp' }));
+    results.tcp = summarize(tcp, 'clusterdns', 'Knot DNS');
+    results.tcp.cpuRatio = results.tcp.cpu.clusterdns / results.tcp.cpu['Knot DNS'];
+    say(`\n### Cluster answers over TCP (dnsperf -m tcp, same mix: 4 connections, 200 queries outstanding)\n`);
+    say(runTable(tcp));
+    say(`\nCPU per answer over TCP, clusterdns / Knot DNS: **${fixed(results.tcp.cpuRatio)}**\n`);
+  }
   if (only.has('latency')) {
     const rate = Math.round(results.cluster.best.clusterdns / 2);
     const latency = alternate([['clusterdns', ours], ['dnsmasq', theirs]], (port) => dnsperf(port, queryFile, { seconds, rate }), 1);
@@ -90,6 +116,7 @@ async function clusterSection() {
   }
   await stop(clusterdns);
   await stop(dnsmasq);
+  await stop(knot);
 }
 
 /** Target 2: a 100-address headless answer costs no more than a one-address one. */
@@ -125,11 +152,12 @@ async function forwardSection() {
   ];
   for (const port of [upstream, ours, theirs]) await waitForAnswer(port, 'ext-0.example.com');
   for (const port of [ours, theirs]) dnsperf(port, forwardQueries, { seconds: 2 }); // fill the caches
-  const runs = alternate([['clusterdns', ours], ['dnsmasq', theirs]], (port) => dnsperf(port, forwardQueries, { seconds }));
+  const pairs = [['clusterdns', { port: ours, server: children[2] }], ['dnsmasq', { port: theirs, server: children[1] }]];
+  const runs = alternate(pairs, ({ port, server }) => dnsperf(port, forwardQueries, { seconds, server }));
   results.forward = summarize(runs);
   say(`\n### Forwarded names, answered from the cache (${names} names, upstream dnsmasq on loopback)\n`);
   say(runTable(runs));
-  say(`\nclusterdns / dnsmasq: **${fixed(results.forward.ratio)}** (target ≥ 0.7)\n`);
+  say(`\nclusterdns / dnsmasq: **${fixed(results.forward.ratio)}** (target ≥ 0.7); CPU per answer, clusterdns / dnsmasq: **${fixed(results.forward.cpu.clusterdns / results.forward.cpu.dnsmasq)}**\n`);
   // Uncached: every query goes to the upstream (a fresh UDP socket per query in clusterdns, issue 15).
   const [oursUncached, theirsUncached] = [await freePort(), await freePort()];
   children.push(
@@ -213,13 +241,22 @@ function alternate(pairs, run, rounds = 2) {
   return runs;
 }
 
+/** Best q/s of each label and their ratio; with CPU figures, the least CPU µs per answer of each label. */
 function summarize(runs, a = 'clusterdns', b = 'dnsmasq') {
   const best = {};
-  for (const run of runs) best[run.label] = Math.max(best[run.label] ?? 0, run.qps);
-  return { runs, best, ratio: best[a] / best[b] };
+  const cpu = {};
+  for (const run of runs) {
+    best[run.label] = Math.max(best[run.label] ?? 0, run.qps);
+    if (Number.isFinite(run.cpuUs)) cpu[run.label] = Math.min(cpu[run.label] ?? Infinity, run.cpuUs);
+  }
+  return { runs, best, ratio: best[a] / best[b], ...(Object.keys(cpu).length ? { cpu } : {}) };
 }
 
 function runTable(runs, percentiles = false) {
+  if (!percentiles && runs.some((run) => run.cpuUs !== undefined)) {
+    const head = '| server | queries/s | lost | avg latency (ms) | server CPU per answer (µs) |\n|---|---|---|---|---|';
+    return [head, ...runs.map((run) => `| ${run.label} | ${run.qps} | ${run.lost} | ${fixed(run.avgMs, 3)} | ${fixed(run.cpuUs)} |`)].join('\n');
+  }
   const head = percentiles
     ? '| server | queries/s | lost | avg (ms) | p50 (ms) | p99 (ms) |\n|---|---|---|---|---|---|'
     : '| server | queries/s | lost | avg latency (ms) |\n|---|---|---|---|';

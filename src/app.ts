@@ -172,13 +172,16 @@ export async function startServer(
   // CoreDNS's plugin order: rewrite, then hosts, then the cluster and forwarding.
   // `cache` stands in front of them all, so its cap bounds the hosts TTL too (docs/behaviour.md#coredns-corners).
   const hosts = config.hosts && config.cache !== false ? { ...config.hosts, ttl: Math.min(config.hosts.ttl, config.cache.maxTtl) } : config.hosts;
-  const chain = { respond: rootBlockPlugins({ ...config, hosts }, (query) => responder.respond(query)) };
+  const respondCluster = (query: Query): Buffer | Promise<Buffer> => responder.respond(query);
+  const chain = { respond: rootBlockPlugins({ ...config, hosts }, respondCluster) };
   let dns: DnsServer;
   try {
     dns = await startDnsServer({
       host: config.bind,
       port: config.port,
       handler: observer ? observed(chain, observer) : chain.respond,
+      // Without an observer, rewrite or hosts plugin every answer is the responder's own: the UDP wire path may answer repeats from their bytes.
+      ...(observer || chain.respond !== respondCluster ? {} : { answers: responder }),
       logger: logger.child({ module: 'server' }),
       identifyClients: config.logQueries,
       clientAddresses: forwarding?.clientsChecked === true,

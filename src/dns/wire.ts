@@ -121,24 +121,10 @@ export interface ResponseFlags {
 export function writeResponse(query: Query, answer: PreparedAnswer, turn: number): Buffer {
   const withOpt = query.edns !== undefined || answer.rcode > 15;
   const prefix = HEADER_SIZE + answer.qnameLength + 4;
-  const limit = responseLimit(query);
-  const total = answer.recordEnds.length;
-  let kept = total;
-  if (prefix + answer.body.length + (withOpt ? OPT_SIZE : 0) > limit) {
-    kept = recordsThatFit(answer.recordEnds, limit - prefix - (withOpt ? OPT_SIZE : 0));
-  }
+  const kept = keptRecords(answer, prefix, responseLimit(query), withOpt);
   const bodyLength = kept === 0 ? 0 : (answer.recordEnds[kept - 1] ?? 0);
   const out = Buffer.allocUnsafe(prefix + bodyLength + (withOpt ? OPT_SIZE : 0));
-
-  const answers = Math.min(kept, answer.answerCount);
-  const authority = Math.min(kept - answers, answer.authorityCount);
-  const additional = kept - answers - authority;
-  writeHeader(out, query, {
-    rcode: answer.rcode,
-    authoritative: answer.authoritative,
-    truncated: kept < answer.answerCount + answer.authorityCount,
-    counts: [1, answers, authority, additional + (withOpt ? 1 : 0)],
-  });
+  writeHeader(out, query, sectionHeader(answer, kept, withOpt, { rcode: 0, authoritative: false, truncated: false, counts: [1, 0, 0, 0] }));
   // The body's pointers assume a question name of exactly qnameLength octets:
   // checked here, after writing, rather than by measuring the name first.
   if (writeQuestion(out, HEADER_SIZE, query) !== prefix) {
@@ -147,6 +133,67 @@ export function writeResponse(query: Query, answer: PreparedAnswer, turn: number
   copyBody(out, prefix, answer, bodyLength, turn);
   if (withOpt) writeOpt(out, prefix + bodyLength, query, answer.rcode);
   return out;
+}
+
+/** What writeHeader needs of a query and of the response, as mutable slots the wire path reuses (no allocation per query). */
+export interface ReusableHead {
+  id: number;
+  opcode: number;
+  rd: boolean;
+  cd: boolean;
+  edns: { udpSize: number; do: boolean; version: number } | undefined;
+  readonly fields: { rcode: number; authoritative: boolean; truncated: boolean; counts: [number, number, number, number] };
+}
+
+export function reusableHead(): ReusableHead {
+  return { id: 0, opcode: 0, rd: false, cd: false, edns: undefined, fields: { rcode: 0, authoritative: false, truncated: false, counts: [1, 0, 0, 0] } };
+}
+
+/**
+ * writeResponse for a question still in its request's bytes (the UDP wire
+ * path, src/server/answer-cache.ts): the same message, written into `out`
+ * from offset 0 with the question copied from `request[12, questionEnd)`
+ * (QTYPE and QCLASS included, so the client's case is kept as sent). `head`
+ * holds the query's ID, RD, CD and EDNS. Returns the length, or -1 when the
+ * response would not fit in `out` or the question is not the length `answer`
+ * was prepared for (the caller then takes the ordinary path).
+ */
+export function writeResponseFromWire(out: Buffer, request: Buffer, questionEnd: number, head: ReusableHead, limit: number, answer: PreparedAnswer, turn: number): number {
+  const withOpt = head.edns !== undefined || answer.rcode > 15;
+  const prefix = HEADER_SIZE + answer.qnameLength + 4;
+  if (prefix !== questionEnd) return -1;
+  const kept = keptRecords(answer, prefix, limit, withOpt);
+  const bodyLength = kept === 0 ? 0 : (answer.recordEnds[kept - 1] ?? 0);
+  const length = prefix + bodyLength + (withOpt ? OPT_SIZE : 0);
+  if (length > out.length) return -1;
+  writeHeader(out, head, sectionHeader(answer, kept, withOpt, head.fields));
+  copyBytes(request, HEADER_SIZE, questionEnd, out, HEADER_SIZE);
+  copyBody(out, prefix, answer, bodyLength, turn);
+  if (withOpt) writeOpt(out, prefix + bodyLength, head, answer.rcode);
+  return length;
+}
+
+/** How many records fit after the question (all of them unless the limit cuts). */
+function keptRecords(answer: PreparedAnswer, prefix: number, limit: number, withOpt: boolean): number {
+  const total = answer.recordEnds.length;
+  if (prefix + answer.body.length + (withOpt ? OPT_SIZE : 0) <= limit) return total;
+  return recordsThatFit(answer.recordEnds, limit - prefix - (withOpt ? OPT_SIZE : 0));
+}
+
+/** The header fields of a response keeping `kept` records, written into `fields`. */
+function sectionHeader(answer: PreparedAnswer, kept: number, withOpt: boolean, fields: ReusableHead['fields']): ReusableHead['fields'] {
+  const answers = Math.min(kept, answer.answerCount);
+  const authority = Math.min(kept - answers, answer.authorityCount);
+  const additional = kept - answers - authority;
+  fields.rcode = answer.rcode;
+  fields.authoritative = answer.authoritative;
+  fields.truncated = kept < answer.answerCount + answer.authorityCount;
+  const counts = fields.counts;
+  counts[0] = 1;
+  counts[1] = answers;
+  counts[2] = authority;
+  counts[3] = additional + (withOpt ? 1 : 0);
+  return fields;
 }
 
 /** A response with no records (REFUSED, NOTIMP, SERVFAIL, FORMERR with a question). */
@@ -201,7 +248,7 @@ function copyBody(out: Buffer, at: number, answer: PreparedAnswer, length: numbe
   const run = answer.run;
   const shift = run ? (((turn % run.count) + run.count) % run.count) * run.size : 0;
   if (!run || shift === 0 || length <= run.start) {
-    answer.body.copy(out, at, 0, length);
+    copyBytes(answer.body, 0, length, out, at);
     return;
   }
   // The rotated body is four segments: before the run, the run from `shift`,
@@ -218,7 +265,19 @@ function copyBody(out: Buffer, at: number, answer: PreparedAnswer, length: numbe
 function copySegment(body: Buffer, out: Buffer, at: number, written: number, from: number, to: number, length: number): number {
   if (written >= length) return written;
   const end = Math.min(to, from + (length - written));
-  body.copy(out, at + written, from, end);
+  copyBytes(body, from, end, out, at + written);
   return written + (end - from);
 }
 
+
+/** Below this many bytes a plain loop beats Buffer#copy (argument checks and a new Uint8Array view per call). */
+const LOOP_COPY_MAX = 512;
+
+/** source[from, to) into target at `at`. Per query, several times: no allocation. */
+function copyBytes(source: Buffer, from: number, to: number, target: Buffer, at: number): void {
+  if (to - from > LOOP_COPY_MAX) {
+    source.copy(target, at, from, to);
+    return;
+  }
+  for (let i = from; i < to; i++) target[at + i - from] = source[i] as number;
+}

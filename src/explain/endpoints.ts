@@ -62,7 +62,7 @@ function hostnameWithoutService(ctx: Context, namespace: string, serviceName: st
       reason: 'hostname-no-service',
       message:
         `pod ${objectId(pod)} has hostname "${pod.hostname}" and subdomain "${pod.subdomain}", but there is no service ` +
-        `"${serviceName}" in namespace ${namespace}: hostname.subdomain names exist only through a Service named like the subdomain that selects the pod (spec §3.6)`,
+        `"${serviceName}" in namespace ${namespace}: hostname.subdomain names exist only through a Service named like the subdomain that selects the pod (docs/behaviour.md#hostname-and-subdomain)`,
       details: [
         `create a headless Service "${serviceName}" in ${namespace} (clusterIP: None) whose selector matches the pod's labels: ${formatLabels(pod.labels)}`,
       ],
@@ -105,7 +105,7 @@ function noEndpoint(ctx: Context, service: Service, label: string): Finding[] {
     return [
       {
         reason: 'no-endpoint',
-        message: `the endpoint ${byAddress.address} of service ${objectId(service)} has hostname "${byAddress.hostname}", so it answers only as ${byAddress.hostname}.${serviceFqdn(ctx, service)} (spec §3.2)`,
+        message: `the endpoint ${byAddress.address} of service ${objectId(service)} has hostname "${byAddress.hostname}", so it answers only as ${byAddress.hostname}.${serviceFqdn(ctx, service)} (docs/behaviour.md#headless-services)`,
       },
     ];
   }

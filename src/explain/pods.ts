@@ -12,7 +12,7 @@ import type { Context, Finding } from './types.js';
 export function podNameFinding(ctx: Context, pod: Pod): Finding {
   return {
     reason: 'pod-name',
-    message: `"${pod.name}" is the name of pod ${objectId(pod)}, and pod names are never DNS names (spec §3.5)`,
+    message: `"${pod.name}" is the name of pod ${objectId(pod)}, and pod names are never DNS names (docs/behaviour.md#pod-records)`,
     details: namesOfPod(ctx, pod),
   };
 }

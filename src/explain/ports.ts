@@ -68,7 +68,7 @@ function noSuchPort(ctx: Context, service: Service, portName: string, protocol: 
         reason: 'port-unnamed',
         message:
           `service ${id} has no port named "${portName}": its ${unnamed.length === 1 ? 'port' : 'ports'} ${listOf(unnamed.map(portText))} ` +
-          `${unnamed.length === 1 ? 'has' : 'have'} no name, and an unnamed port gets no ${wanted} SRV name (spec §3.1)`,
+          `${unnamed.length === 1 ? 'has' : 'have'} no name, and an unnamed port gets no ${wanted} SRV name (docs/behaviour.md#named-ports-and-srv)`,
         details: [
           `give the port a name in the Service (ports[].name: ${portName}), or ask ${serviceFqdn(ctx, service)} SRV, which lists unnamed ports too`,
           ...(named.length > 0 ? [`its named ports: ${listOf(namedText)}`] : []),

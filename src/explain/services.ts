@@ -121,7 +121,7 @@ function headless(ctx: Context, service: Service): Finding[] {
     return [
       {
         reason: 'headless',
-        message: `headless service ${id} has no ready endpoints, so its name does not exist (NXDOMAIN, spec §3.2)`,
+        message: `headless service ${id} has no ready endpoints, so its name does not exist (NXDOMAIN, docs/behaviour.md#headless-services)`,
       },
       ...endpointHealth(ctx, service),
     ];

@@ -26,7 +26,7 @@ export function explainOutside(ctx: Context): Finding[] {
   if (answers(ctx, completed)) {
     findings.push({
       reason: 'missing-zone',
-      message: `did you mean ${completed}? Inside a pod the search list adds the cluster domain to short names (spec §8)`,
+      message: `did you mean ${completed}? Inside a pod the search list adds the cluster domain to short names (docs/behaviour.md#search-list)`,
     });
   }
   return findings;
@@ -56,7 +56,7 @@ export function explainReverse(ctx: Context): Finding[] {
   if (findings.length > 0) return findings;
   const pod = ctx.state.pods.find((candidate) => hasIP(candidate.ips, ip));
   if (pod) {
-    return [{ reason: 'reverse', message: `${ip} is the IP of pod ${objectId(pod)}, which is no endpoint of any service: pod IPs alone get no PTR (spec §3.5)` }];
+    return [{ reason: 'reverse', message: `${ip} is the IP of pod ${objectId(pod)}, which is no endpoint of any service: pod IPs alone get no PTR (docs/behaviour.md#pod-records)` }];
   }
   return [
     {
@@ -71,7 +71,7 @@ export function zoneName(ctx: Context, what: 'apex' | 'type-label' | 'dns-versio
   const messages = {
     apex: `${ctx.zone}. is the zone apex: SOA and NS (NS names kube-dns.kube-system.svc.${ctx.zone}., as in CoreDNS)`,
     'type-label': `${ctx.name}. is a type label: it exists but holds no records (NODATA)`,
-    'dns-version': `dns-version.${ctx.zone}. holds the schema version as TXT (spec §3.8); other types are NXDOMAIN, as in CoreDNS`,
+    'dns-version': `dns-version.${ctx.zone}. holds the schema version as TXT; other types are NXDOMAIN, as in CoreDNS (docs/behaviour.md#dns-version)`,
     nameserver: `ns.dns.${ctx.zone}. is the nameserver the SOA names: A/AAAA give kube-system/kube-dns's cluster IP, else this server's address`,
   };
   return [{ reason: 'zone-name', message: messages[what] }];
@@ -83,7 +83,7 @@ export function explainNamespaceNode(ctx: Context, namespace: string): Finding[]
     return [
       {
         reason: 'zone-name',
-        message: `namespace ${namespace} exists: its node holds no records (NODATA), which ends a pod's search list (spec §7)`,
+        message: `namespace ${namespace} exists: its node holds no records (NODATA), which ends a pod's search list (docs/behaviour.md#nxdomain-and-nodata)`,
       },
     ];
   }
@@ -101,13 +101,13 @@ export function explainNamespaceNode(ctx: Context, namespace: string): Finding[]
 
 export function explainInvalid(ctx: Context, relative: string, reason: InvalidReason): Finding[] {
   if (reason === 'too-long') {
-    return [{ reason: 'bad-form', message: `${ctx.name}. has more labels than any cluster name form (spec §2): NXDOMAIN` }];
+    return [{ reason: 'bad-form', message: `${ctx.name}. has more labels than any cluster name form (docs/behaviour.md#name-forms): NXDOMAIN` }];
   }
   const labels = relative.split('.');
   const last = labels[labels.length - 1];
   const finding: Finding = {
     reason: 'bad-form',
-    message: `"${last}" right before ${ctx.zone} must be svc or pod (spec §2): NXDOMAIN`,
+    message: `"${last}" right before ${ctx.zone} must be svc or pod (docs/behaviour.md#name-forms): NXDOMAIN`,
   };
   const suggestion = `${relative}.svc.${ctx.zone}`;
   if (answers(ctx, suggestion)) return [finding, { reason: 'missing-zone', message: `did you mean ${suggestion}?` }];

@@ -1,5 +1,5 @@
 // Service objects: type, cluster IPs and families (spec §6), ports, the plain
-// selector (spec §4.1), publishNotReadyAddresses, ExternalName (spec §3.4).
+// selector (docs/behaviour.md#service-selectors), publishNotReadyAddresses, ExternalName (docs/behaviour.md#externalname-services).
 
 import { familyOf, parseIP } from '../cluster/ip.js';
 import type { IPFamily, IPFamilyPolicy, Labels, ObjectMeta, ServiceObject, ServiceType } from '../cluster/model.js';
@@ -132,7 +132,7 @@ function readPolicy(spec: Field, families: readonly IPFamily[] | undefined, clus
 }
 
 /**
- * A Service selector is a plain label map (spec §4.1). The LabelSelector form
+ * A Service selector is a plain label map (docs/behaviour.md#service-selectors). The LabelSelector form
  * (matchLabels/matchExpressions) is what workloads use; in a Service it would
  * silently select nothing, so it is an error with the fix spelled out.
  */
@@ -141,7 +141,7 @@ function readServiceSelector(field: Field): Labels | undefined {
     const child = field.get(key);
     if (child.present && typeof child.value !== 'string') {
       child.error(
-        'a Service selector is a plain map of labels (spec §4.1), not a LabelSelector: write the labels directly under spec.selector (e.g. `selector: {app: web}`); matchLabels/matchExpressions are only for workloads',
+        'a Service selector is a plain map of labels (docs/behaviour.md#service-selectors), not a LabelSelector: write the labels directly under spec.selector (e.g. `selector: {app: web}`); matchLabels/matchExpressions are only for workloads',
       );
       return undefined;
     }
@@ -150,13 +150,13 @@ function readServiceSelector(field: Field): Labels | undefined {
   return Object.keys(selector).length === 0 ? undefined : selector;
 }
 
-/** externalName: a DNS name, trailing dot allowed and stripped; IP-looking values only warn (spec §3.4). */
+/** externalName: a DNS name, trailing dot allowed and stripped; IP-looking values only warn (docs/behaviour.md#externalname-services). */
 function readExternalName(field: Field, meta: ObjectMeta): string | undefined {
   const written = field.string({ required: true });
   if (written === undefined) return undefined;
   const name = written.endsWith('.') ? written.slice(0, -1) : written;
   if (parseIP(name) !== undefined) {
-    field.warn(`"${written}" is an IP address, not a DNS name: no A record is made from it and CoreDNS answers NXDOMAIN for this service (spec §3.4); use a ClusterIP service without selector plus an EndpointSlice instead`);
+    field.warn(`"${written}" is an IP address, not a DNS name: no A record is made from it and CoreDNS answers NXDOMAIN for this service (docs/behaviour.md#externalname-services); use a ClusterIP service without selector plus an EndpointSlice instead`);
   } else if (name === '' || !isDNSSubdomain(name.toLowerCase())) {
     return field.expected('a DNS name (RFC 1123 subdomain, e.g. "db.example.com")');
   }

@@ -27,8 +27,26 @@ export interface ResponderOptions {
   readonly onUnresolvedHostname?: UnresolvedHook;
 }
 
-export interface Responder {
+export interface Responder extends PreparedAnswers {
   respond(query: Query): Buffer | Promise<Buffer>;
+}
+
+/**
+ * What the UDP wire path (src/server/answer-cache.ts) needs to answer a
+ * repeated question without a Query: the encoded answer respond() would
+ * write, and the rotation turn it would use.
+ */
+export interface PreparedAnswers {
+  /**
+   * The answer respond(query) writes with writeResponse, or undefined when it
+   * answers any other way (forwarded, upstream, REFUSED, NOTIMP, autopath):
+   * a PreparedAnswer depends only on the lower-cased name and the type.
+   */
+  prepared(query: Query): PreparedAnswer | undefined;
+  /** The rotation turn for the next answer (shared with respond()). */
+  nextTurn(): number;
+  /** Changes when a reload swaps the index: answers prepared before are stale. */
+  epoch(): object;
 }
 
 export function createResponder(options: ResponderOptions): Responder {
@@ -36,15 +54,19 @@ export function createResponder(options: ResponderOptions): Responder {
   // Advances per answered query so multi-record A/AAAA sets rotate (CoreDNS loadbalance).
   let turn = 0;
 
-  function respond(query: Query): Buffer | Promise<Buffer> {
+  /** The index's answer for a query, or undefined when the class is refused. */
+  function lookupFor(query: Query, name: string): Lookup | undefined {
     // CoreDNS refuses classes other than IN unless a plugin opens them, and
     // `forward` does: with forwarding on, any class is read as IN inside our
     // zones (records of class IN) and forwarded outside; off, REFUSED.
-    if (query.qclass !== RRClass.IN && !options.forward) {
-      return writeEmptyResponse(query, { rcode: RCode.REFUSED });
-    }
+    if (query.qclass !== RRClass.IN && !options.forward) return undefined;
+    return options.index().lookup(name, query.qtype);
+  }
+
+  function respond(query: Query): Buffer | Promise<Buffer> {
     const name = normalizeName(query.name);
-    const lookup: Lookup = options.index().lookup(name, query.qtype);
+    const lookup = lookupFor(query, name);
+    if (lookup === undefined) return writeEmptyResponse(query, { rcode: RCode.REFUSED });
     switch (lookup.kind) {
       case 'answer':
         return writeResponse(query, lookup.answer, turn++);
@@ -57,6 +79,11 @@ export function createResponder(options: ResponderOptions): Responder {
       case 'not-ours':
         return autopath ? autopath(query, name) : notOurs(query);
     }
+  }
+
+  function prepared(query: Query): PreparedAnswer | undefined {
+    const lookup = lookupFor(query, normalizeName(query.name));
+    return lookup?.kind === 'answer' ? lookup.answer : undefined;
   }
 
   function notOurs(query: Query): Buffer | Promise<Buffer> {
@@ -92,5 +119,5 @@ export function createResponder(options: ResponderOptions): Responder {
     return writeResponse(query, prepared, turn++);
   }
 
-  return { respond };
+  return { respond, prepared, nextTurn: () => turn++, epoch: () => options.index() };
 }

@@ -31,12 +31,39 @@ export class DatagramBatch {
   /** Family and address bytes (as int32s) of the last address turned into text, and that text. */
   private readonly lastAddress = new Int32Array(5);
   private lastText = '';
+  /** Each slot's input and output as a view made once (the wire path reads and writes them without a new view per datagram). */
+  private readonly inputSlots: Buffer[] = [];
+  private readonly outputSlots: Buffer[] = [];
 
   constructor(private readonly native: NativeBatcher) {
     this.input = Buffer.from(native.input);
     this.output = Buffer.from(native.output);
     this.meta = new Int32Array(native.meta);
     this.slot = native.slot;
+    for (let start = 0; start + this.slot <= this.output.length; start += this.slot) {
+      this.inputSlots.push(this.input.subarray(start, start + this.slot));
+      this.outputSlots.push(this.output.subarray(start, start + this.slot));
+    }
+  }
+
+  /** Slot `index`'s whole input buffer (the datagram is its first length(index) bytes); valid only until the batch handler returns. */
+  inputSlot(index: number): Buffer {
+    return this.inputSlots[index] as Buffer;
+  }
+
+  /** The received length of slot `index`'s datagram. */
+  length(index: number): number {
+    return this.meta[index * META_INTS] as number;
+  }
+
+  /** Slot `index`'s output buffer: a reply written there is sent once replyLength(index, n) is set. */
+  outputSlot(index: number): Buffer {
+    return this.outputSlots[index] as Buffer;
+  }
+
+  /** Send the first `length` bytes of outputSlot(index) when the handler returns. */
+  replyLength(index: number, length: number): void {
+    this.meta[index * META_INTS + 1] = length;
   }
 
   /** The datagram in slot `index`: a view of shared memory, valid only until the batch handler returns. */

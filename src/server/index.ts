@@ -17,6 +17,8 @@ import { RRType } from '../dns/types.js';
 import type { TcpSend } from './tcp-server.js';
 import { RequestGate, slipReply, type ServerGuardOptions } from './guards.js';
 import { attachBatched, BatchUnavailableError, type BatchedSocket, type DatagramBatch } from './batch-io.js';
+import { AnswerCache, UNSEEN } from './answer-cache.js';
+import type { PreparedAnswers } from '../resolve/responder.js';
 import type { DnsTcpServer } from './tcp-server.js';
 import type { UdpIo } from '../config.js';
 
@@ -54,6 +56,13 @@ export interface DnsServerOptions {
   readonly guard?: ServerGuardOptions;
   /** How UDP is read (Config.udpIo); default auto: batched when the native module is built. */
   readonly udpIo?: UdpIo;
+  /**
+   * The handler's answers, for the batched UDP wire path (answer-cache.ts):
+   * give it only when `handler` is exactly the responder's respond() (no
+   * observer that must see every Query). Unused with client identification
+   * or a rate limit, which need every datagram's sender.
+   */
+  readonly answers?: PreparedAnswers;
 }
 
 type Send = (response: Buffer) => Promise<unknown> | unknown;
@@ -159,13 +168,17 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
   let batched: BatchedSocket | undefined;
   if (!(udp instanceof UdpAddressSet) && options.udpIo !== 'dgram') {
     try {
+      const cache = options.answers && !identify && !gate.rateLimiter ? new AnswerCache(options.answers) : undefined;
       batched = attachBatched(udp, (batch, count) => {
         // One source object for the whole batch, moved slot to slot: a
         // datagram answered at once allocates nothing here.
         const source = new BatchSource(batch);
+        const wire = gate.accepting ? cache : undefined;
+        wire?.startBatch();
         for (let index = 0; index < count; index++) {
           source.index = index;
           try {
+            if (wire && answerFromWire(wire, batch, index)) continue;
             const reply = serveDatagram(batch.message(index), source);
             if (reply) batch.reply(index, reply);
           } catch (err) {
@@ -256,6 +269,26 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
     gate,
     udpIo: batched ? 'batch' : 'dgram',
   };
+}
+
+/**
+ * The wire path (answer-cache.ts) for slot `index`: true when the reply is
+ * written into its output slot. A question seen for the first time is read
+ * by scan.ts and its answer kept, then answered from the table as well.
+ */
+function answerFromWire(cache: AnswerCache, batch: DatagramBatch, index: number): boolean {
+  const request = batch.inputSlot(index);
+  const output = batch.outputSlot(index);
+  const length = batch.length(index);
+  let written = cache.answer(request, length, output);
+  if (written === UNSEEN) {
+    const query = scanQuery(batch.message(index), undefined);
+    if (query === undefined || !cache.learn(request, query)) return false;
+    written = cache.answer(request, length, output);
+  }
+  if (written < 0) return false;
+  batch.replyLength(index, written);
+  return true;
 }
 
 /**

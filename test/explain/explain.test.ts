@@ -38,7 +38,7 @@ const rows: Row[] = [
     name: 'db.data.svc.cluster.local',
     outcome: 'NXDOMAIN',
     lines: [
-      '- headless service data/db has no ready endpoints, so its name does not exist (NXDOMAIN, spec §3.2)',
+      '- headless service data/db has no ready endpoints, so its name does not exist (NXDOMAIN, docs/behaviour.md#headless-services)',
       '- the selector of service data/db matches no pod in namespace data',
       'selector: app=db,tier=backend',
       'nearest pods in data:',
@@ -64,7 +64,7 @@ const rows: Row[] = [
     type: 'SRV',
     outcome: 'NXDOMAIN',
     lines: [
-      '- service shop/web has no port named "http": its port 80/TCP has no name, and an unnamed port gets no _http._tcp SRV name (spec §3.1)',
+      '- service shop/web has no port named "http": its port 80/TCP has no name, and an unnamed port gets no _http._tcp SRV name (docs/behaviour.md#named-ports-and-srv)',
       'give the port a name in the Service (ports[].name: http), or ask web.shop.svc.cluster.local SRV, which lists unnamed ports too',
     ],
   },
@@ -75,7 +75,7 @@ const rows: Row[] = [
     outcome: 'NXDOMAIN',
     lines: [
       '- pod default/box has hostname "box-1" and subdomain "boxes", but there is no service "boxes" in namespace default: ' +
-        'hostname.subdomain names exist only through a Service named like the subdomain that selects the pod (spec §3.6)',
+        'hostname.subdomain names exist only through a Service named like the subdomain that selects the pod (docs/behaviour.md#hostname-and-subdomain)',
       `create a headless Service "boxes" in default (clusterIP: None) whose selector matches the pod's labels: app=box`,
     ],
   },
@@ -85,7 +85,7 @@ const rows: Row[] = [
     name: 'busybox1.default.svc.cluster.local',
     outcome: 'NXDOMAIN',
     lines: [
-      '- "busybox1" is the name of pod default/busybox1, and pod names are never DNS names (spec §3.5)',
+      '- "busybox1" is the name of pod default/busybox1, and pod names are never DNS names (docs/behaviour.md#pod-records)',
       'ask 10-244-7-7.default.pod.cluster.local (its IP with dashes)',
     ],
   },
@@ -102,7 +102,7 @@ const rows: Row[] = [
     fixture: 'pod-name',
     name: 'busybox1.default.pod.cluster.local',
     outcome: 'NXDOMAIN',
-    lines: ['- "busybox1" is the name of pod default/busybox1, and pod names are never DNS names (spec §3.5)'],
+    lines: ['- "busybox1" is the name of pod default/busybox1, and pod names are never DNS names (docs/behaviour.md#pod-records)'],
   },
   {
     reason: 'hostname-wrong-subdomain',
@@ -236,7 +236,7 @@ const rows: Row[] = [
     name: '3.8.244.10.in-addr.arpa',
     type: 'PTR',
     outcome: 'NXDOMAIN',
-    lines: ['- 10.244.8.3 is the IP of pod shop/other, which is no endpoint of any service: pod IPs alone get no PTR (spec §3.5)'],
+    lines: ['- 10.244.8.3 is the IP of pod shop/other, which is no endpoint of any service: pod IPs alone get no PTR (docs/behaviour.md#pod-records)'],
   },
   {
     reason: 'missing-zone',
@@ -245,7 +245,7 @@ const rows: Row[] = [
     outcome: 'not ours: forwarded upstream (offline: REFUSED)',
     lines: [
       '- web.shop.svc. is outside the cluster domain cluster.local: a running server forwards it to its upstream; offline there is no upstream (REFUSED)',
-      '- did you mean web.shop.svc.cluster.local? Inside a pod the search list adds the cluster domain to short names (spec §8)',
+      '- did you mean web.shop.svc.cluster.local? Inside a pod the search list adds the cluster domain to short names (docs/behaviour.md#search-list)',
     ],
   },
   {
@@ -253,7 +253,7 @@ const rows: Row[] = [
     fixture: 'shop',
     name: 'web.shop.cluster.local',
     outcome: 'NXDOMAIN',
-    lines: ['- "shop" right before cluster.local must be svc or pod (spec §2): NXDOMAIN', '- did you mean web.shop.svc.cluster.local?'],
+    lines: ['- "shop" right before cluster.local must be svc or pod (docs/behaviour.md#name-forms): NXDOMAIN', '- did you mean web.shop.svc.cluster.local?'],
   },
   {
     reason: 'other-type',
@@ -442,7 +442,7 @@ describe('explain: endpoints and the pods behind them (slice-target-ref.yaml)', 
       text: [
         'db-0.data.svc.cluster.local. A: NXDOMAIN',
         'why:',
-        '  - "db-0" is the name of pod data/db-0, and pod names are never DNS names (spec §3.5)',
+        '  - "db-0" is the name of pod data/db-0, and pod names are never DNS names (docs/behaviour.md#pod-records)',
         '      ask 10-244-6-10.data.pod.cluster.local (its IP with dashes)',
       ],
     },
@@ -481,7 +481,7 @@ describe('explain: endpoints and the pods behind them (slice-target-ref.yaml)', 
       text: [
         'cache-0.data.svc.cluster.local. A: NXDOMAIN',
         'why:',
-        '  - "cache-0" is the name of pod data/cache-0, and pod names are never DNS names (spec §3.5)',
+        '  - "cache-0" is the name of pod data/cache-0, and pod names are never DNS names (docs/behaviour.md#pod-records)',
         '      ask 10-244-6-30.data.pod.cluster.local (its IP with dashes)',
         '      or cache-0.cache.data.svc.cluster.local (endpoint of service data/cache)',
       ],

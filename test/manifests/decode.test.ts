@@ -186,7 +186,7 @@ const invalid: readonly InvalidRow[] = [
     text: svc('  type: ExternalName\n  clusterIP: 10.96.0.3\n  externalName: 192.0.2.1\n'),
     problems: [
       `error: ${F}, document 1 (line 7): spec.clusterIP: expected no clusterIP for type ExternalName (an ExternalName service is a CNAME and has no cluster IP), got "10.96.0.3"`,
-      `warning: ${F}, document 1 (line 8): spec.externalName: "192.0.2.1" is an IP address, not a DNS name: no A record is made from it and CoreDNS answers NXDOMAIN for this service (spec §3.4); use a ClusterIP service without selector plus an EndpointSlice instead`,
+      `warning: ${F}, document 1 (line 8): spec.externalName: "192.0.2.1" is an IP address, not a DNS name: no A record is made from it and CoreDNS answers NXDOMAIN for this service (docs/behaviour.md#externalname-services); use a ClusterIP service without selector plus an EndpointSlice instead`,
       `warning: ${F}, document 1 (line 8): spec.externalName: ExternalName is a DNS alias only: HTTP Host headers and TLS SNI/certificates still carry the service name (s.default.svc...), not "192.0.2.1"`,
     ],
   },

@@ -65,7 +65,7 @@ const rows: readonly InvalidRow[] = [
     name: 'matchLabels in a Service selector (spec §4.1)',
     paths: [`${INVALID}/service-matchlabels.yaml`],
     expected: [
-      `error: ${INVALID}/service-matchlabels.yaml, document 1 (line 7): spec.selector.matchLabels: a Service selector is a plain map of labels (spec §4.1), not a LabelSelector: write the labels directly under spec.selector (e.g. \`selector: {app: web}\`); matchLabels/matchExpressions are only for workloads`,
+      `error: ${INVALID}/service-matchlabels.yaml, document 1 (line 7): spec.selector.matchLabels: a Service selector is a plain map of labels (docs/behaviour.md#service-selectors), not a LabelSelector: write the labels directly under spec.selector (e.g. \`selector: {app: web}\`); matchLabels/matchExpressions are only for workloads`,
     ],
   },
   {

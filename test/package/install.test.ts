@@ -75,6 +75,7 @@ describe('installing from a tarball, without a registry', () => {
   it('ships LICENSE and dist/ without source maps, whose sources it does not ship', () => {
     expect(files).toContain('LICENSE');
     expect(files).toContain('dist/cli.js');
+    expect(files).toContain('docs/behaviour.md'); // explain and manifest warnings cite its anchors
     expect(files.filter((file) => file.endsWith('.map'))).toEqual([]);
   });
 

@@ -9,7 +9,7 @@ import { createResponder } from '../../src/resolve/responder.js';
 import { AnswerCache, ORDINARY, UNSEEN } from '../../src/server/answer-cache.js';
 import { scanQuery } from '../../src/server/scan.js';
 import { cluster, endpoint, exampleCluster, headless, port } from '../helpers/cluster.js';
-import { craft, query } from './clients.js';
+import { craft, query } from '../helpers/clients.js';
 
 const Z = 'cluster.local';
 const OPTIONS: IndexOptions = { zone: Z, ttl: 5, podMode: 'insecure', serial: 42, nameserverAddresses: ['127.0.0.1'] };

@@ -61,7 +61,8 @@ kind: Service
 metadata: {name: orders, namespace: user03}
 spec: {clusterIP: 10.43.0.80, ports: [{name: http, port: 8080}]}
 `);
-  expect(await resolver.resolveSrv('_http._tcp.orders.user03.svc.cluster.local')).toEqual([
+  // toMatchObject: Node 24's resolver adds `type: 'SRV'` to each record; Node 20's does not.
+  expect(await resolver.resolveSrv('_http._tcp.orders.user03.svc.cluster.local')).toMatchObject([
     { name: 'orders.user03.svc.cluster.local', port: 8080, priority: 0, weight: 100 },
   ]);
 

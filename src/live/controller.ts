@@ -5,7 +5,7 @@
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { buildSteps, capacityOfSteps, logProblems, serialFor, type LoadedCluster } from '../app.js';
-import { Slicer } from '../cluster/slicer.js';
+import { Slicer, type SlicerOptions } from '../cluster/slicer.js';
 import { loadManifests, parseManifestText, type LoadResult } from '../manifests/index.js';
 import { MANIFEST_KINDS, objectKey, type ManifestKind, type ManifestObject } from '../cluster/model.js';
 import { errorsOf, formatProblem, type Problem } from '../cluster/problems.js';
@@ -52,10 +52,11 @@ export interface LiveClusterOptions {
    */
   readonly loadSources?: () => Promise<LoadResult>;
   /**
-   * How a change's build pauses between slices so the old state keeps
-   * answering (default: setImmediate, after pending I/O). Tests hold a build here.
+   * How a change's build is sliced so the old state keeps answering:
+   * default 5 ms slices, pausing on setImmediate (after pending I/O).
+   * Tests hold a build at a pause here.
    */
-  readonly pause?: () => Promise<void>;
+  readonly slices?: SlicerOptions;
 }
 
 export class LiveCluster {
@@ -180,7 +181,7 @@ export class LiveCluster {
     // Built in slices, pausing every few milliseconds so the sockets are
     // served in between (issue 19): the old state answers until the new one
     // is complete, then one reference swap puts it in service.
-    const slicer = new Slicer(this.options.pause ? { pause: this.options.pause } : {});
+    const slicer = new Slicer(this.options.slices);
     const objects = overlayObjects(files, overlay);
     const tooBig = await slicer.run(capacityOfSteps(this.options.config, objects, this.objects));
     if (tooBig.length > 0) {

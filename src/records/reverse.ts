@@ -52,10 +52,15 @@ function* eachOwnerSteps(
       if (!only || only.has(ip)) visit(ip, position, -1);
     }
   }
+  let endpoints = 0;
   for (let position = 0; position < services.length; position++) {
-    // Services hold up to thousands of endpoints: a yield every few.
-    if (position % 16 === 0) yield;
     const service = services[position]!;
+    // Services hold up to thousands of endpoints: a yield every few hundred of them.
+    endpoints += service.endpoints.length + 1;
+    if (endpoints >= ITEMS_PER_STEP) {
+      endpoints = 0;
+      yield;
+    }
     if (service.kind === 'ExternalName') continue;
     service.endpoints.forEach((endpoint, index) => {
       // Endpoints are not searched once a cluster IP matches.

@@ -102,6 +102,7 @@ export function* rebuildSteps(objects: readonly ManifestObject[], options: Clust
   const podPool = new FamilyPool(podCIDRs, explicit.taken);
   const portLists = new PortLists();
   const settled = yield* settleServiceSteps(parts.services, servicePool, explicit, portLists, kubeDns);
+  yield;
   const pods = settledPodsFor(parts, podPool, options.nodeCount, explicit.taken, previous);
   yield;
   const given = givenEndpoints(parts.slices, parts.endpoints, yield* shapes(settled.services));

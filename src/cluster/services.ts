@@ -92,6 +92,7 @@ export function* settleServiceSteps(
     if (i % ITEMS_PER_STEP === 0) yield;
     services.push(settleOne(sorted[i]!, pool, portLists, warnings));
   }
+  yield;
   const kubernetes = declares(sorted, KUBERNETES) ? undefined : implicitKubernetes(pool, explicit, warnings);
   const kubeDns = declares(sorted, KUBE_DNS) ? undefined : implicitKubeDns(pool, kubeDnsAddress);
   if (!kubernetes && !kubeDns) return { services, warnings };

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The whole benchmark (issue 6): `npm run bench` (minutes; not part of npm test).
 //
-//   node bench/run.mjs [--seconds 10] [--only cluster,size,latency,forward,querylog,workers,scale]
+//   node bench/run.mjs [--seconds 10] [--only cluster,size,latency,forward,querylog,workers,scale,stall]
 //                      [--services 1000] [--pods 10000] [--no-record]
 //
 // Every server listens on 127.0.0.1 and never forwards off the machine.
@@ -24,9 +24,10 @@ import { dnsmasqForCluster } from './dnsmasq-config.mjs';
 import { knotBinary, knotForCluster } from './knot-config.mjs';
 import { dnsmasqArgs, dnsperf, fixed, freePort, loadAverage, out, root, serveArgs, start, stop, stopAll, waitForAnswer, writeLines } from './lib.mjs';
 import { scaleRun } from './scale.mjs';
+import { stallProbe, stallReport } from './stall-probe.mjs';
 import { chartSvg } from './chart.mjs';
 
-const SECTIONS = ['cluster', 'size', 'latency', 'forward', 'querylog', 'workers', 'scale'];
+const SECTIONS = ['cluster', 'size', 'latency', 'forward', 'querylog', 'workers', 'scale', 'stall'];
 const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '10' },
@@ -64,6 +65,7 @@ try {
   if (only.has('querylog')) await queryLogSection();
   if (only.has('workers')) await workersSection();
   if (only.has('scale')) await scaleSection();
+  if (only.has('stall')) await stallSection();
 } finally {
   await stopAll();
 }
@@ -232,6 +234,14 @@ async function scaleSection() {
     say(`| ${row.services} | ${row.pods} | ${row.nodeFlags || 'none'} | ${fixed(row.firstAnswerSeconds)} | ${fixed(row.rssMB, 0)} | ${fixed(row.settledRssMB, 0)} | ${fixed(row.peakRssMB, 0)} | ${fixed(row.reloadSeconds)} | ${fixed(row.workloadReloadSeconds)} |`);
   }
   say('\nTargets at 150k pods: first answer < 5 s, RSS < 150 MB, edit answered < 1 s.\n');
+}
+
+/** Issue 19 item 2: query latency while the 10k/150k cluster takes 5 edits (--watch), an apply and a scale. */
+async function stallSection() {
+  const { slowSentAtMs: _slow, ...result } = await stallProbe({ services: 10000, pods: 150000, namespaces: 50 }, zone);
+  results.stall = result;
+  say('\n### Stalls (1,000 A queries/s over UDP while the cluster changes; bench/stall-probe.mjs)\n');
+  say(stallReport(result));
 }
 
 /** A B A B: each pair in turn, `rounds` times. */

@@ -7,8 +7,9 @@ import { stat } from 'node:fs/promises';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import { loadManifests, type LoadResult, type SkippedObject } from './manifests/index.js';
-import { rebuildCluster, type ClusterMemory } from './cluster/build.js';
-import { capacityProblems } from './cluster/capacity.js';
+import { rebuildSteps, type ClusterMemory } from './cluster/build.js';
+import { runNow, type Steps } from './cluster/slicer.js';
+import { capacitySteps } from './cluster/capacity.js';
 import type { ClusterState } from './cluster/state.js';
 import { formatProblem, type Problem } from './cluster/problems.js';
 import { describeSource, type ManifestObject, type SourceRef } from './cluster/model.js';
@@ -81,18 +82,30 @@ export interface BuildOptions {
  * what grew. Empty when they fit.
  */
 export function capacityOf(config: Config, objects: readonly ManifestObject[], before?: readonly ManifestObject[]): string[] {
-  const options = { serviceCIDRs: config.serviceCIDRs, podCIDRs: config.podCIDRs, nodeCount: config.nodes, maxPods: config.maxPods };
-  return capacityProblems(objects, options, before);
+  return runNow(capacityOfSteps(config, objects, before));
 }
 
-/** Objects -> state -> index. Pure and synchronous: a reload builds off to the side with this. */
+/** capacityOf in steps (a reload runs them through a Slicer). */
+export function capacityOfSteps(config: Config, objects: readonly ManifestObject[], before?: readonly ManifestObject[]): Steps<string[]> {
+  const options = { serviceCIDRs: config.serviceCIDRs, podCIDRs: config.podCIDRs, nodeCount: config.nodes, maxPods: config.maxPods };
+  return capacitySteps(objects, options, before);
+}
+
+/** Objects -> state -> index. Pure and synchronous (the first load, offline commands). */
 export function buildLoaded(config: Config, objects: readonly ManifestObject[], options: BuildOptions): LoadedCluster {
-  const { state: built, memory } = rebuildCluster(
+  return runNow(buildSteps(config, objects, options));
+}
+
+/** buildLoaded in steps: a reload builds off to the side with these, through a Slicer, while the old state answers. */
+export function* buildSteps(config: Config, objects: readonly ManifestObject[], options: BuildOptions): Steps<LoadedCluster> {
+  const { state: built, memory } = yield* rebuildSteps(
     objects,
     { serviceCIDRs: config.serviceCIDRs, podCIDRs: config.podCIDRs, nodeCount: config.nodes },
     options.previous?.memory,
   );
+  yield;
   const state = options.adjust ? options.adjust(built) : built;
+  yield;
   const index = buildRecordIndex(state, {
     zone: config.clusterDomain,
     ttl: config.ttl,

@@ -36,8 +36,9 @@ import type { PodEntry } from './pods.js';
 import type { SettledPods } from './podips.js';
 import { PortLists } from './ports.js';
 import type { Problem } from './problems.js';
-import { attachEndpoints, type BuiltPods, type RememberedEndpoints } from './service-endpoints.js';
-import { implicitKubeDnsAddress, settleServices, type SettledService } from './services.js';
+import { attachEndpointSteps, type BuiltPods, type RememberedEndpoints } from './service-endpoints.js';
+import { implicitKubeDnsAddress, settleServiceSteps, type SettledService } from './services.js';
+import { ITEMS_PER_STEP, runNow, type Steps } from './slicer.js';
 import { BUILTIN_NAMESPACES, type ClusterOptions, type ClusterState, type Pod } from './state.js';
 
 interface Partitioned {
@@ -78,12 +79,19 @@ export function buildCluster(objects: readonly ManifestObject[], options: Cluste
 
 /** The state of `objects`; with `previous` (the last build's memory), every pod that still exists keeps its address. */
 export function rebuildCluster(objects: readonly ManifestObject[], options: ClusterOptions, previous?: ClusterMemory): BuiltCluster {
+  return runNow(rebuildSteps(objects, options, previous));
+}
+
+/** rebuildCluster in steps: a reload runs them through a Slicer, so queries are answered between them. */
+export function* rebuildSteps(objects: readonly ManifestObject[], options: ClusterOptions, previous?: ClusterMemory): Steps<BuiltCluster> {
   const warnings: Problem[] = [];
   const parts = partition(objects);
   const serviceCIDRs = parseCIDRs(options.serviceCIDRs, 'service', warnings);
   const podCIDRs = parseCIDRs(options.podCIDRs, 'pod', warnings);
+  yield;
 
   const explicit = scanExplicitAddresses(objects);
+  yield;
   const servicePool = new FamilyPool(serviceCIDRs, explicit.taken);
   for (const family of servicePool.families) {
     const first = servicePool.allocator(family)?.firstHost();
@@ -93,10 +101,14 @@ export function rebuildCluster(objects: readonly ManifestObject[], options: Clus
   if (kubeDns) explicit.taken.add(kubeDns);
   const podPool = new FamilyPool(podCIDRs, explicit.taken);
   const portLists = new PortLists();
-  const settled = settleServices(parts.services, servicePool, explicit, portLists, kubeDns);
+  const settled = yield* settleServiceSteps(parts.services, servicePool, explicit, portLists, kubeDns);
+  yield;
   const pods = settledPodsFor(parts, podPool, options.nodeCount, explicit.taken, previous);
-  const given = givenEndpoints(parts.slices, parts.endpoints, shapes(settled.services));
-  const attached = attachEndpoints(settled.services, parts.services, pods, given.byService, portLists, previous?.endpoints);
+  yield;
+  const given = givenEndpoints(parts.slices, parts.endpoints, yield* shapes(settled.services));
+  yield;
+  const attached = yield* attachEndpointSteps(settled.services, parts.services, pods, given.byService, portLists, previous?.endpoints);
+  yield;
 
   const state: ClusterState = {
     namespaces: namespacesOf(objects),
@@ -222,6 +234,12 @@ function parseCIDRs(texts: readonly string[], what: string, warnings: Problem[])
   return cidrs;
 }
 
-function shapes(services: readonly SettledService[]): Map<string, ServiceShape> {
-  return new Map(services.map((s) => [keyOf(s), { kind: s.kind, hasSelector: s.selector !== undefined }]));
+function* shapes(services: readonly SettledService[]): Steps<Map<string, ServiceShape>> {
+  const shaped = new Map<string, ServiceShape>();
+  for (let i = 0; i < services.length; i++) {
+    if (i % ITEMS_PER_STEP === 0) yield;
+    const s = services[i]!;
+    shaped.set(keyOf(s), { kind: s.kind, hasSelector: s.selector !== undefined });
+  }
+  return shaped;
 }

@@ -11,6 +11,7 @@ import { scanExplicitAddresses } from './explicit.js';
 import { resolveAddressing } from './families.js';
 import { parseCIDR, type CIDR } from './ip.js';
 import { objectKey, type IPFamily, type ManifestObject } from './model.js';
+import { ITEMS_PER_STEP, runNow, type Steps } from './slicer.js';
 import type { ClusterOptions } from './state.js';
 
 export interface CapacityOptions extends ClusterOptions {
@@ -28,7 +29,16 @@ interface Count {
 
 /** Problems (none: it fits). `before`: the objects of the state being replaced, to name what grew. */
 export function capacityProblems(objects: readonly ManifestObject[], options: CapacityOptions, before: readonly ManifestObject[] = []): string[] {
-  const counts = objects.map((object) => countOf(object, options.nodeCount));
+  return runNow(capacitySteps(objects, options, before));
+}
+
+/** capacityProblems in steps (a reload runs them through a Slicer). */
+export function* capacitySteps(objects: readonly ManifestObject[], options: CapacityOptions, before: readonly ManifestObject[] = []): Steps<string[]> {
+  const counts: Count[] = [];
+  for (let i = 0; i < objects.length; i++) {
+    if (i % ITEMS_PER_STEP === 0) yield;
+    counts.push(countOf(objects[i]!, options.nodeCount));
+  }
   const pods = sum(counts, (count) => count.pods);
   const synthesized = sum(counts, (count) => count.synthesized);
   const problems: string[] = [];
@@ -38,8 +48,9 @@ export function capacityProblems(objects: readonly ManifestObject[], options: Ca
   }
   const podCIDRs = cidrsOf(options.podCIDRs);
   const serviceCIDRs = cidrsOf(options.serviceCIDRs);
-  const needs = servicesNeed(objects, serviceCIDRs.map((cidr) => cidr.family));
+  const needs = yield* servicesNeed(objects, serviceCIDRs.map((cidr) => cidr.family));
   const explicit = scanExplicitAddresses(objects).taken;
+  yield;
   for (const cidr of podCIDRs) {
     const written = explicit.valuesWithin(cidr).length;
     const free = hostCount(cidr) - BigInt(written);
@@ -86,9 +97,11 @@ function podsOf(object: ManifestObject, nodeCount: number): number {
 }
 
 /** Cluster IPs to allocate, per family (written ones are counted as taken instead). */
-function servicesNeed(objects: readonly ManifestObject[], families: readonly IPFamily[]): Map<IPFamily, number> {
+function* servicesNeed(objects: readonly ManifestObject[], families: readonly IPFamily[]): Steps<Map<IPFamily, number>> {
   const need = new Map<IPFamily, number>();
+  let step = 0;
   for (const object of objects) {
+    if (++step % ITEMS_PER_STEP === 0) yield;
     if (object.kind !== 'Service') continue;
     if (object.meta.namespace === 'default' && object.meta.name === 'kubernetes') continue;
     for (const family of resolveAddressing(object, families).missing) need.set(family, (need.get(family) ?? 0) + 1);

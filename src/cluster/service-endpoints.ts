@@ -24,6 +24,7 @@ import type { PodEntry } from './pods.js';
 import type { PortLists } from './ports.js';
 import type { SettledService } from './services.js';
 import type { Endpoint, Service } from './state.js';
+import { ITEMS_PER_STEP, runNow, type Steps } from './slicer.js';
 
 /** The pods of a build, as endpoint derivation reads them. */
 export interface BuiltPods {
@@ -59,14 +60,37 @@ export function attachEndpoints(
   given: ReadonlyMap<string, readonly KeyedEndpoint[]>,
   portLists: PortLists,
   last: RememberedEndpoints | undefined,
-): { readonly services: readonly Service[]; readonly remembered: RememberedEndpoints } {
+): AttachedEndpoints {
+  return runNow(attachEndpointSteps(settled, objects, pods, given, portLists, last));
+}
+
+interface AttachedEndpoints {
+  readonly services: readonly Service[];
+  readonly remembered: RememberedEndpoints;
+}
+
+/** attachEndpoints in steps (a reload runs them through a Slicer). */
+export function* attachEndpointSteps(
+  settled: readonly SettledService[],
+  objects: readonly ServiceObject[],
+  pods: BuiltPods,
+  given: ReadonlyMap<string, readonly KeyedEndpoint[]>,
+  portLists: PortLists,
+  last: RememberedEndpoints | undefined,
+): Steps<AttachedEndpoints> {
+  let step = 0;
   const { changed } = pods;
   const previous = changed ? last : undefined;
   const remembered = new Map<ServiceObject, Remembered>();
   // Settled services drop targetPort; endpoint derivation needs the ports as written.
-  const objectsByKey = new Map(objects.map((s) => [keyOf(s.meta), s]));
+  const objectsByKey = new Map<string, ServiceObject>();
+  for (const s of objects) {
+    if (++step % ITEMS_PER_STEP === 0) yield;
+    objectsByKey.set(keyOf(s.meta), s);
+  }
   const pending: Pending[] = [];
   for (const service of settled) {
+    if (++step % ITEMS_PER_STEP === 0) yield;
     if (service.kind === 'ExternalName') continue;
     const key = keyOf(service);
     const object = objectsByKey.get(key);
@@ -85,8 +109,11 @@ export function attachEndpoints(
   // Endpoint objects are shared per build (PodEntry.endpoint): pods of an
   // earlier build start afresh where their endpoints are made again.
   if (changed) for (const entry of entries) entry.endpoint = entry.otherEndpoints = undefined;
+  yield;
   const index = new PodIndex(entries, namespaces.size === 0 ? new Set() : selectorKeys(objects));
+  yield;
   for (const { service, object, given: givenList, givenText } of pending) {
+    if (++step % 32 === 0) yield;
     const target: EndpointTarget = {
       name: service.name,
       namespace: service.namespace,

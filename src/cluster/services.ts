@@ -13,6 +13,7 @@ import { addressOverrideOf } from './annotations.js';
 import { compareKeys } from './order.js';
 import type { PortLists } from './ports.js';
 import type { Endpoint, NamedPort, Service } from './state.js';
+import { ITEMS_PER_STEP, runNow, type Steps } from './slicer.js';
 
 /** A Service whose addresses are final; its endpoints are set once, later (empty until then). */
 export type SettledService = Omit<Service, 'endpoints'> & { endpoints: readonly Endpoint[] };
@@ -72,9 +73,26 @@ export function settleServices(
   portLists: PortLists,
   kubeDnsAddress?: ParsedIP,
 ): SettledServices {
+  return runNow(settleServiceSteps(objects, pool, explicit, portLists, kubeDnsAddress));
+}
+
+/** settleServices in steps (a reload runs them through a Slicer). */
+export function* settleServiceSteps(
+  objects: readonly ServiceObject[],
+  pool: FamilyPool,
+  explicit: ExplicitAddresses,
+  portLists: PortLists,
+  kubeDnsAddress?: ParsedIP,
+): Steps<SettledServices> {
   const warnings: Problem[] = [];
   const sorted = [...objects].sort((a, b) => compareKeys(a.meta, b.meta));
-  const services: SettledService[] = sorted.map((object) => settleOne(object, pool, portLists, warnings));
+  yield;
+  const services: SettledService[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    if (i % ITEMS_PER_STEP === 0) yield;
+    services.push(settleOne(sorted[i]!, pool, portLists, warnings));
+  }
+  yield;
   const kubernetes = declares(sorted, KUBERNETES) ? undefined : implicitKubernetes(pool, explicit, warnings);
   const kubeDns = declares(sorted, KUBE_DNS) ? undefined : implicitKubeDns(pool, kubeDnsAddress);
   if (!kubernetes && !kubeDns) return { services, warnings };

@@ -4,7 +4,8 @@
 
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
-import { buildLoaded, capacityOf, logProblems, serialFor, type LoadedCluster } from '../app.js';
+import { buildSteps, capacityOfSteps, logProblems, serialFor, type LoadedCluster } from '../app.js';
+import { Slicer, type SlicerOptions } from '../cluster/slicer.js';
 import { loadManifests, parseManifestText, type LoadResult } from '../manifests/index.js';
 import { MANIFEST_KINDS, objectKey, type ManifestKind, type ManifestObject } from '../cluster/model.js';
 import { errorsOf, formatProblem, type Problem } from '../cluster/problems.js';
@@ -50,6 +51,12 @@ export interface LiveClusterOptions {
    * passes its own, which also re-decodes the YAML text and objects it was given.
    */
   readonly loadSources?: () => Promise<LoadResult>;
+  /**
+   * How a change's build is sliced so the old state keeps answering:
+   * default 5 ms slices, pausing on setImmediate (after pending I/O).
+   * Tests hold a build at a pause here.
+   */
+  readonly slices?: SlicerOptions;
 }
 
 export class LiveCluster {
@@ -171,19 +178,25 @@ export class LiveCluster {
    * it before building and change nothing.
    */
   private async commit(overlay: Overlay, what: string, files = this.files, refusal: 'warn' | 'error' = 'warn'): Promise<ChangeResult> {
+    // Built in slices, pausing every few milliseconds so the sockets are
+    // served in between (issue 19): the old state answers until the new one
+    // is complete, then one reference swap puts it in service.
+    const slicer = new Slicer(this.options.slices);
     const objects = overlayObjects(files, overlay);
-    const tooBig = capacityOf(this.options.config, objects, this.objects);
+    const tooBig = await slicer.run(capacityOfSteps(this.options.config, objects, this.objects));
     if (tooBig.length > 0) {
       this.log[refusal]({ problems: tooBig }, `${what} refused, keeping the last good state: ${tooBig.join('; ')}`);
       return { kind: 'invalid', problems: tooBig };
     }
     const serial = Math.max(this.current.index.serial + 1, this.newestMtime);
-    const next = buildLoaded(this.options.config, objects, {
-      serial,
-      reverseFallthrough: this.options.reverseFallthrough,
-      adjust: (state) => applyPodReadiness(state, overlay.podReady),
-      previous: this.current,
-    });
+    const next = await slicer.run(
+      buildSteps(this.options.config, objects, {
+        serial,
+        reverseFallthrough: this.options.reverseFallthrough,
+        adjust: (state) => applyPodReadiness(state, overlay.podReady),
+        previous: this.current,
+      }),
+    );
     // Answer from the new state first; the diff is only told afterwards.
     const previous = this.current;
     this.files = files;
@@ -192,10 +205,10 @@ export class LiveCluster {
     this.current = next;
     this.options.swap(next);
     // Queries already waiting on the sockets are answered before the diff
-    // starts; changesSince pauses between batches so queries keep being
-    // answered while it runs (about 0.3 s at 150,000 pods).
+    // starts; changesSince pauses between slices too (it takes about 0.3 s
+    // at 150,000 pods).
     await new Promise((resolve) => setImmediate(resolve));
-    const diff = (await next.index.changesSince?.(previous.index)) ?? diffRecords(previous.index.records(), next.index.records());
+    const diff = (await next.index.changesSince?.(previous.index, slicer)) ?? diffRecords(previous.index.records(), next.index.records());
     this.warnNew(previous.state.warnings, next.state.warnings);
     this.log.info({ serial, added: diff.added.length, removed: diff.removed.length, changed: diff.changed.length }, `${what}: ${summarizeDiff(diff)}`);
     return { kind: 'changed', diff, serial };

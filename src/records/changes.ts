@@ -16,6 +16,7 @@ import type { ReverseNames } from './reverse.js';
 import type { ServiceTables } from './service-tables.js';
 import type { NameTable } from './table.js';
 import type { NameChanges } from './types.js';
+import { Slicer } from '../cluster/slicer.js';
 
 
 /** What one index holds, as changesBetween reads it. */
@@ -51,19 +52,15 @@ class Lines {
   }
 }
 
-/** Services compared between two pauses: at 150,000 pods comparing all of them takes ~150 ms. */
-const SERVICES_PER_TURN = 500;
+/** Services compared between two looks at the slicer's clock. */
+const SERVICES_PER_CHECK = 64;
 
 /**
  * The changes from `before` to `after`; both must share zone, TTL and pod
- * mode. A reload runs this while serving, so it awaits `pause` between
- * batches of services and queries are answered in between.
+ * mode. A reload runs this while serving, so it pauses through `slicer`
+ * every few milliseconds and queries are answered in between.
  */
-export async function changesBetween(
-  before: IndexParts,
-  after: IndexParts,
-  pause: () => Promise<void> = () => new Promise((resolve) => setImmediate(resolve)),
-): Promise<NameChanges> {
+export async function changesBetween(before: IndexParts, after: IndexParts, slicer: Slicer = new Slicer()): Promise<NameChanges> {
   const old = new Lines();
   const now = new Lines();
   old.addTable(before.apex);
@@ -72,7 +69,7 @@ export async function changesBetween(
   const touched = new Set<string>();
   let compared = 0;
   for (const [namespace, name] of before.services.keys(after.services)) {
-    if (++compared % SERVICES_PER_TURN === 0) await pause();
+    if (++compared % SERVICES_PER_CHECK === 0) await slicer.maybeYield();
     const was = before.services.group(namespace, name);
     const is = after.services.group(namespace, name);
     if (was && is && sameGroup(was, is, before.podOverrides, after.podOverrides)) continue;
@@ -90,14 +87,10 @@ export async function changesBetween(
   // when the others kept their order, only the changed services' addresses
   // can have changed PTRs.
   const ptrs = sameOrderBesides(before.services.all, after.services.all, changedGroups) ? touched : undefined;
-  if (ptrs) {
-    for (const rr of before.reverse.recordsOf(ptrs)) old.add(rr);
-    for (const rr of after.reverse.recordsOf(ptrs)) now.add(rr);
-  } else {
-    const changed = new Set(before.reverse.changedAddresses(after.reverse));
-    for (const rr of before.reverse.recordsOf(changed)) old.add(rr);
-    for (const rr of after.reverse.recordsOf(changed)) now.add(rr);
-  }
+  const addresses = ptrs ?? new Set(await slicer.run(before.reverse.changedAddressSteps(after.reverse)));
+  for (const rr of await slicer.run(before.reverse.recordsOfSteps(addresses))) old.add(rr);
+  for (const rr of await slicer.run(after.reverse.recordsOfSteps(addresses))) now.add(rr);
+  await slicer.maybeYield();
   if (!before.pods.listsSameAs(after.pods)) {
     for (const rr of before.pods.listingWithout(after.pods)) old.add(rr);
     for (const rr of after.pods.listingWithout(before.pods)) now.add(rr);

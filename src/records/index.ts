@@ -13,6 +13,7 @@ import type { ReadonlyPodMap } from '../cluster/pod-ref.js';
 import { AddressOverrides, podAddressOverrides, type HostnameNames } from './address-override.js';
 import { addApex, namespaceNodeExists } from './apex.js';
 import { changesBetween, type IndexParts } from './changes.js';
+import type { Slicer } from '../cluster/slicer.js';
 import { countGroup, countListed } from './count.js';
 import { addExternalNames, resolveExternalNames } from './externalname.js';
 import { listCluster, type Listing } from './listing.js';
@@ -98,12 +99,12 @@ class Index implements RecordIndex {
     return this.listing().records;
   }
 
-  changesSince(previous: RecordIndex): Promise<NameChanges> | undefined {
+  changesSince(previous: RecordIndex, slicer?: Slicer): Promise<NameChanges> | undefined {
     if (!(previous instanceof Index) || previous.zone !== this.zone) return undefined;
     if (previous.options.ttl !== this.options.ttl || previous.options.podMode !== this.options.podMode) return undefined;
     if (previous.options.maxTtl !== this.options.maxTtl) return undefined;
     if (!sameServing(previous.options, this.options)) return undefined;
-    return changesBetween(previous.parts(), this.parts());
+    return changesBetween(previous.parts(), this.parts(), slicer);
   }
 
   private parts(): IndexParts {

@@ -8,6 +8,7 @@
 import { RRType, type ResourceRecord } from '../dns/types.js';
 import { IPV4_REVERSE_ZONE, IPV6_REVERSE_ZONE, ipFamilyOf, parseReverseName, reverseName } from '../dns/names.js';
 import type { Endpoint, Service } from '../cluster/state.js';
+import { ITEMS_PER_STEP, runNow, type Steps } from '../cluster/slicer.js';
 import { AddressIndex, type OwnerPosition } from './address-index.js';
 import { NameTable, record, type NameEntry } from './table.js';
 import { endpointName, serviceName, type BuildContext } from './services.js';
@@ -30,24 +31,43 @@ function eachOwner(
   visit: (ip: string, service: number, endpoint: number) => void,
   only?: ReadonlySet<string>,
 ): void {
+  runNow(eachOwnerSteps(services, visit, only));
+}
+
+/** eachOwner in steps, a yield every few services (a reload's diff runs them through a Slicer). */
+function* eachOwnerSteps(
+  services: readonly Service[],
+  visit: (ip: string, service: number, endpoint: number) => void,
+  only?: ReadonlySet<string>,
+): Steps<void> {
   const clusterIPs = new Set<string>();
-  services.forEach((service, position) => {
-    if (service.kind !== 'ClusterIP') return;
+  for (let position = 0; position < services.length; position++) {
+    if (position % ITEMS_PER_STEP === 0) yield;
+    const service = services[position]!;
+    if (service.kind !== 'ClusterIP') continue;
     for (const ip of service.clusterIPs) {
       // The first service declaring an IP keeps it (CoreDNS returns one match).
       if (clusterIPs.has(ip)) continue;
       clusterIPs.add(ip);
       if (!only || only.has(ip)) visit(ip, position, -1);
     }
-  });
-  services.forEach((service, position) => {
-    if (service.kind === 'ExternalName') return;
+  }
+  let endpoints = 0;
+  for (let position = 0; position < services.length; position++) {
+    const service = services[position]!;
+    // Services hold up to thousands of endpoints: a yield every few hundred of them.
+    endpoints += service.endpoints.length + 1;
+    if (endpoints >= ITEMS_PER_STEP) {
+      endpoints = 0;
+      yield;
+    }
+    if (service.kind === 'ExternalName') continue;
     service.endpoints.forEach((endpoint, index) => {
       // Endpoints are not searched once a cluster IP matches.
       if (!endpoint.ready || clusterIPs.has(endpoint.address) || (only && !only.has(endpoint.address))) return;
       visit(endpoint.address, position, index);
     });
-  });
+  }
 }
 
 function ownerAt(services: readonly Service[], position: OwnerPosition): AddressOwner {
@@ -120,9 +140,14 @@ export class ReverseNames {
 
   /** The PTR records of each of `ips` the cluster holds, found by one pass over the services. */
   recordsOf(ips: ReadonlySet<string>): ResourceRecord[] {
+    return runNow(this.recordsOfSteps(ips));
+  }
+
+  /** recordsOf in steps (a reload's diff runs them through a Slicer). */
+  *recordsOfSteps(ips: ReadonlySet<string>): Steps<ResourceRecord[]> {
     const table = new NameTable();
     const { zone, ttl } = this.context;
-    eachOwner(this.services, (ip, service, endpoint) => addPtr(table, ip, ptrTarget(ownerAt(this.services, { service, endpoint }), zone), ttl), ips);
+    yield* eachOwnerSteps(this.services, (ip, service, endpoint) => addPtr(table, ip, ptrTarget(ownerAt(this.services, { service, endpoint }), zone), ttl), ips);
     const records: ResourceRecord[] = [];
     for (const entry of table.all()) for (const rr of entry.sets.get(RRType.PTR)?.answer ?? []) records.push(rr);
     return records;
@@ -130,8 +155,13 @@ export class ReverseNames {
 
   /** Addresses whose PTR targets differ between this cluster and `other` (same zone). */
   changedAddresses(other: ReverseNames): string[] {
-    const mine = this.addresses();
-    const theirs = other.addresses();
+    return runNow(this.changedAddressSteps(other));
+  }
+
+  /** changedAddresses in steps (a reload's diff runs them through a Slicer). */
+  *changedAddressSteps(other: ReverseNames): Steps<string[]> {
+    const mine = yield* this.addressSteps();
+    const theirs = yield* other.addressSteps();
     const changed: string[] = [];
     for (const [ip, owners] of mine) if (!sameOwners(owners, theirs.get(ip))) changed.push(ip);
     for (const ip of theirs.keys()) if (!mine.has(ip)) changed.push(ip);
@@ -140,8 +170,12 @@ export class ReverseNames {
 
   /** Every address → its owner(s), in first-seen order: for listing and counting, built each time and not kept. */
   private addresses(): Map<string, AddressOwner | AddressOwner[]> {
+    return runNow(this.addressSteps());
+  }
+
+  private *addressSteps(): Steps<Map<string, AddressOwner | AddressOwner[]>> {
     const byAddress = new Map<string, AddressOwner | AddressOwner[]>();
-    eachOwner(this.services, (ip, service, endpoint) => {
+    yield* eachOwnerSteps(this.services, (ip, service, endpoint) => {
       const owner = ownerAt(this.services, { service, endpoint });
       const known = byAddress.get(ip);
       if (known === undefined) byAddress.set(ip, owner);

@@ -2,6 +2,7 @@
 
 import type { PreparedAnswer } from '../dns/wire.js';
 import type { ResourceRecord } from '../dns/types.js';
+import type { Slicer } from '../cluster/slicer.js';
 
 export type PodMode = 'insecure' | 'verified' | 'disabled';
 
@@ -109,7 +110,7 @@ export interface RecordIndex {
    * Undefined when the two cannot be compared that way (another
    * implementation, or another zone, TTL or pod mode): compare the listings.
    */
-  changesSince?(previous: RecordIndex): Promise<NameChanges> | undefined;
+  changesSince?(previous: RecordIndex, slicer?: Slicer): Promise<NameChanges> | undefined;
 }
 
 /** Owner names (lower-case) whose records were added, removed or changed; each list sorted. */

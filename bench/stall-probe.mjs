@@ -1,0 +1,213 @@
+#!/usr/bin/env node
+// Stall probe (issue 19 item 2): does any query wait while the cluster changes?
+//
+//   node bench/stall-probe.mjs [--services 10000] [--pods 150000] [--namespaces 50] [--edits 5] [--json]
+//
+// Starts `serve --watch --http` on a generated cluster (split into files of
+// 5,000 documents), then a client in this process sends 1,000 A queries/s
+// over UDP for an existing service (round-robin over a few names) while:
+// 5 edits each append one small Service to a watched file (3 s apart), then
+// one /v1/apply of a Service and one /v1/scale of a Deployment. Reports the
+// max and p99 latency of the queries sent during the changes, any query
+// unanswered after 2 s (counted as lost), and for each change the time from
+// the write (or the API call) to the first answer for its name, polled by the
+// same client every 10 ms. Targets: max < 50 ms, p99 < 5 ms, each change
+// answered < 1 s. The server runs on CPU 1, this client on CPU 0.
+
+import { mkdirSync, rmSync, appendFileSync, writeFileSync } from 'node:fs';
+import dgram from 'node:dgram';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { clusterShape, clusterYaml } from './gen-cluster.mjs';
+import { freePort, out, serveArgs, start, stop, waitForAnswer, writeLines } from './lib.mjs';
+
+const DOCS_PER_FILE = 5000;
+const RATE = 1000;
+const EDIT_GAP_MS = 3000;
+const LOST_AFTER_MS = 2000;
+
+const service = (name) => `---\napiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\n  namespace: ns-000\nspec:\n  ports:\n    - name: http\n      port: 80\n`;
+
+/** One run; `size` as gen-cluster takes it. */
+export async function stallProbe(size, zone = 'cluster.local', edits = 5) {
+  const dir = path.join(out, `stall-${size.pods}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const shape = clusterShape(size);
+  const docs = [...clusterYaml(shape, size.namespaces)].map((doc) => `---\n${doc.trimEnd()}`);
+  for (let part = 0; part * DOCS_PER_FILE < docs.length; part++) {
+    await writeLines(path.join(dir, `cluster-${part}.yaml`), docs.slice(part * DOCS_PER_FILE, (part + 1) * DOCS_PER_FILE));
+  }
+  const editFile = path.join(dir, 'edit.yaml');
+  writeFileSync(editFile, service('stall-0'));
+  const [port, http] = [await freePort(), await freePort()];
+  const podCidr = size.pods > 60000 ? '10.128.0.0/9' : '10.244.0.0/16';
+  const server = start(1, serveArgs(dir, port, ['--watch', '--pod-cidr', podCidr, '--http', `127.0.0.1:${http}`]));
+  const client = await udpClient(port);
+  try {
+    const names = shape.slice(0, 8).map((app) => `${app.name}.${app.namespace}.svc.${zone}`);
+    await waitForAnswer(port, names[0], 300, server);
+    await sleep(2500); // the watcher settles, the pods are readied for reuse
+    const load = client.steady(names);
+    await sleep(1000);
+    const changes = [];
+    for (let i = 1; i <= edits; i++) {
+      const written = performance.now();
+      appendFileSync(editFile, service(`stall-${i}`));
+      changes.push({ change: `edit ${i}`, seconds: await client.until(`stall-${i}.ns-000.svc.${zone}`, written) });
+      await sleep(EDIT_GAP_MS);
+    }
+    let called = performance.now();
+    await post(http, '/v1/apply', 'application/yaml', service('stall-api'));
+    changes.push({ change: 'apply', seconds: await client.until(`stall-api.ns-000.svc.${zone}`, called) });
+    await sleep(EDIT_GAP_MS);
+    const app = shape.find((a) => a.kind === 'StatefulSet');
+    called = performance.now();
+    await post(http, '/v1/scale', 'application/json', JSON.stringify({ kind: app.kind, namespace: app.namespace, name: app.name, replicas: app.replicas + 1 }));
+    changes.push({ change: 'scale', seconds: await client.until(`${app.name}-${app.replicas}.${app.name}-hl.${app.namespace}.svc.${zone}`, called) });
+    await sleep(EDIT_GAP_MS);
+    const latency = await load.stop();
+    return { ...size, rate: RATE, ...latency, changes };
+  } finally {
+    client.close();
+    await stop(server);
+  }
+}
+
+/** A UDP client: a steady query stream with per-query latency, and a poll for a new name. */
+async function udpClient(port) {
+  const socket = dgram.createSocket('udp4');
+  await new Promise((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const pending = new Map(); // id -> { sent, onAnswer }
+  let nextId = 1;
+  socket.on('message', (message) => {
+    const id = message.readUInt16BE(0);
+    const waiting = pending.get(id);
+    if (!waiting) return;
+    pending.delete(id);
+    waiting.onAnswer(performance.now() - waiting.sent, message.readUInt16BE(6));
+  });
+  const ask = (name, onAnswer) => {
+    const id = nextId;
+    nextId = (nextId % 65535) + 1;
+    pending.set(id, { sent: performance.now(), onAnswer });
+    socket.send(queryPacket(id, name), port, '127.0.0.1');
+    return id;
+  };
+  return {
+    steady(names) {
+      const latencies = [];
+      const slow = []; // when each query over 50 ms was sent (ms after the start)
+      let lost = 0;
+      let sent = 0;
+      const started = performance.now();
+      // A timer per millisecond drifts under load: each tick sends what the clock says is due.
+      const timer = setInterval(() => {
+        const due = Math.floor(((performance.now() - started) * RATE) / 1000);
+        for (; sent < due; sent++) {
+          const id = ask(names[sent % names.length], (ms) => {
+            latencies.push(ms);
+            if (ms > 50) slow.push(Math.round(performance.now() - ms - started));
+          });
+          setTimeout(() => {
+            if (pending.get(id)) {
+              pending.delete(id);
+              lost++;
+            }
+          }, LOST_AFTER_MS).unref();
+        }
+      }, 1);
+      return {
+        async stop() {
+          clearInterval(timer);
+          await sleep(LOST_AFTER_MS + 100);
+          latencies.sort((a, b) => a - b);
+          const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+          return {
+            sent,
+            answered: latencies.length,
+            lost,
+            p50Ms: at(0.5),
+            p99Ms: at(0.99),
+            maxMs: latencies.at(-1),
+            over50ms: latencies.filter((ms) => ms > 50).length,
+            slowSentAtMs: slow,
+          };
+        },
+      };
+    },
+    /** Seconds from `since` (performance.now()) until `name` answers with a record. */
+    async until(name, since, limitMs = 30000) {
+      while (performance.now() - since < limitMs) {
+        const answered = await new Promise((resolve) => {
+          const id = ask(name, (_ms, answers) => resolve(answers > 0));
+          setTimeout(() => {
+            if (pending.delete(id)) resolve(false);
+          }, 500).unref();
+        });
+        if (answered) return (performance.now() - since) / 1000;
+        await sleep(10);
+      }
+      return NaN;
+    },
+    close: () => socket.close(),
+  };
+}
+
+function queryPacket(id, name) {
+  const labels = name.split('.').filter(Boolean);
+  const packet = Buffer.alloc(12 + labels.reduce((n, label) => n + 1 + label.length, 0) + 1 + 4);
+  packet.writeUInt16BE(id, 0);
+  packet.writeUInt16BE(0x0100, 2); // RD
+  packet.writeUInt16BE(1, 4); // one question
+  let offset = 12;
+  for (const label of labels) {
+    packet[offset++] = label.length;
+    offset += packet.write(label, offset, 'ascii');
+  }
+  packet[offset++] = 0;
+  packet.writeUInt16BE(1, offset); // A
+  packet.writeUInt16BE(1, offset + 2); // IN
+  return packet;
+}
+
+async function post(port, route, type, body) {
+  const response = await fetch(`http://127.0.0.1:${port}${route}`, { method: 'POST', headers: { 'content-type': type }, body });
+  if (!response.ok) throw new Error(`${route}: ${response.status} ${await response.text()}`);
+}
+
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Markdown rows for run.mjs and the command line. */
+export function stallReport(result) {
+  const fmt = (n, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '—');
+  const lines = [
+    `${result.services} services, ${result.pods} pods; ${result.rate} q/s during ${result.changes.length} changes: ` +
+      `${result.sent} sent, ${result.lost} lost, p50 ${fmt(result.p50Ms, 2)} ms, p99 ${fmt(result.p99Ms, 2)} ms, max ${fmt(result.maxMs)} ms, ${result.over50ms} over 50 ms`,
+    '',
+    '| change | write → answer (s) |',
+    '|---|---|',
+    ...result.changes.map((c) => `| ${c.change} | ${fmt(c.seconds, 2)} |`),
+    '',
+    'Targets: max < 50 ms, p99 < 5 ms, each change answered < 1 s.',
+  ];
+  return lines.join('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({
+    options: {
+      services: { type: 'string', default: '10000' },
+      pods: { type: 'string', default: '150000' },
+      namespaces: { type: 'string', default: '50' },
+      edits: { type: 'string', default: '5' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const size = { services: Number(values.services), pods: Number(values.pods), namespaces: Number(values.namespaces) };
+  const result = await stallProbe(size, 'cluster.local', Number(values.edits));
+  process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${stallReport(result)}\n`);
+  process.exit(0);
+}

@@ -2,6 +2,7 @@
 // `docker-compose up`) with the image built from this repository, then what
 // the app containers resolve, and dig from the host through the published port.
 
+import { rm, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
 import path from 'node:path';
@@ -10,7 +11,7 @@ import { dig } from '../helpers/dig.js';
 import { DOCKER_ENV, docker, dockerOk, engine, exec, health, logLines, unique, type Run } from './docker.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const FILE = path.join(ROOT, 'examples/compose/compose.yaml');
+const EXAMPLE = path.join(ROOT, 'examples/compose/compose.yaml');
 const found = engine();
 
 /** The compose implementations installed: v2 (the docker CLI plugin), v1 (docker-compose). */
@@ -45,6 +46,9 @@ async function freePort(): Promise<number> {
 
 describe.skipIf(!found.ok)('the compose example', () => {
   const project = unique('cdns').replace(/-/g, '');
+  // The example with its host ports changed to free ones, as a user whose 1053 is taken would do. It sits
+  // beside the example so that the file's relative paths (build context, ./manifests) stay the same.
+  const FILE = path.join(path.dirname(EXAMPLE), `.compose-${project}.yaml`);
   let compose: { label: string; command: string[] }[] = [];
   let dnsPort = 0;
   let env: NodeJS.ProcessEnv = {};
@@ -61,7 +65,12 @@ describe.skipIf(!found.ok)('the compose example', () => {
     compose = await composes();
     if (compose.length === 0) throw new Error('a Docker engine but no Compose: install docker-compose (v1) or the compose plugin (v2)');
     dnsPort = await freePort();
-    env = { ...DOCKER_ENV, CLUSTERDNS_DNS_PORT: String(dnsPort), CLUSTERDNS_ADMIN_PORT: String(await freePort()), CLUSTERDNS_HTTP_TOKEN: 'compose-test-token' };
+    const adminPort = await freePort();
+    const example = await readFile(EXAMPLE, 'utf8');
+    const ported = example.replaceAll('127.0.0.1:1053:', `127.0.0.1:${dnsPort}:`).replaceAll('127.0.0.1:8080:8080', `127.0.0.1:${adminPort}:8080`);
+    if (ported === example) throw new Error(`${EXAMPLE}: no 127.0.0.1:1053 / 127.0.0.1:8080 host ports to move`);
+    await writeFile(FILE, ported);
+    env = { ...DOCKER_ENV, CLUSTERDNS_HTTP_TOKEN: 'compose-test-token' };
     // The image the file builds, built once by global-setup.
     await dockerOk(['tag', found.image, 'clusterdns:local']);
     up = await run(['up', '-d', '--no-build'], 300_000);
@@ -69,6 +78,7 @@ describe.skipIf(!found.ok)('the compose example', () => {
 
   afterAll(async () => {
     if (compose.length > 0) await run(['down', '-v', '-t', '5'], 120_000);
+    await rm(FILE, { force: true });
   });
 
   it('is accepted by every Compose installed (v1 and v2 where present)', async () => {

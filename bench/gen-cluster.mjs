@@ -8,7 +8,10 @@
 // scaled so the total comes out at --pods. Also writes nothing else: the query
 // mix is bench/gen-queries.mjs, which reads the same flags.
 
+import { mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { writeLines } from './lib.mjs';
 
 /** `wide-hl` answers 100 addresses, `solo-hl` one; both headless, in ns-000. */
 export const SIZE_APPS = [
@@ -30,6 +33,21 @@ export function clusterShape({ services, pods, namespaces }) {
   }));
   // Two fixed apps for the answer-size comparison: 100 endpoints vs one.
   return [...shape, ...SIZE_APPS];
+}
+
+/**
+ * The cluster of `size` written afresh into `dir`, split into files of 5,000
+ * documents the way a repository splits its manifests (the bench measures
+ * loading a folder; one file of all of them is bench/gen-dump.mjs's job).
+ */
+export async function writeClusterFiles(dir, size) {
+  const DOCS_PER_FILE = 5000;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const docs = [...clusterYaml(clusterShape(size), size.namespaces)].map((doc) => `---\n${doc.trimEnd()}`);
+  for (let part = 0; part * DOCS_PER_FILE < docs.length; part++) {
+    await writeLines(path.join(dir, `cluster-${part}.yaml`), docs.slice(part * DOCS_PER_FILE, (part + 1) * DOCS_PER_FILE));
+  }
 }
 
 export function* clusterYaml(shape, namespaces) {

@@ -4,12 +4,11 @@
 // new pods. Times are wall clock from spawn / write to the first dig answer
 // (dig polls every 50 ms).
 
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { clusterShape, clusterYaml } from './gen-cluster.mjs';
-import { freePort, out, peakRssMB, rssMB, serveArgs, start, stop, waitForAnswer, writeLines } from './lib.mjs';
+import { clusterShape, writeClusterFiles } from './gen-cluster.mjs';
+import { freePort, out, peakRssMB, rssMB, serveArgs, start, stop, waitForAnswer } from './lib.mjs';
 
-const DOCS_PER_FILE = 5000;
 
 const service = (name) =>
   `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\n  namespace: ns-000\nspec:\n  ports:\n    - name: http\n      port: 80\n`;
@@ -27,14 +26,8 @@ const workload = (name) =>
 /** `nodeFlags`: V8 flags for the server process (run.mjs compares a user-sized young generation, --max-semi-space-size=4, with serve's own 1 MiB). */
 export async function scaleRun(size, zone, nodeFlags = []) {
   const dir = path.join(out, `scale-${size.pods}`);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
+  await writeClusterFiles(dir, size);
   const shape = clusterShape(size);
-  // clusterdns refuses more than 10,000 documents in one file: split like a real repository would.
-  const docs = [...clusterYaml(shape, size.namespaces)].map((doc) => `---\n${doc.trimEnd()}`);
-  for (let part = 0; part * DOCS_PER_FILE < docs.length; part++) {
-    await writeLines(path.join(dir, `cluster-${part}.yaml`), docs.slice(part * DOCS_PER_FILE, (part + 1) * DOCS_PER_FILE));
-  }
   const editFile = path.join(dir, 'edit.yaml');
   writeFileSync(editFile, service('edited-0'));
   const port = await freePort();

@@ -14,14 +14,13 @@
 // same client every 10 ms. Targets: max < 50 ms, p99 < 5 ms, each change
 // answered < 1 s. The server runs on CPU 1, this client on CPU 0.
 
-import { mkdirSync, rmSync, appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import dgram from 'node:dgram';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { clusterShape, clusterYaml } from './gen-cluster.mjs';
-import { freePort, out, serveArgs, start, stop, waitForAnswer, writeLines } from './lib.mjs';
+import { clusterShape, writeClusterFiles } from './gen-cluster.mjs';
+import { freePort, out, serveArgs, start, stop, waitForAnswer } from './lib.mjs';
 
-const DOCS_PER_FILE = 5000;
 const RATE = 1000;
 const EDIT_GAP_MS = 3000;
 const LOST_AFTER_MS = 2000;
@@ -31,13 +30,8 @@ const service = (name) => `---\napiVersion: v1\nkind: Service\nmetadata:\n  name
 /** One run; `size` as gen-cluster takes it. */
 export async function stallProbe(size, zone = 'cluster.local', edits = 5) {
   const dir = path.join(out, `stall-${size.pods}`);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
+  await writeClusterFiles(dir, size);
   const shape = clusterShape(size);
-  const docs = [...clusterYaml(shape, size.namespaces)].map((doc) => `---\n${doc.trimEnd()}`);
-  for (let part = 0; part * DOCS_PER_FILE < docs.length; part++) {
-    await writeLines(path.join(dir, `cluster-${part}.yaml`), docs.slice(part * DOCS_PER_FILE, (part + 1) * DOCS_PER_FILE));
-  }
   const editFile = path.join(dir, 'edit.yaml');
   writeFileSync(editFile, service('stall-0'));
   const [port, http] = [await freePort(), await freePort()];

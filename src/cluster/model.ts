@@ -19,7 +19,9 @@ export interface SourceRef {
   readonly item?: number;
 }
 
-export type IPFamily = 'IPv4' | 'IPv6';
+import type { IPFamily } from '../net/ip.js';
+
+export type { IPFamily };
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
 export type IPFamilyPolicy = 'SingleStack' | 'PreferDualStack' | 'RequireDualStack';
 

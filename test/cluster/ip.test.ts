@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addressAt, canonicalIP, cidrContains, parseCIDR, parseIP } from '../../src/cluster/ip.js';
+import { addressAt, cidrContains, parseCIDR, parseIP } from '../../src/cluster/ip.js';
+import { canonicalIP } from '../../src/net/ip.js';
 
 describe('canonicalIP', () => {
   const rows: { name: string; input: string; want: string | undefined }[] = [

@@ -3,7 +3,7 @@
 
 import type { IPFamily, Protocol } from '../../src/cluster/model.js';
 import { BUILTIN_NAMESPACES, type ClusterState, type Endpoint, type NamedPort, type Pod, type Service } from '../../src/cluster/state.js';
-import { canonicalIP, ipFamilyOf } from '../../src/dns/names.js';
+import { canonicalIP, ipFamilyOf } from '../../src/net/ip.js';
 import { packIPs } from '../../src/cluster/pod-ip-list.js';
 
 const SOURCE = { file: 'fixture.yaml', document: 1 };

@@ -19,8 +19,10 @@ export interface SettingProblem<F extends string = string> {
   readonly parts: readonly (string | FieldRef<F>)[];
 }
 
-/** The problems found so far; validators add to it, so every problem is reported, not just the first. */
-export type Problems<F extends string = string> = SettingProblem<F>[];
+/** Where a validator puts the problems it finds (an array), so every problem is reported, not just the first. */
+export interface Problems<F extends string = string> {
+  push(...found: SettingProblem<F>[]): unknown;
+}
 
 /** `field` as a piece of a problem's text. */
 export function at<F extends string>(field: F): FieldRef<F> {

@@ -4,9 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import ipaddr from 'ipaddr.js';
-import { AllowList } from '../guard/acl.js';
 import { at, problem, show, type Problems } from '../settings.js';
-import type { AccessSettings } from './types.js';
 
 /** The environment variable the CLI reads a token from when no flag gives one. */
 export const TOKEN_ENV = 'CLUSTERDNS_HTTP_TOKEN';
@@ -117,9 +115,4 @@ function validateHttpHosts(value: unknown, problems: Problems<AdminField>): stri
     else problems.push(problem`${at('httpHosts')} must be a host name or address without a port, like clusterdns or dns.test, got ${JSON.stringify(entry)}`);
   }
   return hosts;
-}
-
-/** What the admin server enforces, from the validated settings: the allow list, the Host names and the token. */
-export function accessSettings(config: { readonly allow: readonly string[] } & Pick<AdminSettings, 'httpHosts' | 'httpToken'>): AccessSettings {
-  return { allow: new AllowList(config.allow), hosts: config.httpHosts, ...(config.httpToken !== null ? { token: config.httpToken } : {}) };
 }

@@ -20,7 +20,7 @@ import { attachBatched, BatchUnavailableError, type BatchedSocket, type Datagram
 import { AnswerCache, UNSEEN } from './answer-cache.js';
 import type { PreparedAnswers } from '../resolve/responder.js';
 import type { DnsTcpServer } from './tcp-server.js';
-import type { UdpIo } from '../config.js';
+import type { UdpIo } from './settings.js';
 
 export type { QueryHandler } from './adapter.js';
 export { ListenError } from './listen.js';

@@ -1,6 +1,7 @@
 // The hardening flags in validateConfig: defaults, and one message per bad value.
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS, validateConfig, type RawConfig } from '../../src/config.js';
+import { flagOf } from '../../src/cli/options.js';
 
 describe('hardening defaults', () => {
   it('loopback bind, private-range --allow, no rate limit, TCP caps, 1000 forwarded in flight, 1 s grace', () => {
@@ -34,7 +35,7 @@ describe('hardening flags', () => {
   ];
   for (const row of rows) {
     it(`${JSON.stringify(row.raw)} → ${typeof row.expected === 'string' ? 'problem' : JSON.stringify(row.expected)}`, () => {
-      const result = validateConfig(row.raw);
+      const result = validateConfig(row.raw, flagOf);
       if (typeof row.expected === 'string') {
         expect(result.ok ? [] : result.problems).toEqual([row.expected]);
       } else {

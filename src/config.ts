@@ -83,8 +83,8 @@ export type ConfigResult = { ok: true; config: Config } | { ok: false; problems:
 /** Validate and normalize; every problem is reported, by field path. */
 export function checkConfig(raw: RawConfig): CheckedConfig {
   const problems: SettingProblem<ConfigField>[] = [];
-  const cluster = validateCluster(raw, problems);
   const server = validateServer(raw, problems);
+  const cluster = validateCluster(raw, problems);
   const forward = validateForward(raw, problems);
   const admin = validateAdmin(raw, problems);
   const guard = validateGuard(raw, problems);

@@ -17,7 +17,7 @@ import { RCode } from './dns/types.js';
 import { writeEmptyResponse } from './dns/wire.js';
 import type { Query } from './resolve/query.js';
 import { forwardingAcl } from './guard/acl.js';
-import { BurstLog } from './forward/burst-log.js';
+import { BurstLog } from './burst-log.js';
 
 /** A problem with the upstreams that makes starting pointless. */
 export class UpstreamConfigError extends Error {}

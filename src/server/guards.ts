@@ -8,7 +8,7 @@ import type { Packet } from 'dns2';
 import type { Logger } from 'pino';
 import { RCode } from '../dns/types.js';
 import { writeEmptyResponse, writeHeaderOnlyResponse } from '../dns/wire.js';
-import { BurstLog } from '../forward/burst-log.js';
+import { BurstLog } from '../burst-log.js';
 import { ResponseRateLimiter, type RateLimitSettings, type RateVerdict } from '../guard/rrl.js';
 import type { Query } from '../resolve/query.js';
 import { TCP_DEFAULTS, TcpGuard, type TcpLimits } from './tcp-limits.js';

@@ -13,7 +13,7 @@
 
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { BurstLog } from '../forward/burst-log.js';
+import { BurstLog } from '../burst-log.js';
 
 export interface TcpLimits {
   /** Open connections at once; a new one past it closes the longest-idle one (or itself if none is idle). */

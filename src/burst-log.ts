@@ -1,4 +1,4 @@
-// Once-per-burst logging: the first event of a kind logs a warning, the next
+// Once-per-burst logging, the one used everywhere: the first event of a kind logs a warning, the next
 // ones within the window are only counted, and the first warning after the
 // window says how many were left out. Upstream failures, refused TCP
 // connections and rate-limited clients all go through it, so a flood costs
@@ -6,7 +6,7 @@
 
 import type { Logger } from 'pino';
 
-export const BURST_WINDOW_MS = 10_000;
+const BURST_WINDOW_MS = 10_000;
 
 interface Window {
   readonly openedAt: number;
@@ -47,22 +47,5 @@ export class BurstLog {
     this.windows.set(key, { openedAt: now, suppressed: 0 });
     const suppressed = window?.suppressed ?? 0;
     this.logger.warn({ ...fields, ...(suppressed > 0 ? { suppressed } : {}) }, message);
-  }
-}
-
-/** Upstream failures, one warning per upstream per window. */
-export class BurstLogger {
-  private readonly log: BurstLog;
-
-  constructor(logger: Logger, now?: () => number, windowMs?: number) {
-    this.log = new BurstLog(logger, now, windowMs);
-  }
-
-  failure(upstream: string, reason: string, err?: Error): void {
-    this.log.event(
-      upstream,
-      { upstream, reason, ...(err ? { err } : {}) },
-      'upstream failed; further failures of this upstream are counted for 10 s',
-    );
   }
 }

@@ -77,11 +77,11 @@ export type RawConfig = { [K in keyof Config]?: unknown } & RawClusterSettings &
   RawAdminSettings &
   RawGuardSettings;
 
-export type CheckedConfig = { ok: true; config: Config } | { ok: false; problems: SettingProblem<ConfigField>[] };
+type CheckedConfig = { ok: true; config: Config } | { ok: false; problems: SettingProblem<ConfigField>[] };
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
 
 /** Validate and normalize; every problem is reported, by field path. */
-export function checkConfig(raw: RawConfig): CheckedConfig {
+function checkConfig(raw: RawConfig): CheckedConfig {
   const problems: SettingProblem<ConfigField>[] = [];
   const server = validateServer(raw, problems);
   const cluster = validateCluster(raw, problems);

@@ -5,7 +5,7 @@ import { isIP } from 'node:net';
 import { at, integerIn, oneOf, problem, show, type Problems } from '../settings.js';
 import { TCP_DEFAULTS, type TcpLimits } from './tcp-limits.js';
 
-export const UDP_IO_MODES = ['auto', 'batch', 'dgram'] as const;
+const UDP_IO_MODES = ['auto', 'batch', 'dgram'] as const;
 export type UdpIo = (typeof UDP_IO_MODES)[number];
 
 export interface ServerSettings {

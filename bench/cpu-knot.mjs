@@ -1,0 +1,109 @@
+#!/usr/bin/env node
+// CPU per answer, user and system apart, of one or more clusterdns builds and
+// Knot DNS on the bench's cluster mix (issue 19 item 1), alternating every
+// round (A B K A B K …), each server pinned to CPU 1 and dnsperf to CPU 0 as
+// in `npm run bench`. For before/after figures of a change to the UDP path.
+//
+//   node bench/cpu-knot.mjs [--side label=/path/to/checkout[:ENV=value,…]] … [--rounds 3] [--seconds 5]
+//                           [--rate 60000] [--no-knot] [--json]
+//
+// Without --side: this checkout. A side's ENV pairs go into that server's
+// environment (for switches an experiment adds). Prints one row per run and
+// the least user, system and total µs per answer of each side.
+
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { clusterShape, clusterYaml } from './gen-cluster.mjs';
+import { queryMix } from './gen-queries.mjs';
+import { knotBinary, knotForCluster } from './knot-config.mjs';
+import { dnsperf, fixed, freePort, loadAverage, out, root, start, stopAll, waitForAnswer, writeLines } from './lib.mjs';
+import { spawnSync } from 'node:child_process';
+
+const { values } = parseArgs({
+  options: {
+    side: { type: 'string', multiple: true, default: [] },
+    rounds: { type: 'string', default: '3' },
+    seconds: { type: 'string', default: '5' },
+    rate: { type: 'string' },
+    'no-knot': { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+  },
+});
+
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
+/** [user, system] CPU seconds of a process (all threads) so far. */
+function times(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return [Number(fields[11]) / CLOCK_TICKS, Number(fields[12]) / CLOCK_TICKS];
+}
+
+function parseSide(text) {
+  const eq = text.indexOf('=');
+  if (eq < 1) throw new Error(`--side ${text}: expected label=/path[:ENV=value,…]`);
+  const [dir, envText = ''] = text.slice(eq + 1).split(':');
+  const env = Object.fromEntries(envText.split(',').filter(Boolean).map((pair) => pair.split('=')));
+  return { label: text.slice(0, eq), dir: path.resolve(dir), env };
+}
+
+const sides = values.side.length > 0 ? values.side.map(parseSide) : [{ label: 'clusterdns', dir: root, env: {} }];
+const size = { services: 1000, pods: 10000, namespaces: 20 };
+const zone = 'cluster.local';
+const shape = clusterShape(size);
+mkdirSync(out, { recursive: true });
+const clusterFile = path.join(out, 'cpu-cluster.yaml');
+await writeLines(clusterFile, [...clusterYaml(shape, size.namespaces)].map((doc) => `---\n${doc.trimEnd()}`));
+const queryFile = path.join(out, 'cpu-queries.txt');
+await writeLines(queryFile, queryMix(shape, 100_000, zone));
+const probe = `${shape[0].name}.${shape[0].namespace}.svc.${zone}`;
+
+const servers = [];
+try {
+  for (const side of sides) {
+    const port = await freePort();
+    const argv = [process.execPath, path.join(side.dir, 'dist/cli.js'), 'serve', '-f', clusterFile, '--bind', '127.0.0.1',
+      '--port', String(port), '--log-level', 'warn', '--upstream', 'none'];
+    const child = start(1, argv, { spawn: { env: { ...process.env, ...side.env } } });
+    await waitForAnswer(port, probe, 120, child);
+    dnsperf(port, queryFile, { seconds: 2 }); // warm: encode the answers, let V8 optimize
+    servers.push({ label: side.label, port, child });
+  }
+  const knotd = values['no-knot'] ? undefined : knotBinary();
+  if (knotd) {
+    const port = await freePort();
+    const child = start(1, knotForCluster(knotd, clusterFile, out, port));
+    await waitForAnswer(port, probe, 120, child);
+    servers.push({ label: 'Knot DNS', port, child });
+  }
+  const rows = [];
+  const loadBefore = loadAverage();
+  for (let round = 1; round <= Number(values.rounds); round++) {
+    for (const { label, port, child } of servers) {
+      const [u0, s0] = times(child.pid);
+      const run = dnsperf(port, queryFile, { seconds: Number(values.seconds), rate: values.rate ? Number(values.rate) : undefined });
+      const [u1, s1] = times(child.pid);
+      const per = (seconds) => (seconds * 1e6) / run.answered;
+      rows.push({ label, round, qps: run.qps, lost: run.lost, userUs: per(u1 - u0), systemUs: per(s1 - s0), cpuUs: per(u1 - u0 + s1 - s0), load: loadAverage() });
+    }
+  }
+  const best = {};
+  for (const row of rows) {
+    const b = (best[row.label] ??= { userUs: Infinity, systemUs: Infinity, cpuUs: Infinity });
+    for (const key of ['userUs', 'systemUs', 'cpuUs']) b[key] = Math.min(b[key], row[key]);
+  }
+  if (values.json) {
+    console.log(JSON.stringify({ date: new Date().toISOString(), loadBefore, rows, best }, null, 2));
+  } else {
+    console.log(`${new Date().toISOString()}; load before ${loadBefore}\n`);
+    console.log('| server | round | q/s | lost | user µs | system µs | CPU µs per answer | load after |\n|---|---|---|---|---|---|---|---|');
+    for (const r of rows) console.log(`| ${r.label} | ${r.round} | ${r.qps} | ${r.lost} | ${fixed(r.userUs)} | ${fixed(r.systemUs)} | ${fixed(r.cpuUs)} | ${r.load} |`);
+    console.log('\n| server | least user µs | least system µs | least CPU µs |\n|---|---|---|---|');
+    for (const [label, b] of Object.entries(best)) console.log(`| ${label} | ${fixed(b.userUs)} | ${fixed(b.systemUs)} | ${fixed(b.cpuUs)} |`);
+    if (best['Knot DNS']) {
+      for (const [label, b] of Object.entries(best)) if (label !== 'Knot DNS') console.log(`\n${label} / Knot DNS: ${fixed(b.cpuUs / best['Knot DNS'].cpuUs)}`);
+    }
+  }
+} finally {
+  await stopAll();
+}

@@ -4,12 +4,13 @@
 // round (A B K A B K …), each server pinned to CPU 1 and dnsperf to CPU 0 as
 // in `npm run bench`. For before/after figures of a change to the UDP path.
 //
-//   node bench/cpu-knot.mjs [--side label[@cpu]=/path/to/checkout[:ENV=value,…]] … [--rounds 3] [--seconds 5]
+//   node bench/cpu-knot.mjs [--side label[@cpu]=/path/to/checkout[:ENV=value,…][+--flag=value…]] … [--rounds 3] [--seconds 5]
 //                           [--rate 60000] [--no-knot] [--knot-own-affinity] [--json]
 //
 // Without --side: this checkout. A side's ENV pairs go into that server's
 // environment (for switches an experiment adds); `@0` runs it on CPU 0, with
-// dnsperf, as knotd puts its own UDP worker (see --knot-own-affinity). Prints one row per run and
+// dnsperf, as knotd puts its own UDP worker (see --knot-own-affinity); `+--bind=0.0.0.0`
+// adds serve flags (dnsperf still asks 127.0.0.1). Prints one row per run and
 // the least user, system and total µs per answer of each side.
 
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -44,13 +45,14 @@ function times(pid) {
 function parseSide(text) {
   const eq = text.indexOf('=');
   if (eq < 1) throw new Error(`--side ${text}: expected label[@cpu]=/path[:ENV=value,…]`);
-  const [dir, envText = ''] = text.slice(eq + 1).split(':');
+  const [rest, ...extra] = text.slice(eq + 1).split('+');
+  const [dir, envText = ''] = rest.split(':');
   const env = Object.fromEntries(envText.split(',').filter(Boolean).map((pair) => pair.split('=')));
   const [label, cpu = '1'] = text.slice(0, eq).split('@');
-  return { label: cpu === '1' ? label : `${label} on CPU ${cpu}`, cpu, dir: path.resolve(dir), env };
+  return { label: cpu === '1' ? label : `${label} on CPU ${cpu}`, cpu, dir: path.resolve(dir), env, extra };
 }
 
-const sides = values.side.length > 0 ? values.side.map(parseSide) : [{ label: 'clusterdns', cpu: '1', dir: root, env: {} }];
+const sides = values.side.length > 0 ? values.side.map(parseSide) : [{ label: 'clusterdns', cpu: '1', dir: root, env: {}, extra: [] }];
 const size = { services: 1000, pods: 10000, namespaces: 20 };
 const zone = 'cluster.local';
 const shape = clusterShape(size);
@@ -66,7 +68,7 @@ try {
   for (const side of sides) {
     const port = await freePort();
     const argv = [process.execPath, path.join(side.dir, 'dist/cli.js'), 'serve', '-f', clusterFile, '--bind', '127.0.0.1',
-      '--port', String(port), '--log-level', 'warn', '--upstream', 'none'];
+      '--port', String(port), '--log-level', 'warn', '--upstream', 'none', ...side.extra];
     const child = start(side.cpu, argv, { spawn: { env: { ...process.env, ...side.env } } });
     await waitForAnswer(port, probe, 120, child);
     dnsperf(port, queryFile, { seconds: 2 }); // warm: encode the answers, let V8 optimize

@@ -125,16 +125,14 @@ function corefileOverlay(options: ClusterDnsOptions, values: CorefileValues | un
 
 /**
  * How this API names each setting in a problem (config problems carry field
- * paths): the option key that sets it. Settings no option sets (a Corefile's
- * `forward max_concurrent`, the CLI's hardening flags) keep their field path.
+ * paths): the option key that sets it, where it is not the field path itself
+ * (`port` is `port`, `cache.maxTtl` is `cache.maxTtl`). Settings no option sets
+ * (a Corefile's `forward max_concurrent`) keep their field path too.
  */
-const OPTION_KEYS: { readonly [F in ConfigField]?: keyof ClusterDnsOptions | `cache.${string}` } = {
+const OPTION_KEYS: { readonly [F in ConfigField]?: keyof ClusterDnsOptions } = {
   podMode: 'pods',
   serviceCIDRs: 'serviceCIDR',
   podCIDRs: 'podCIDR',
-  'cache.maxEntries': 'cache.maxEntries',
-  'cache.maxTtl': 'cache.maxTtl',
-  httpTokenEnv: 'httpToken',
 };
 
 function optionKey(field: ConfigField): string {

@@ -3,7 +3,7 @@
 // Names inside clusterdns are absolute, lower-case where we compare them, and
 // written without the trailing dot (the root is ''); a '.' or '\' inside a
 // label is escaped (src/dns/escape.ts). IP text always goes
-// through ipaddr.js so that every address has one canonical spelling
+// through src/net/ip.ts so that every address has one canonical spelling
 // (IPv4 dotted quad, IPv6 RFC 5952 compressed lower-case).
 
 import ipaddr from 'ipaddr.js';

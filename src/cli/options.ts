@@ -232,11 +232,13 @@ export function configFromFlags(flags: ClusterFlags, overlay: RawConfig = {}): C
     rateLimit: flags.rateLimit,
     // The slip default is a commander default: only meaningful with --rate-limit.
     rateLimitSlip: flags.rateLimit === undefined ? undefined : flags.rateLimitSlip,
-    tcpMaxConnections: flags.tcpMaxConnections,
-    tcpMaxPerClient: flags.tcpMaxPerClient,
-    tcpIdleTimeoutMs: flags.tcpIdleTimeout,
-    tcpMaxInFlight: flags.tcpMaxInflight,
-    tcpMaxMessage: flags.tcpMaxMessage,
+    tcp: {
+      maxConnections: flags.tcpMaxConnections,
+      maxPerClient: flags.tcpMaxPerClient,
+      idleTimeoutMs: flags.tcpIdleTimeout,
+      maxInFlight: flags.tcpMaxInflight,
+      maxMessageBytes: flags.tcpMaxMessage,
+    },
     forwardMaxInFlight: flags.forwardMaxInflight,
     shutdownGraceMs: flags.shutdownGrace,
     searchNamespace: flags.searchNamespace,

@@ -37,13 +37,9 @@ export const SERVER_DEFAULTS: ServerSettings = {
   udpIo: 'auto',
 };
 
-/** What a user may give: strings where flags give strings; `tcp` whole or one field at a time. */
-export type RawServerSettings = { [K in keyof ServerSettings]?: unknown } & {
-  tcpMaxConnections?: unknown;
-  tcpMaxPerClient?: unknown;
-  tcpIdleTimeoutMs?: unknown;
-  tcpMaxInFlight?: unknown;
-  tcpMaxMessage?: unknown;
+/** What a user may give: strings where flags give strings; `tcp` as any of its fields (the rest default). */
+export type RawServerSettings = { [K in Exclude<keyof ServerSettings, 'tcp'>]?: unknown } & {
+  tcp?: { readonly [K in keyof TcpLimits]?: unknown } | null;
 };
 
 export function validateServer(raw: RawServerSettings, problems: Problems<ServerField>): ServerSettings {
@@ -64,15 +60,15 @@ export function validateServer(raw: RawServerSettings, problems: Problems<Server
 }
 
 function validateTcp(raw: RawServerSettings, problems: Problems<ServerField>): TcpLimits {
-  const given = (typeof raw.tcp === 'object' && raw.tcp !== null ? raw.tcp : {}) as Partial<TcpLimits>;
-  const pick = (single: unknown, key: keyof TcpLimits): unknown => single ?? given[key] ?? TCP_DEFAULTS[key];
+  const given = typeof raw.tcp === 'object' && raw.tcp !== null ? raw.tcp : {};
+  const pick = (key: keyof TcpLimits): unknown => given[key] ?? TCP_DEFAULTS[key];
   return {
-    maxConnections: integerIn('tcp.maxConnections', pick(raw.tcpMaxConnections, 'maxConnections'), 1, 1_000_000, 'connections', problems),
-    maxPerClient: integerIn('tcp.maxPerClient', pick(raw.tcpMaxPerClient, 'maxPerClient'), 1, 1_000_000, 'connections', problems),
-    idleTimeoutMs: integerIn('tcp.idleTimeoutMs', pick(raw.tcpIdleTimeoutMs, 'idleTimeoutMs'), 100, 600_000, 'milliseconds', problems),
-    maxInFlight: integerIn('tcp.maxInFlight', pick(raw.tcpMaxInFlight, 'maxInFlight'), 1, 65_535, 'queries per connection', problems),
-    maxMessageBytes: integerIn('tcp.maxMessageBytes', pick(raw.tcpMaxMessage, 'maxMessageBytes'), 12, 65_535, 'bytes', problems),
+    maxConnections: integerIn('tcp.maxConnections', pick('maxConnections'), 1, 1_000_000, 'connections', problems),
+    maxPerClient: integerIn('tcp.maxPerClient', pick('maxPerClient'), 1, 1_000_000, 'connections', problems),
+    idleTimeoutMs: integerIn('tcp.idleTimeoutMs', pick('idleTimeoutMs'), 100, 600_000, 'milliseconds', problems),
+    maxInFlight: integerIn('tcp.maxInFlight', pick('maxInFlight'), 1, 65_535, 'queries per connection', problems),
+    maxMessageBytes: integerIn('tcp.maxMessageBytes', pick('maxMessageBytes'), 12, 65_535, 'bytes', problems),
     // No flag: pipelined queries past tcp.maxInFlight wait in up to this many bytes, then reading stops.
-    maxQueuedBytes: integerIn('tcp.maxQueuedBytes', pick(undefined, 'maxQueuedBytes'), 512, 16_777_216, 'bytes', problems),
+    maxQueuedBytes: integerIn('tcp.maxQueuedBytes', pick('maxQueuedBytes'), 512, 16_777_216, 'bytes', problems),
   };
 }

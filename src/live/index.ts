@@ -1,8 +1,7 @@
 // Reload wiring for `serve`: the LiveCluster, --watch and SIGHUP.
 
-import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
-import type { LoadedCluster, RunningServer } from '../app.js';
+import type { LoadedCluster, LoadSettings } from '../pipeline/index.js';
 import type { LoadResult } from '../manifests/index.js';
 import { prepareRebuild } from '../cluster/build.js';
 import { LiveCluster } from './controller.js';
@@ -24,10 +23,19 @@ export const WATCH_DEBOUNCE_MS = 100;
 /** After start, a --watch server readies the pods for reuse this much later (off the path to the first answer). */
 const PREPARE_REBUILD_MS = 1000;
 
+/** Where a built cluster goes into service (the DNS server answers from `cluster`). */
+export interface ServedCluster {
+  /** The cluster answers come from right now. */
+  readonly cluster: LoadedCluster;
+  /** Answer from `next` from now on. */
+  swap(next: LoadedCluster): void;
+}
+
 export interface LiveOptions {
-  readonly config: Config;
+  /** What a reload reads and builds with, and `watch`: reload when a manifest path changes (the Config has it all). */
+  readonly config: LoadSettings & { readonly watch: boolean };
   readonly logger: Logger;
-  readonly server: RunningServer;
+  readonly server: ServedCluster;
   readonly load: LoadResult;
   readonly reverseFallthrough: boolean;
   /** Told about every swap (metrics gauges) and file reload result. */

@@ -8,7 +8,7 @@
 import { Writable } from 'node:stream';
 import { Packet } from 'dns2';
 import pino from 'pino';
-import { loadCluster } from '../../src/app.js';
+import { loadCluster } from '../../src/pipeline/index.js';
 import { DEFAULTS } from '../../src/config.js';
 import { createResponder } from '../../src/resolve/responder.js';
 import { respond } from '../../src/server/adapter.js';

@@ -2,5 +2,5 @@
 // that runs; startServer is its DNS part alone (tests that drive a server
 // without the rest).
 
-export { startApp, StartError, type App, type AppOptions, type StartFailure } from './start.js';
+export { startApp, StartError, type App, type AppOptions } from './start.js';
 export { startServer, type DrainResult, type QueryObserver, type RunningServer } from './dns.js';

@@ -18,7 +18,7 @@ import { startServer, type DrainResult, type RunningServer } from './dns.js';
 import { formatAddress, queryObserver, startAdmin, type Admin } from './admin.js';
 
 /** Why the app did not start. Everything it had started is stopped again. */
-export type StartFailure =
+type StartFailure =
   /** An upstream that is our own address (a forwarding loop). */
   | 'upstreams'
   /** The manifests have errors (logged, one line each); `problems` lists them. */

@@ -10,4 +10,4 @@ export type {
   CacheOptions, Forwarder, ForwarderOptions, ForwarderStats, Policy, StubDomain, UpstreamAddress,
   UpstreamCounters, UpstreamResult,
 } from './types.js';
-export { createForwarding, forwardingEnabled, resolveUpstreams, UpstreamConfigError, type Forwarding, type ForwardingSettings } from './setup.js';
+export { createForwarding, forwardingEnabled, resolveUpstreams, UpstreamConfigError, type Forwarding } from './setup.js';

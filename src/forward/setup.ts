@@ -14,7 +14,7 @@ import { forwardingAcl } from '../guard/acl.js';
 import { BurstLog } from './burst-log.js';
 
 /** The settings forwarding reads (the Config has them all, under these names). */
-export interface ForwardingSettings {
+interface ForwardingSettings {
   /** Our own listen address: never an upstream. */
   readonly bind: string;
   readonly port: number;

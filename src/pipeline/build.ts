@@ -38,7 +38,7 @@ export interface LoadedCluster {
   readonly memory?: ClusterMemory;
 }
 
-export interface BuildOptions {
+interface BuildOptions {
   readonly serial: number;
   readonly reverseFallthrough: boolean;
   /** Applied to the built state before indexing (the control API's readiness overrides). */

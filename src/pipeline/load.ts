@@ -20,7 +20,7 @@ export type ClusterLoad =
   | { readonly ok: true; readonly cluster: LoadedCluster; readonly problems: readonly Problem[]; readonly load: LoadResult }
   | { readonly ok: false; readonly problems: readonly Problem[]; readonly load: LoadResult };
 
-export interface LoadOptions {
+interface LoadOptions {
   /** Where `-` reads from; defaults to process.stdin. */
   readonly stdin?: NodeJS.ReadableStream;
   /** SOA serial; defaults to the newest mtime of the files read. */

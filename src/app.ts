@@ -19,7 +19,7 @@ import type { UnresolvedHook } from './resolve/address-hostnames.js';
 import { startDnsServer, type DnsServer } from './server/index.js';
 import { createForwarding, forwardingEnabled, type Forwarding } from './forwarding.js';
 import type { UpstreamAddress } from './forward/index.js';
-import type { Query } from './resolve/query.js';
+import type { Query } from './dns/query.js';
 import { rootBlockPlugins } from './corefile/index.js';
 
 export interface LoadedCluster {

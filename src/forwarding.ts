@@ -15,7 +15,7 @@ import {
 } from './forward/index.js';
 import { RCode } from './dns/types.js';
 import { writeEmptyResponse } from './dns/wire.js';
-import type { Query } from './resolve/query.js';
+import type { Query } from './dns/query.js';
 import { forwardingAcl } from './guard/acl.js';
 import { BurstLog } from './forward/burst-log.js';
 

@@ -5,8 +5,7 @@
 import { writeHeader, writeQuestion } from '../dns/message.js';
 import { RCode, RRClass, RRType, rrTypeName } from '../dns/types.js';
 import { absolute, formatRecord } from '../dns/zonetext.js';
-import { decodeAnswers } from '../forward/decode.js';
-import { parseMessage, readName, type ParsedMessage, type RecordSlot, type Section } from '../forward/reader.js';
+import { decodeAnswers, parseMessage, readName, type ParsedMessage, type RecordSlot, type Section } from '../dns/index.js';
 
 export interface DecodedResponse {
   readonly id: number;

@@ -2,8 +2,8 @@
 //
 // Written straight into a preallocated buffer; these run once per query.
 
-import type { Query } from '../resolve/query.js';
-import { CLASSIC_UDP_PAYLOAD } from '../resolve/query.js';
+import type { Query } from './query.js';
+import { CLASSIC_UDP_PAYLOAD } from './query.js';
 import { RRType } from './types.js';
 import { nameLabels } from './escape.js';
 

@@ -19,7 +19,7 @@
 //   into them, so rotating is swapping two byte ranges.
 
 import type { Sections } from './types.js';
-import { responseLimit, type Query } from '../resolve/query.js';
+import { responseLimit, type Query } from './query.js';
 import { writeRecord } from './wire-records.js';
 import { CompressionTable, WireWriter } from './wire-writer.js';
 import { HEADER_SIZE, OPT_SIZE, writeHeader, writeOpt, writeQuestion } from './message.js';

@@ -13,7 +13,7 @@ const BACKSLASH = 0x5c;
 /** Root owner (1) + TYPE, CLASS (4) + TTL (4) + RDLENGTH (2), no options. */
 export const OPT_SIZE = 11;
 
-export interface HeaderFields {
+interface HeaderFields {
   readonly rcode: number;
   readonly authoritative: boolean;
   readonly recursionAvailable?: boolean;

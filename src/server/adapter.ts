@@ -59,7 +59,7 @@ export async function respond(
  * The handler's reply to a usable query, SERVFAIL when it throws or rejects.
  * Synchronous when the handler is (the UDP fast path sends without a promise).
  */
-export function answer(query: Query, handler: QueryHandler, log: Logger): Buffer | Promise<Buffer> {
+function answer(query: Query, handler: QueryHandler, log: Logger): Buffer | Promise<Buffer> {
   let response: Buffer | Promise<Buffer>;
   try {
     response = handler(query);

@@ -40,7 +40,7 @@ export interface DnsServer {
   readonly udpIo: 'batch' | 'dgram';
 }
 
-export interface DnsServerOptions {
+interface DnsServerOptions {
   readonly host: string;
   /** 0 picks a free port (the same for UDP and TCP). */
   readonly port: number;

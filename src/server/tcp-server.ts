@@ -18,9 +18,9 @@ import { Server, type Socket } from 'node:net';
 import type { ReadControl } from './tcp-limits.js';
 
 /** Finish one message: write `response` framed, or nothing when undefined. */
-export type TcpSend = (response: Buffer | undefined) => void;
+type TcpSend = (response: Buffer | undefined) => void;
 
-export interface TcpHandlers {
+interface TcpHandlers {
   /** One framed message (without its length prefix); `finish` must be called once. */
   message(message: Buffer, socket: Socket, finish: TcpSend): void;
   /** A framing or socket error: the connection is already destroyed. */

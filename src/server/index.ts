@@ -94,13 +94,14 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
     : await bindPair(options.host, options.port);
 
   /**
-   * Every request passes here, UDP fast path and codec path alike, with the
-   * peer known (address, port and the request's size in bytes).
-   * The place for per-client policy before any answering; only the UDP rate
-   * limit comes earlier, before a datagram is even read.
+   * Every request passes here once read, UDP fast path and codec path
+   * alike, its query carrying the peer (address, port and the request's size)
+   * when clients are identified. The place for per-client policy before any
+   * answering; only the UDP rate limit comes earlier, before a datagram is
+   * even read.
    *
-   * Returns the reply when it is ready at once (what the UDP fast path's
-   * cluster names and cached forwards are); otherwise `later()` is asked for
+   * Returns the reply when it is ready at once (cluster names, cached
+   * forwards, rejections); otherwise `later()` is asked for
    * the sender right away, the reply goes through it when ready, and `done`
    * runs after that.
    */
@@ -130,7 +131,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
    * flooder's dropped datagram costs one table lookup, not a scan, so the
    * socket's queue keeps draining and ordinary clients' queries are not lost
    * behind the flood. `message` may be shared memory (the batched reader):
-   * readDatagram copies what outlives this call.
+   * nothing of it outlives this call (the readers copy what they keep).
    */
   function serveDatagram(message: Buffer, from: DatagramSource): Buffer | undefined {
     const address = gate.rateLimiter || identify ? from.address() : '';

@@ -9,7 +9,7 @@ import { createResponder } from '../resolve/responder.js';
 import type { UnresolvedHook } from '../resolve/address-hostnames.js';
 import { startDnsServer, type DnsServer } from '../server/index.js';
 import { createForwarding, forwardingEnabled, type Forwarding, type UpstreamAddress } from '../forward/index.js';
-import type { Query } from '../resolve/query.js';
+import type { Query } from '../dns/query.js';
 import { rootBlockPlugins } from '../corefile/index.js';
 
 export interface RunningServer {

@@ -9,7 +9,7 @@ import { endpointKey, readResolvConf } from './address.js';
 import type { Forwarder, Policy, StubDomain, UpstreamAddress } from './types.js';
 import { RCode } from '../dns/types.js';
 import { writeEmptyResponse } from '../dns/wire.js';
-import type { Query } from '../resolve/query.js';
+import type { Query } from '../dns/query.js';
 import { forwardingAcl } from '../guard/acl.js';
 import { BurstLog } from './burst-log.js';
 

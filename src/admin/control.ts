@@ -2,8 +2,8 @@
 // files. Every change goes through LiveCluster, so it is validated like a
 // file and swapped in atomically like a reload.
 
-import { describeSource, objectKey } from '../cluster/model.js';
-import { ipList } from '../cluster/pod-ip-list.js';
+import { describeSource, objectKey } from '../cluster/model/model.js';
+import { ipList } from '../cluster/model/pod-ip-list.js';
 import type { ChangeResult, LiveCluster } from '../live/controller.js';
 import { listRecords } from '../live/records.js';
 import type { AdminReply, AdminRequest } from './types.js';

@@ -18,10 +18,10 @@
 // pod again with those addresses kept gives (test/cluster/settled-reuse.test.ts).
 // Without a memory (a start, `records`) the state depends on the objects alone.
 
-import { FamilyPool, type TakenAddresses } from './allocate.js';
-import { scanExplicitAddresses } from './explicit.js';
-import { givenEndpoints, type ServiceShape } from './given.js';
-import { parseCIDR, type CIDR } from './ip.js';
+import { FamilyPool, type TakenAddresses } from './addresses/allocate.js';
+import { scanExplicitAddresses } from './addresses/explicit.js';
+import { givenEndpoints, type ServiceShape } from './derive/given.js';
+import { parseCIDR, type CIDR } from './model/ip.js';
 import type {
   EndpointSliceObject,
   EndpointsObject,
@@ -29,17 +29,17 @@ import type {
   PodObject,
   ServiceObject,
   WorkloadObject,
-} from './model.js';
-import { keyOf } from './order.js';
-import { resettlePods, settleAllPods, type PodCache } from './pod-cache.js';
-import type { PodEntry } from './pods.js';
-import type { SettledPods } from './podips.js';
-import { PortLists } from './ports.js';
-import type { Problem } from './problems.js';
-import { attachEndpointSteps, type BuiltPods, type RememberedEndpoints } from './service-endpoints.js';
-import { implicitKubeDnsAddress, settleServiceSteps, type SettledService } from './services.js';
+} from './model/model.js';
+import { keyOf } from './model/order.js';
+import { resettlePods, settleAllPods, type PodCache } from './rebuild/pod-cache.js';
+import type { PodEntry } from './model/pods.js';
+import type { SettledPods } from './addresses/podips.js';
+import { PortLists } from './model/ports.js';
+import type { Problem } from './model/problems.js';
+import { attachEndpointSteps, type BuiltPods, type RememberedEndpoints } from './derive/service-endpoints.js';
+import { implicitKubeDnsAddress, settleServiceSteps, type SettledService } from './addresses/services.js';
 import { ITEMS_PER_STEP, runNow, type Steps } from './slicer.js';
-import { BUILTIN_NAMESPACES, type ClusterOptions, type ClusterState, type Pod } from './state.js';
+import { BUILTIN_NAMESPACES, type ClusterOptions, type ClusterState, type Pod } from './model/state.js';
 
 interface Partitioned {
   readonly services: ServiceObject[];

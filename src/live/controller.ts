@@ -7,8 +7,8 @@ import type { Logger } from '../log.js';
 import { buildSteps, capacityOfSteps, logProblems, serialFor, type LoadedCluster } from '../app.js';
 import { Slicer, type SlicerOptions } from '../cluster/slicer.js';
 import { loadManifests, parseManifestText, type LoadResult } from '../manifests/index.js';
-import { MANIFEST_KINDS, objectKey, type ManifestKind, type ManifestObject } from '../cluster/model.js';
-import { errorsOf, formatProblem, type Problem } from '../cluster/problems.js';
+import { MANIFEST_KINDS, objectKey, type ManifestKind, type ManifestObject } from '../cluster/model/model.js';
+import { errorsOf, formatProblem, type Problem } from '../cluster/model/problems.js';
 import { diffRecords, summarizeDiff, type RecordDiff } from './diff.js';
 import {
   EMPTY_OVERLAY,

@@ -5,18 +5,18 @@
 // and document is reported in one go; a load with any error has `ok: false`
 // and no objects, so a caller never builds half a cluster.
 
-import type { SourceRef } from '../cluster/model.js';
-import { decodeDocument } from './decode.js';
-import { memoFor } from './decode-memo.js';
-import { readPath, type StdinSource } from './files.js';
-import { finish, newCollected } from './result.js';
-import type { LoadResult } from './types.js';
-import { decodeText, internalError } from './yaml-text.js';
+import type { SourceRef } from '../cluster/model/model.js';
+import { decodeDocument } from './decode/decode.js';
+import { memoFor } from './sources/decode-memo.js';
+import { readPath, type StdinSource } from './sources/files.js';
+import { finish, newCollected } from './sources/result.js';
+import type { LoadResult } from './decode/types.js';
+import { decodeText, internalError } from './yaml/yaml-text.js';
 
-export type { LoadResult, SkippedObject } from './types.js';
-export { combineLoads } from './result.js';
-export { STDIN_NAME } from './files.js';
-export { MAX_TEXT_BYTES, MAX_ALIAS_COUNT, MAX_NESTING, MAX_DOCUMENTS, DEFAULT_MAX_FILE_BYTES } from './limits.js';
+export type { LoadResult, SkippedObject } from './decode/types.js';
+export { combineLoads } from './sources/result.js';
+export { STDIN_NAME } from './sources/files.js';
+export { MAX_TEXT_BYTES, MAX_ALIAS_COUNT, MAX_NESTING, MAX_DOCUMENTS, DEFAULT_MAX_FILE_BYTES } from './yaml/limits.js';
 
 export interface LoadOptions {
   /** What `-` reads; default process.stdin. */

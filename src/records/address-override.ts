@@ -10,9 +10,9 @@
 
 import { RRType } from '../dns/types.js';
 import { isSubdomain } from '../dns/names.js';
-import type { AddressOverride } from '../cluster/annotations.js';
-import { PodMap, type ReadonlyPodMap } from '../cluster/pod-ref.js';
-import type { ClusterState, Endpoint, Service } from '../cluster/state.js';
+import type { AddressOverride } from '../cluster/model/annotations.js';
+import { PodMap, type ReadonlyPodMap } from '../cluster/model/pod-ref.js';
+import type { ClusterState, Endpoint, Service } from '../cluster/model/state.js';
 import { addressRecord } from './table.js';
 import type { HostnameTargets } from './types.js';
 

@@ -6,9 +6,9 @@
 // added or removed. The result is what comparing the two listings name by
 // name gives (SOA records left out, as their serial moves on every reload).
 
-import type { AddressOverride } from '../cluster/annotations.js';
-import { samePod, type ReadonlyPodMap } from '../cluster/pod-ref.js';
-import type { Endpoint, NamedPort, Service } from '../cluster/state.js';
+import type { AddressOverride } from '../cluster/model/annotations.js';
+import { samePod, type ReadonlyPodMap } from '../cluster/model/pod-ref.js';
+import type { Endpoint, NamedPort, Service } from '../cluster/model/state.js';
 import { formatRecord } from '../dns/zonetext.js';
 import type { ResourceRecord } from '../dns/types.js';
 import type { PodNames } from './pods.js';

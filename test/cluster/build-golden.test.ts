@@ -8,8 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildCluster } from '../../src/cluster/build.js';
-import type { ClusterOptions, ClusterState, Pod, PodRef } from '../../src/cluster/state.js';
-import { ipList } from '../../src/cluster/pod-ip-list.js';
+import type { ClusterOptions, ClusterState, Pod, PodRef } from '../../src/cluster/model/state.js';
+import { ipList } from '../../src/cluster/model/pod-ip-list.js';
 import { parseManifestText } from '../../src/manifests/index.js';
 
 const OPTIONS: Record<string, ClusterOptions> = {

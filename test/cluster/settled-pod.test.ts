@@ -5,9 +5,9 @@
 
 import { describe, expect, it } from 'vitest';
 import { buildCluster } from '../../src/cluster/build.js';
-import type { ManifestObject } from '../../src/cluster/model.js';
-import { podWithReadiness } from '../../src/cluster/pods.js';
-import { DEFAULT_CLUSTER_OPTIONS, type Pod } from '../../src/cluster/state.js';
+import type { ManifestObject } from '../../src/cluster/model/model.js';
+import { podWithReadiness } from '../../src/cluster/model/pods.js';
+import { DEFAULT_CLUSTER_OPTIONS, type Pod } from '../../src/cluster/model/state.js';
 import { deployment, pod, statefulSet } from './objects.js';
 
 const BASE = ['name', 'namespace', 'ips', 'labels', 'ready', 'terminating', 'source'];

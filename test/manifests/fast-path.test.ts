@@ -7,10 +7,10 @@ import { extname, join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { LineCounter, parseAllDocuments } from 'yaml';
-import { formatProblem } from '../../src/cluster/problems.js';
+import { formatProblem } from '../../src/cluster/model/problems.js';
 import { MAX_DOCUMENTS, MAX_NESTING } from '../../src/manifests/index.js';
-import { decodeFast, parseFast } from '../../src/manifests/fast-yaml.js';
-import { decodeText, decodeYamlText, type TextOutput } from '../../src/manifests/yaml-text.js';
+import { decodeFast, parseFast } from '../../src/manifests/yaml/fast-yaml.js';
+import { decodeText, decodeYamlText, type TextOutput } from '../../src/manifests/yaml/yaml-text.js';
 import { damagedManifestText, manifestText, yamlishText } from './yaml-layouts.js';
 
 function decodeWith(decode: typeof decodeText, text: string, file: string): TextOutput {

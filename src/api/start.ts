@@ -4,8 +4,7 @@
 
 import { Resolver } from 'node:dns/promises';
 import { loadCluster, logProblems, startServer, type RunningServer } from '../app.js';
-import { formatProblem, errorsOf } from '../cluster/model/problems.js';
-import { ipList } from '../cluster/model/pod-ip-list.js';
+import { errorsOf, formatProblem, ipList } from '../cluster/index.js';
 import { resolveUpstreams, UpstreamConfigError } from '../forwarding.js';
 import { ListenError } from '../server/index.js';
 import { listRecords, startLive, type ChangeResult, type Live, type RecordListing } from '../live/index.js';

@@ -7,7 +7,7 @@
 // (IPv4 dotted quad, IPv6 RFC 5952 compressed lower-case).
 
 import ipaddr from 'ipaddr.js';
-import type { IPFamily } from '../cluster/model/model.js';
+import type { IPFamily } from '../cluster/index.js';
 import { isLabelBoundary } from './escape.js';
 
 /**

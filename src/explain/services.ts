@@ -1,10 +1,8 @@
 // Services (spec §3.1–§3.4, §4.1): is there one, what kind, and when it has
 // no ready endpoints, why not (selector, readiness).
 
-import type { IPFamily } from '../cluster/model/model.js';
-import type { Service } from '../cluster/model/state.js';
+import { type IPFamily, matchesServiceSelector, type Service } from '../cluster/index.js';
 import { RRType } from '../dns/types.js';
-import { matchesServiceSelector } from '../cluster/derive/selectors.js';
 import { canonicalIP, ipFamilyOf, isSubdomain, normalizeName } from '../dns/names.js';
 import { endpointName } from '../records/services.js';
 import { findPod, findService, listOf, noNamespace, objectId, plural, podNote, podProblem, serviceFqdn, servicesNamed } from './describe.js';

@@ -4,7 +4,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { LoadedCluster, RunningServer } from '../app.js';
 import type { LoadResult } from '../manifests/index.js';
-import { prepareRebuild } from '../cluster/build.js';
+import { prepareRebuild } from '../cluster/index.js';
 import { LiveCluster } from './controller.js';
 import { watchPaths, type Watcher } from './watcher.js';
 

@@ -5,7 +5,7 @@
 // and document is reported in one go; a load with any error has `ok: false`
 // and no objects, so a caller never builds half a cluster.
 
-import type { SourceRef } from '../cluster/model/model.js';
+import type { SourceRef } from '../cluster/index.js';
 import { decodeDocument } from './decode/decode.js';
 import { memoFor } from './sources/decode-memo.js';
 import { readPath, type StdinSource } from './sources/files.js';
@@ -15,7 +15,7 @@ import { decodeText, internalError } from './yaml/yaml-text.js';
 
 export type { LoadResult, SkippedObject } from './decode/types.js';
 export { combineLoads } from './sources/result.js';
-export { STDIN_NAME } from './sources/files.js';
+export { MANIFEST_EXTENSIONS, STDIN_NAME } from './sources/files.js';
 export { MAX_TEXT_BYTES, MAX_ALIAS_COUNT, MAX_NESTING, MAX_DOCUMENTS, DEFAULT_MAX_FILE_BYTES } from './yaml/limits.js';
 
 export interface LoadOptions {

@@ -10,9 +10,7 @@
 
 import { RRType } from '../dns/types.js';
 import { isSubdomain } from '../dns/names.js';
-import type { AddressOverride } from '../cluster/model/annotations.js';
-import { PodMap, type ReadonlyPodMap } from '../cluster/model/pod-ref.js';
-import type { ClusterState, Endpoint, Service } from '../cluster/model/state.js';
+import { type AddressOverride, type ClusterState, type Endpoint, PodMap, type ReadonlyPodMap, type Service } from '../cluster/index.js';
 import { addressRecord } from './table.js';
 import type { HostnameTargets } from './types.js';
 

@@ -6,7 +6,7 @@
 
 import { RRType, type ResourceRecord } from '../dns/types.js';
 import { canonicalIP, isSubdomain, normalizeName, stripZone } from '../dns/names.js';
-import type { Service } from '../cluster/model/state.js';
+import type { Service } from '../cluster/index.js';
 import { parseQueryName } from './parse.js';
 import type { PodNames } from './pods.js';
 import { record, type EntryLookup, type ExternalTarget, type NameTable } from './table.js';

@@ -2,7 +2,7 @@
 
 import type { PreparedAnswer } from '../dns/wire.js';
 import type { ResourceRecord } from '../dns/types.js';
-import type { Slicer } from '../cluster/slicer.js';
+import type { Slicer } from '../cluster/index.js';
 
 export type PodMode = 'insecure' | 'verified' | 'disabled';
 

@@ -2,7 +2,7 @@
 // metadata (Service, Pod, and workload pod templates), so a typo fails the
 // load with the file, document and field named like every other error.
 
-import { ADDRESS_ANNOTATION, addressAnnotationProblem } from '../../cluster/model/annotations.js';
+import { ADDRESS_ANNOTATION, addressAnnotationProblem } from '../../cluster/index.js';
 import type { Field } from './reader.js';
 
 /**

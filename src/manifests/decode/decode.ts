@@ -2,11 +2,10 @@
 // apiVersion, kind, metadata.name), unwraps `kind: List`, skips kinds the DNS
 // does not use, and hands each kept kind to its decoder.
 
-import { MANIFEST_KINDS, type ManifestKind, type ManifestObject, type ObjectMeta } from '../../cluster/model/model.js';
+import { MANIFEST_KINDS, type ManifestKind, type ManifestObject, type ObjectMeta, randomSuffix } from '../../cluster/index.js';
 import { decodeEndpoints, decodeEndpointSlice } from './endpoints.js';
 import { checkSkippedKind } from './kinds.js';
 import { readController, readMeta } from './meta.js';
-import { randomSuffix } from '../../cluster/derive/names.js';
 import { decodePod } from './pod.js';
 import { type DocContext, Field, describeValue, isPlainObject } from './reader.js';
 import { decodeService } from './service.js';

@@ -1,15 +1,7 @@
 // Endpoints (v1) and EndpointSlice (discovery.k8s.io/v1) given directly
 // (spec §4.2).
 
-import type {
-  EndpointAddress,
-  EndpointPort,
-  EndpointSliceEndpoint,
-  EndpointSliceObject,
-  EndpointSubset,
-  EndpointsObject,
-  ObjectMeta,
-} from '../../cluster/model/model.js';
+import type { EndpointAddress, EndpointPort, EndpointSliceEndpoint, EndpointSliceObject, EndpointsObject, EndpointSubset, ObjectMeta } from '../../cluster/index.js';
 import { type IPKind, readIP, readLabelName, readServicePortName, readSubdomainName } from './names.js';
 import { PROTOCOLS } from './pod.js';
 import type { Field } from './reader.js';

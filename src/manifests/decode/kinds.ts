@@ -4,7 +4,7 @@
 // under an apiVersion that does not serve it (`extensions/v1beta1` Ingress,
 // removed in Kubernetes 1.22). Custom resources are never questioned.
 
-import { MANIFEST_KINDS } from '../../cluster/model/model.js';
+import { MANIFEST_KINDS } from '../../cluster/index.js';
 import type { Field } from './reader.js';
 
 /** apiVersions that serve common built-in kinds clusterdns skips (Kubernetes 1.25+). */

@@ -1,7 +1,7 @@
 // metadata: name, namespace (default `default`), labels, annotations,
 // deletionTimestamp — the parts of ObjectMeta clusterdns reads.
 
-import type { ManifestKind, ObjectMeta } from '../../cluster/model/model.js';
+import type { ManifestKind, ObjectMeta } from '../../cluster/index.js';
 import { readLabelName, readSubdomainName } from './names.js';
 import { Field } from './reader.js';
 import { checkAddressAnnotation } from './address-annotation.js';

@@ -2,7 +2,7 @@
 // record a problem on the field. Messages follow the API server's wording so
 // users recognise them, and always show the offending value.
 
-import { parseIP } from '../../cluster/model/ip.js';
+import { parseIP } from '../../cluster/index.js';
 import type { Field } from './reader.js';
 
 const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

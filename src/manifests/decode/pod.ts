@@ -2,8 +2,7 @@
 // subdomain, restartPolicy, container ports; and the status fields the
 // endpoint rules read (spec §4.1, §5.1).
 
-import { familyOf } from '../../cluster/model/ip.js';
-import type { ContainerPort, ObjectMeta, PodObject, PodSpec, PodStatus, Protocol, RestartPolicy } from '../../cluster/model/model.js';
+import { type ContainerPort, familyOf, type ObjectMeta, type PodObject, type PodSpec, type PodStatus, type Protocol, type RestartPolicy } from '../../cluster/index.js';
 import { readController } from './meta.js';
 import { readIP, readLabelName, readPortName } from './names.js';
 import { type Field, isPlainObject } from './reader.js';

@@ -8,8 +8,7 @@
 // says what was expected and what was found. Decoders never throw for bad
 // input; a throw is a bug and becomes an error Problem at the boundary.
 
-import type { SourceRef } from '../../cluster/model/model.js';
-import type { Problem, ProblemLevel } from '../../cluster/model/problems.js';
+import type { Problem, ProblemLevel, SourceRef } from '../../cluster/index.js';
 
 export type PathSegment = string | number;
 

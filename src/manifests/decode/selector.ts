@@ -1,7 +1,7 @@
 // Workload LabelSelectors (spec §5.3): matchLabels + matchExpressions.
 // Service selectors are plain maps and are read in service.ts.
 
-import type { LabelSelector, Labels, SelectorOperator, SelectorRequirement } from '../../cluster/model/model.js';
+import type { Labels, LabelSelector, SelectorOperator, SelectorRequirement } from '../../cluster/index.js';
 import type { Field } from './reader.js';
 
 const OPERATORS: readonly SelectorOperator[] = ['In', 'NotIn', 'Exists', 'DoesNotExist'];

@@ -2,7 +2,7 @@
 // `_<name>._<proto>`), targetPorts, and the uniqueness rules the API server
 // applies.
 
-import type { ServicePort } from '../../cluster/model/model.js';
+import type { ServicePort } from '../../cluster/index.js';
 import { portNameProblem, readServicePortName } from './names.js';
 import { PROTOCOLS } from './pod.js';
 import type { Field } from './reader.js';

@@ -1,8 +1,7 @@
 // Service objects: type, cluster IPs and families (spec §6), ports, the plain
 // selector (docs/behaviour.md#service-selectors), publishNotReadyAddresses, ExternalName (docs/behaviour.md#externalname-services).
 
-import { familyOf, parseIP } from '../../cluster/model/ip.js';
-import type { IPFamily, IPFamilyPolicy, Labels, ObjectMeta, ServiceObject, ServiceType } from '../../cluster/model/model.js';
+import { familyOf, type IPFamily, type IPFamilyPolicy, type Labels, type ObjectMeta, parseIP, type ServiceObject, type ServiceType } from '../../cluster/index.js';
 import { isDNSSubdomain, readIP } from './names.js';
 import { checkOnePerFamily } from './pod.js';
 import type { Field } from './reader.js';

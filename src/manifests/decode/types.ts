@@ -1,7 +1,6 @@
 // The loader's public result shapes.
 
-import type { ManifestObject, SourceRef } from '../../cluster/model/model.js';
-import type { Problem } from '../../cluster/model/problems.js';
+import type { ManifestObject, Problem, SourceRef } from '../../cluster/index.js';
 
 /**
  * The outcome of one load. `ok` is false when any problem is an error; then

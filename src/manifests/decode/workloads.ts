@@ -2,18 +2,7 @@
 // Deployment, ReplicaSet, DaemonSet, Job. Each needs a template with labels
 // and a selector that matches them (spec §5.3), as the API server demands.
 
-import type {
-  DaemonSetObject,
-  DeploymentObject,
-  JobObject,
-  LabelSelector,
-  ObjectMeta,
-  PodTemplate,
-  ReplicaSetObject,
-  ReplicationControllerObject,
-  StatefulSetObject,
-} from '../../cluster/model/model.js';
-import { matchesLabelSelector } from '../../cluster/derive/selectors.js';
+import { type DaemonSetObject, type DeploymentObject, type JobObject, type LabelSelector, matchesLabelSelector, type ObjectMeta, type PodTemplate, type ReplicaSetObject, type ReplicationControllerObject, type StatefulSetObject } from '../../cluster/index.js';
 import { readLabelName } from './names.js';
 import { readPodSpec } from './pod.js';
 import type { Field } from './reader.js';

@@ -5,7 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import type { Problem } from '../../cluster/model/problems.js';
+import type { Problem } from '../../cluster/index.js';
 import type { DecodeMemo } from './decode-memo.js';
 import type { Collected } from './result.js';
 import { decodeText, formatMiB, MAX_TEXT_BYTES, type TextOutput } from '../yaml/yaml-text.js';

@@ -2,8 +2,7 @@
 // everything loaded together, and the all-or-nothing rule (any error -> no
 // objects).
 
-import { describeSource, type ManifestObject, objectKey } from '../../cluster/model/model.js';
-import { errorsOf, type Problem } from '../../cluster/model/problems.js';
+import { describeSource, errorsOf, type ManifestObject, objectKey, type Problem } from '../../cluster/index.js';
 import type { LoadResult, SkippedObject } from '../decode/types.js';
 
 /** What a load collects before it is finished into a LoadResult. */

@@ -12,8 +12,7 @@
 // text-scan.ts and a row in that test.
 
 import { constructFromEvents, CORE_SCHEMA, EVENT_ID, type Event, parseEvents, SCALAR_STYLE } from 'js-yaml';
-import type { SourceRef } from '../../cluster/model/model.js';
-import type { Problem } from '../../cluster/model/problems.js';
+import type { Problem, SourceRef } from '../../cluster/index.js';
 import { decodeDocument, type DecodeOutput, type ListItemOf } from '../decode/decode.js';
 import { MAX_DOCUMENTS, MAX_NESTING } from './limits.js';
 import type { PathSegment } from '../decode/reader.js';

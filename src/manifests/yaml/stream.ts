@@ -16,8 +16,7 @@
 // where the piece sits in the file: the same document numbers, items and
 // lines as decoding the whole text at once would give.
 
-import type { ManifestObject, SourceRef } from '../../cluster/model/model.js';
-import type { Problem } from '../../cluster/model/problems.js';
+import type { ManifestObject, Problem, SourceRef } from '../../cluster/index.js';
 import type { Envelope } from '../decode/decode.js';
 import type { SkippedObject } from '../decode/types.js';
 import { decodeText, type TextOutput } from './yaml-text.js';

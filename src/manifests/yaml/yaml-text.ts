@@ -4,8 +4,7 @@
 // problems can point at the line of the field (node ranges + LineCounter).
 
 import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseAllDocuments, type YAMLError } from 'yaml';
-import type { SourceRef } from '../../cluster/model/model.js';
-import type { Problem } from '../../cluster/model/problems.js';
+import type { Problem, SourceRef } from '../../cluster/index.js';
 import { decodeDocument, type DecodeOutput, type ListItemOf } from '../decode/decode.js';
 import { decodeFast } from './fast-yaml.js';
 import { MAX_ALIAS_COUNT, MAX_DOCUMENTS, MAX_NESTING, MAX_TEXT_BYTES } from './limits.js';

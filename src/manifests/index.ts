@@ -11,7 +11,8 @@ import { memoFor } from './sources/decode-memo.js';
 import { readPath, type StdinSource } from './sources/files.js';
 import { finish, newCollected } from './sources/result.js';
 import type { LoadResult } from './decode/types.js';
-import { decodeText, internalError } from './yaml/yaml-text.js';
+import { decodeText } from './yaml/stream.js';
+import { internalError } from './yaml/yaml-text.js';
 
 export type { LoadResult, SkippedObject } from './decode/types.js';
 export { combineLoads } from './sources/result.js';

@@ -10,8 +10,14 @@ import { LineCounter, parseAllDocuments } from 'yaml';
 import { formatProblem } from '../../src/cluster/model/problems.js';
 import { MAX_DOCUMENTS, MAX_NESTING } from '../../src/manifests/index.js';
 import { decodeFast, parseFast } from '../../src/manifests/yaml/fast-yaml.js';
-import { decodeText, decodeYamlText, type TextOutput } from '../../src/manifests/yaml/yaml-text.js';
+import { decodeSplitText, decodeText } from '../../src/manifests/yaml/stream.js';
+import { decodeYamlText as yamlPath, TOO_MANY_DOCUMENTS, type TextOutput } from '../../src/manifests/yaml/yaml-text.js';
 import { damagedManifestText, manifestText, yamlishText } from './yaml-layouts.js';
+
+/** The `yaml` path alone, and one document at a time where one parse cannot hold them all (as the loader does). */
+function decodeYamlText(text: string, file: string, out: TextOutput): void {
+  if (yamlPath(text, file, out) === TOO_MANY_DOCUMENTS) decodeSplitText(text, file, out);
+}
 
 function decodeWith(decode: typeof decodeText, text: string, file: string): TextOutput {
   const out: TextOutput = { objects: [], skipped: [], problems: [] };

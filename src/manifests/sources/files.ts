@@ -8,8 +8,8 @@ import { extname, join } from 'node:path';
 import type { Problem } from '../../cluster/index.js';
 import type { DecodeMemo } from './decode-memo.js';
 import type { Collected } from './result.js';
-import { decodeText, formatMiB, MAX_TEXT_BYTES, type TextOutput } from '../yaml/yaml-text.js';
-import { decodeStream } from '../yaml/stream.js';
+import { formatMiB, MAX_TEXT_BYTES, type TextOutput } from '../yaml/yaml-text.js';
+import { decodeStream, decodeText } from '../yaml/stream.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../yaml/limits.js';
 
 export const STDIN_NAME = '<stdin>';

@@ -12,14 +12,18 @@
 //   `        }` (kubectl's JSON, 4-space indent). Other layouts are decoded as
 //   one document.
 //
-// Every piece is decoded by decodeText (yaml-text.ts) and its sources moved to
+// Every piece is decoded at once (yaml-text.ts) and its sources moved to
 // where the piece sits in the file: the same document numbers, items and
 // lines as decoding the whole text at once would give.
+//
+// decodeText, the entry for any one text, is here because it is the one
+// place that chooses: at once, or piece by piece when the text holds more
+// documents than one parse holds.
 
 import type { ManifestObject, Problem, SourceRef } from '../../cluster/index.js';
-import type { Envelope } from '../decode/decode.js';
+import type { Envelope, ListItemOf } from '../decode/decode.js';
 import type { SkippedObject } from '../decode/types.js';
-import { decodeText, type TextOutput } from './yaml-text.js';
+import { decodeAtOnce, TOO_MANY_DOCUMENTS, type TextOutput } from './yaml-text.js';
 
 /** A List document bigger than this is decoded item by item (smaller ones whole, exactly as before). */
 export const ITEM_SPLIT_BYTES = 8 * 1024 * 1024;
@@ -246,6 +250,14 @@ export class PieceDecoder {
     for (const skipped of piece.skipped) this.out.skipped.push({ ...skipped, source: move(skipped.source) } as SkippedObject);
     for (const problem of piece.problems) this.out.problems.push(problem.source ? ({ ...problem, source: move(problem.source) } as Problem) : problem);
   }
+}
+
+/**
+ * Decodes one file's text into `out`, reporting every problem: at once, or
+ * document by document when it holds more documents than one parse holds.
+ */
+export function decodeText(text: string, file: string, out: TextOutput, asItem?: ListItemOf): void {
+  if (decodeAtOnce(text, file, out, asItem) === TOO_MANY_DOCUMENTS) decodeSplitText(text, file, out);
 }
 
 /** Decodes a text that is too big (in documents) to parse at once, document by document. */

@@ -9,7 +9,6 @@ import { decodeDocument, type DecodeOutput, type ListItemOf } from '../decode/de
 import { decodeFast } from './fast-yaml.js';
 import { MAX_ALIAS_COUNT, MAX_DOCUMENTS, MAX_NESTING, MAX_TEXT_BYTES } from './limits.js';
 import { findTooDeep } from './nesting.js';
-import { decodeSplitText } from './stream.js';
 import { formatPath, type PathSegment } from '../decode/reader.js';
 
 export { MAX_ALIAS_COUNT, MAX_TEXT_BYTES } from './limits.js';
@@ -19,35 +18,36 @@ export interface TextOutput extends DecodeOutput {
 }
 
 /**
- * Parses one file's text and decodes every document into `out`, reporting all
- * problems. Plain text that decodes cleanly takes the js-yaml fast path
- * (fast-yaml.ts); everything else, and every text with a problem, the `yaml`
- * path below. Both give the same objects, sources and problems.
+ * A text with more documents than one parse holds (MAX_DOCUMENTS). Nothing of
+ * it is decoded: the caller decodes it one document at a time (stream.ts), so
+ * no node tree outlives its document.
  */
-export function decodeText(text: string, file: string, out: TextOutput, asItem?: ListItemOf): void {
+export const TOO_MANY_DOCUMENTS = 'too many documents';
+
+/**
+ * Parses one file's text at once and decodes every document into `out`,
+ * reporting all problems. Plain text that decodes cleanly takes the js-yaml
+ * fast path (fast-yaml.ts); everything else, and every text with a problem,
+ * the `yaml` path below. Both give the same objects, sources and problems.
+ */
+export function decodeAtOnce(text: string, file: string, out: TextOutput, asItem?: ListItemOf): typeof TOO_MANY_DOCUMENTS | undefined {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_TEXT_BYTES) {
     out.problems.push({ level: 'error', message: `${file}: ${formatMiB(bytes)} (${bytes} bytes) is over the limit of ${formatMiB(MAX_TEXT_BYTES)} per manifest file; split it` });
-    return;
+    return undefined;
   }
   const fast = decodeFast(text, file, asItem);
-  if (fast === undefined) {
-    decodeYamlText(text, file, out, asItem);
-    return;
-  }
+  if (fast === undefined) return decodeYamlText(text, file, out, asItem);
   // A loop, not push(...): spreading thousands of items can overflow the stack.
   for (const object of fast.objects) out.objects.push(object);
   for (const skipped of fast.skipped) out.skipped.push(skipped);
+  return undefined;
 }
 
 /** The `yaml` path: node trees with ranges, so every problem names its line. Exported for tests comparing the paths. */
-export function decodeYamlText(text: string, file: string, out: TextOutput, asItem?: ListItemOf): void {
+export function decodeYamlText(text: string, file: string, out: TextOutput, asItem?: ListItemOf): typeof TOO_MANY_DOCUMENTS | undefined {
   const deep = findTooDeep(text, MAX_NESTING, MAX_DOCUMENTS);
-  if (deep?.limit === 'documents' && asItem === undefined) {
-    // Many documents: decode them one at a time, so no node tree outlives its document.
-    decodeSplitText(text, file, out);
-    return;
-  }
+  if (deep?.limit === 'documents' && asItem === undefined) return TOO_MANY_DOCUMENTS;
   if (deep) {
     const source = { file, document: deep.document, line: deep.line };
     const message =
@@ -55,7 +55,7 @@ export function decodeYamlText(text: string, file: string, out: TextOutput, asIt
         ? `more than ${MAX_DOCUMENTS} YAML documents in one file; refusing to parse this file (split it across files)`
         : `nested more than ${MAX_NESTING} levels deep; refusing to parse this file (no Kubernetes object is nested that deeply)`;
     out.problems.push({ level: 'error', source, message });
-    return;
+    return undefined;
   }
   const lineCounter = new LineCounter();
   // uniqueKeys off: the library compares every key with every other (a
@@ -71,6 +71,7 @@ export function decodeYamlText(text: string, file: string, out: TextOutput, asIt
       out.problems.push(internalError(source, error));
     }
   });
+  return undefined;
 }
 
 function decodeParsed(doc: Document.Parsed, source: SourceRef, lineCounter: LineCounter, out: TextOutput, asItem: ListItemOf | undefined): void {

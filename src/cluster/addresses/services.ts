@@ -13,7 +13,7 @@ import { addressOverrideOf } from '../model/annotations.js';
 import { compareKeys } from '../model/order.js';
 import type { PortLists } from '../model/ports.js';
 import type { Endpoint, NamedPort, Service } from '../model/state.js';
-import { ITEMS_PER_STEP, runNow, type Steps } from '../slicer.js';
+import { ITEMS_PER_STEP, type Steps } from '../slicer.js';
 
 /** A Service whose addresses are final; its endpoints are set once, later (empty until then). */
 export type SettledService = Omit<Service, 'endpoints'> & { endpoints: readonly Endpoint[] };
@@ -22,7 +22,7 @@ type MutableService = { -readonly [K in keyof SettledService]: SettledService[K]
 
 const NO_ENDPOINTS: readonly Endpoint[] = Object.freeze([]);
 
-export interface SettledServices {
+interface SettledServices {
   readonly services: readonly SettledService[];
   readonly warnings: readonly Problem[];
 }
@@ -64,19 +64,9 @@ export function implicitKubeDnsAddress(objects: readonly ServiceObject[], pool: 
  * `objects` in any order; allocation runs in namespace/name order so ties
  * are deterministic. The first host of every service CIDR must already be
  * marked taken: it belongs to kubernetes.default; so must `kubeDnsAddress`
- * (implicitKubeDnsAddress()), which belongs to kube-system/kube-dns.
+ * (implicitKubeDnsAddress()), which belongs to kube-system/kube-dns. In steps,
+ * so a reload can run them through a Slicer.
  */
-export function settleServices(
-  objects: readonly ServiceObject[],
-  pool: FamilyPool,
-  explicit: ExplicitAddresses,
-  portLists: PortLists,
-  kubeDnsAddress?: ParsedIP,
-): SettledServices {
-  return runNow(settleServiceSteps(objects, pool, explicit, portLists, kubeDnsAddress));
-}
-
-/** settleServices in steps (a reload runs them through a Slicer). */
 export function* settleServiceSteps(
   objects: readonly ServiceObject[],
   pool: FamilyPool,

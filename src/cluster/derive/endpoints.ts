@@ -192,7 +192,7 @@ function alike(seen: Endpoint, address: string, hostname: string | undefined, re
  * for this pod, as podutil.FindPort decides); absent ⇒ the service port.
  * `entry` undefined: no names to look up (see selectorEndpoints).
  */
-export function resolvePorts(ports: readonly ServicePort[], entry: PodEntry | undefined): NamedPort[] {
+function resolvePorts(ports: readonly ServicePort[], entry: PodEntry | undefined): NamedPort[] {
   const resolved: NamedPort[] = [];
   for (const port of ports) {
     const number = resolveTargetPort(port, entry);

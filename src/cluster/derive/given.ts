@@ -14,7 +14,7 @@ export interface ServiceShape {
   readonly hasSelector: boolean;
 }
 
-export interface GivenEndpoints {
+interface GivenEndpoints {
   /** Endpoints per service key `namespace/name`, in object order. */
   readonly byService: ReadonlyMap<string, readonly KeyedEndpoint[]>;
   readonly warnings: readonly Problem[];
@@ -72,7 +72,7 @@ function targetProblem(service: ServiceShape | undefined, key: string): string |
 }
 
 /** Slice endpoints as written: ready, hostname and ports as given, no family filtering. */
-export function sliceEndpoints(slice: EndpointSliceObject): KeyedEndpoint[] {
+function sliceEndpoints(slice: EndpointSliceObject): KeyedEndpoint[] {
   const ports = slice.ports.map(namedPort);
   const out: KeyedEndpoint[] = [];
   for (const endpoint of slice.endpoints) {
@@ -88,7 +88,7 @@ export function sliceEndpoints(slice: EndpointSliceObject): KeyedEndpoint[] {
 }
 
 /** Mirrored Endpoints: `addresses` ready, `notReadyAddresses` not ready, hostname kept. */
-export function mirroredEndpoints(object: EndpointsObject): KeyedEndpoint[] {
+function mirroredEndpoints(object: EndpointsObject): KeyedEndpoint[] {
   const out: KeyedEndpoint[] = [];
   for (const subset of object.subsets) {
     const ports = subset.ports.map(namedPort);

@@ -60,7 +60,7 @@ function fnv32a(text: string): number {
 }
 
 /** JSON with object keys sorted, so equal templates hash equally whatever the key order. */
-export function stableStringify(value: unknown): string {
+function stableStringify(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     // Written out (no entries/filter/sort/map chain): a 10,000-Deployment cluster hashes every template.

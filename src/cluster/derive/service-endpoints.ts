@@ -24,7 +24,7 @@ import type { PodEntry } from '../model/pods.js';
 import type { PortLists } from '../model/ports.js';
 import type { SettledService } from '../addresses/services.js';
 import type { Endpoint, Service } from '../model/state.js';
-import { ITEMS_PER_STEP, runNow, type Steps } from '../slicer.js';
+import { ITEMS_PER_STEP, type Steps } from '../slicer.js';
 
 /** The pods of a build, as endpoint derivation reads them. */
 export interface BuiltPods {
@@ -53,23 +53,12 @@ interface Pending {
   readonly givenText: string;
 }
 
-export function attachEndpoints(
-  settled: readonly SettledService[],
-  objects: readonly ServiceObject[],
-  pods: BuiltPods,
-  given: ReadonlyMap<string, readonly KeyedEndpoint[]>,
-  portLists: PortLists,
-  last: RememberedEndpoints | undefined,
-): AttachedEndpoints {
-  return runNow(attachEndpointSteps(settled, objects, pods, given, portLists, last));
-}
-
 interface AttachedEndpoints {
   readonly services: readonly Service[];
   readonly remembered: RememberedEndpoints;
 }
 
-/** attachEndpoints in steps (a reload runs them through a Slicer). */
+/** Each Service's endpoints, in steps (a reload runs them through a Slicer). */
 export function* attachEndpointSteps(
   settled: readonly SettledService[],
   objects: readonly ServiceObject[],

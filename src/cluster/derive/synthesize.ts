@@ -24,7 +24,7 @@ import { podEntry, type PodEntry, type PodOrigin } from '../model/pods.js';
 import type { Problem } from '../model/problems.js';
 import { addressOverrideOf } from '../model/annotations.js';
 
-export interface SynthesisResult {
+interface SynthesisResult {
   readonly pods: readonly PodEntry[];
   readonly warnings: readonly Problem[];
   /** Per workload (in the order given): where its pods and its warnings end in `pods` and `warnings`. */

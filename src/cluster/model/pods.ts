@@ -171,7 +171,7 @@ export function entryFromPodObject(object: PodObject): PodEntry {
 }
 
 /** The parseable entries, first occurrence of each address kept. */
-export function parseIPs(ips: readonly string[]): ParsedIP[] {
+function parseIPs(ips: readonly string[]): ParsedIP[] {
   const out: ParsedIP[] = [];
   for (const text of ips) {
     const ip = parseIP(text);

@@ -26,7 +26,7 @@ import { resettleFamily, type FamilyPlacement } from './resettle.js';
 import { synthesizePods } from '../derive/synthesize.js';
 
 /** What pods are made of: Pod objects and workloads, in input order. */
-export interface PodInputs {
+interface PodInputs {
   readonly pods: readonly PodObject[];
   readonly workloads: readonly WorkloadObject[];
 }

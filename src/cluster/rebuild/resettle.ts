@@ -15,7 +15,7 @@ import { parseIP, parseIPv4, type CIDR, type ParsedIP } from '../model/ip.js';
 import type { IPFamily } from '../model/model.js';
 import type { Keyed } from '../model/order.js';
 
-export interface FamilyChange {
+interface FamilyChange {
   readonly family: IPFamily;
   readonly cidr: CIDR;
   /**
@@ -41,7 +41,7 @@ export interface FamilyPlacement {
 }
 
 /** What placing one family's new pods came to. */
-export type FamilyResult =
+type FamilyResult =
   | ({ readonly kind: 'placed' } & FamilyPlacement)
   /** The CIDR is full: place every pod again. */
   | { readonly kind: 'full' };

@@ -7,8 +7,8 @@ import { PROTOCOLS } from './pod.js';
 import type { Field } from './reader.js';
 import { definedFields, trimmed } from './defined.js';
 
-export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
-export const SKIP_MIRROR_LABEL = 'endpointslice.kubernetes.io/skip-mirror';
+const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+const SKIP_MIRROR_LABEL = 'endpointslice.kubernetes.io/skip-mirror';
 
 const ADDRESS_TYPES = ['IPv4', 'IPv6', 'FQDN'] as const;
 

@@ -13,7 +13,7 @@ import { definedFields } from './defined.js';
 // dashed IP, as CoreDNS does.
 const LABEL_NAMED: ReadonlySet<ManifestKind> = new Set(['Namespace', 'Service', 'StatefulSet']);
 
-export const DEFAULT_NAMESPACE = 'default';
+const DEFAULT_NAMESPACE = 'default';
 
 /**
  * Decodes `metadata` of a kept kind (`generated`: the name made from metadata.generateName). Returns undefined only when the name is

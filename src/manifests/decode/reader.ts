@@ -23,7 +23,7 @@ export interface DocContext {
   readonly prefix: readonly PathSegment[];
 }
 
-export interface ReadOptions {
+interface ReadOptions {
   /** Missing (absent or null) is an error instead of `undefined`. */
   readonly required?: boolean;
 }

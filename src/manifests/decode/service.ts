@@ -13,7 +13,7 @@ const SERVICE_TYPES: readonly ServiceType[] = ['ClusterIP', 'NodePort', 'LoadBal
 const FAMILIES: readonly IPFamily[] = ['IPv4', 'IPv6'];
 const POLICIES: readonly IPFamilyPolicy[] = ['SingleStack', 'PreferDualStack', 'RequireDualStack'];
 /** The legacy spelling of publishNotReadyAddresses, still honoured by the endpoints controller. */
-export const TOLERATE_UNREADY_ANNOTATION = 'service.alpha.kubernetes.io/tolerate-unready-endpoints';
+const TOLERATE_UNREADY_ANNOTATION = 'service.alpha.kubernetes.io/tolerate-unready-endpoints';
 /** What Go's strconv.ParseBool reads as true (the controller parses the annotation with it). */
 const TRUE_TEXTS: ReadonlySet<string> = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
 

@@ -17,7 +17,7 @@ export const MANIFEST_EXTENSIONS: ReadonlySet<string> = new Set(['.yaml', '.yml'
 
 export type StdinSource = NodeJS.ReadableStream | (() => Promise<string>);
 
-export interface ReadContext {
+interface ReadContext {
   readonly collected: Collected;
   /** Real paths already read, so a file named twice (`-f dir -f dir/a.yaml`) is read once. */
   readonly seen: Set<string>;

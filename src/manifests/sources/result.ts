@@ -48,7 +48,7 @@ export function combineLoads(results: readonly LoadResult[]): LoadResult {
 }
 
 /** Two objects with the same kind/namespace/name: an error at the later one naming the earlier one. */
-export function findDuplicates(objects: readonly ManifestObject[]): Problem[] {
+function findDuplicates(objects: readonly ManifestObject[]): Problem[] {
   const first = new Map<string, ManifestObject>();
   const problems: Problem[] = [];
   for (const object of objects) {

@@ -31,7 +31,7 @@ const DIFFERENT_KEYS: ReadonlySet<string> = new Set(['~', 'null', 'Null', 'NULL'
 const LONGEST_KEY = 1000;
 
 /** One parsed document: its value and the line the `yaml` path would give it. */
-export interface FastDocument {
+interface FastDocument {
   readonly value: unknown;
   readonly line: number | undefined;
   /** Lines of the items of a top-level `items` list (a `kind: List`); -1 for an item without one. */

@@ -15,7 +15,7 @@ import { MAX_NESTING } from './limits.js';
 
 export { MAX_NESTING } from './limits.js';
 
-export interface TooDeep {
+interface TooDeep {
   /** 1-based document and line where the limit was crossed. */
   readonly document: number;
   readonly line: number;

@@ -26,7 +26,7 @@ import type { SkippedObject } from '../decode/types.js';
 import { decodeAtOnce, TOO_MANY_DOCUMENTS, type TextOutput } from './yaml-text.js';
 
 /** A List document bigger than this is decoded item by item (smaller ones whole, exactly as before). */
-export const ITEM_SPLIT_BYTES = 8 * 1024 * 1024;
+const ITEM_SPLIT_BYTES = 8 * 1024 * 1024;
 
 interface ItemLines {
   /** 1-based line of the item's first line. */

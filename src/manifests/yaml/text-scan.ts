@@ -10,7 +10,7 @@ export interface TextLayout {
   readonly documentStarts: readonly number[];
 }
 
-export interface ScanLimits {
+interface ScanLimits {
   /** More documents than this: not plain (the `yaml` path reports the limit). */
   readonly maxDocuments: number;
   /** A nesting bound over this: not plain (the `yaml` path's own guard decides). */

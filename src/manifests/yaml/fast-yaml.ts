@@ -10,6 +10,11 @@
 // Where the libraries disagree was found by fuzzing both on the same text
 // (test/manifests/fast-path.test.ts); each finding is a check here or in
 // text-scan.ts and a row in that test.
+//
+// Why two parsers and not one: the `yaml` path alone loads the 10,000-service,
+// 150,000-pod folder of bench/gen-cluster.mjs in 3.1x the time (12.1 s against
+// 3.9 s on a loaded 2-core machine), a 10,000-pod kubectl dump in 3.9x
+// (bench/yaml-parsers.mjs; bench/RESULTS.md, 2026-12-06 16:00 UTC).
 
 import { constructFromEvents, CORE_SCHEMA, EVENT_ID, type Event, parseEvents, SCALAR_STYLE } from 'js-yaml';
 import type { Problem, SourceRef } from '../../cluster/index.js';

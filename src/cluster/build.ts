@@ -18,28 +18,11 @@
 // pod again with those addresses kept gives (test/cluster/settled-reuse.test.ts).
 // Without a memory (a start, `records`) the state depends on the objects alone.
 
-import { FamilyPool, type TakenAddresses } from './addresses/allocate.js';
-import { scanExplicitAddresses } from './addresses/explicit.js';
-import { givenEndpoints, type ServiceShape } from './derive/given.js';
-import { parseCIDR, type CIDR } from './model/ip.js';
-import type {
-  EndpointSliceObject,
-  EndpointsObject,
-  ManifestObject,
-  PodObject,
-  ServiceObject,
-  WorkloadObject,
-} from './model/model.js';
-import { keyOf } from './model/order.js';
-import { resettlePods, settleAllPods, type PodCache } from './rebuild/pod-cache.js';
-import type { PodEntry } from './model/pods.js';
-import type { SettledPods } from './addresses/podips.js';
-import { PortLists } from './model/ports.js';
-import type { Problem } from './model/problems.js';
-import { attachEndpointSteps, type BuiltPods, type RememberedEndpoints } from './derive/service-endpoints.js';
-import { implicitKubeDnsAddress, settleServiceSteps, type SettledService } from './addresses/services.js';
+import { FamilyPool, implicitKubeDnsAddress, scanExplicitAddresses, type SettledPods, type SettledService, settleServiceSteps, type TakenAddresses } from './addresses/index.js';
+import { attachEndpointSteps, type BuiltPods, givenEndpoints, type RememberedEndpoints, type ServiceShape } from './derive/index.js';
+import { BUILTIN_NAMESPACES, type CIDR, type ClusterOptions, type ClusterState, type EndpointSliceObject, type EndpointsObject, keyOf, type ManifestObject, parseCIDR, type Pod, type PodEntry, type PodObject, PortLists, type Problem, type ServiceObject, type WorkloadObject } from './model/index.js';
+import { type PodCache, resettlePods, settleAllPods } from './rebuild/index.js';
 import { ITEMS_PER_STEP, runNow, type Steps } from './slicer.js';
-import { BUILTIN_NAMESPACES, type ClusterOptions, type ClusterState, type Pod } from './model/state.js';
 
 interface Partitioned {
   readonly services: ServiceObject[];

@@ -6,18 +6,13 @@
 // and no objects, so a caller never builds half a cluster.
 
 import type { SourceRef } from '../cluster/index.js';
-import { decodeDocument } from './decode/decode.js';
-import { memoFor } from './sources/decode-memo.js';
-import { readPath, type StdinSource } from './sources/files.js';
-import { finish, newCollected } from './sources/result.js';
-import type { LoadResult } from './decode/types.js';
-import { decodeText } from './yaml/stream.js';
-import { internalError } from './yaml/yaml-text.js';
+import { decodeDocument, type LoadResult } from './decode/index.js';
+import { finish, memoFor, newCollected, readPath, type StdinSource } from './sources/index.js';
+import { decodeText, internalError } from './yaml/index.js';
 
-export type { LoadResult, SkippedObject } from './decode/types.js';
-export { combineLoads } from './sources/result.js';
-export { MANIFEST_EXTENSIONS, STDIN_NAME } from './sources/files.js';
-export { MAX_TEXT_BYTES, MAX_ALIAS_COUNT, MAX_NESTING, MAX_DOCUMENTS, DEFAULT_MAX_FILE_BYTES } from './yaml/limits.js';
+export type { LoadResult, SkippedObject } from './decode/index.js';
+export { combineLoads, MANIFEST_EXTENSIONS, STDIN_NAME } from './sources/index.js';
+export { DEFAULT_MAX_FILE_BYTES, MAX_ALIAS_COUNT, MAX_DOCUMENTS, MAX_NESTING, MAX_TEXT_BYTES } from './yaml/index.js';
 
 export interface LoadOptions {
   /** What `-` reads; default process.stdin. */

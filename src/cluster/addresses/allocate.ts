@@ -8,9 +8,8 @@
 // server a pod that has an address keeps it (podips.ts, resettle.ts): new
 // pods probe past it.
 
-import type { IPFamily } from '../model/model.js';
+import { addressAt, type CIDR, type IPFamily, ipv4FromNumber, ipv4Text, type ParsedIP } from '../model/index.js';
 import { hashToIndex, hashToRange } from './hash.js';
-import { addressAt, ipv4FromNumber, ipv4Text, type CIDR, type ParsedIP } from '../model/ip.js';
 
 /**
  * Addresses already in use. IPv4 is a bitmap per /16 block (8 KiB each,

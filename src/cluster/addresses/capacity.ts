@@ -9,10 +9,8 @@
 import { hostCount } from './allocate.js';
 import { scanExplicitAddresses } from './explicit.js';
 import { resolveAddressing } from './families.js';
-import { parseCIDR, type CIDR } from '../model/ip.js';
-import { objectKey, type IPFamily, type ManifestObject } from '../model/model.js';
+import { type CIDR, type ClusterOptions, type IPFamily, type ManifestObject, objectKey, parseCIDR } from '../model/index.js';
 import { ITEMS_PER_STEP, runNow, type Steps } from '../slicer.js';
-import type { ClusterOptions } from '../model/state.js';
 
 export interface CapacityOptions extends ClusterOptions {
   /** Most pods a state may hold (--max-pods). */

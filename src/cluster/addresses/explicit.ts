@@ -7,9 +7,7 @@
 // pod IPs on purpose.
 
 import { TakenAddresses } from './allocate.js';
-import { parseIP } from '../model/ip.js';
-import { describeSource, type ManifestObject, type SourceRef } from '../model/model.js';
-import type { Problem } from '../model/problems.js';
+import { describeSource, type ManifestObject, parseIP, type Problem, type SourceRef } from '../model/index.js';
 import { serviceKind } from './families.js';
 
 export interface AddressOwner {

@@ -2,9 +2,7 @@
 // given (spec §3, §6), decided the way the API server defaults them. Which
 // addresses are still missing is returned; the allocator fills them in.
 
-import { parseIP } from '../model/ip.js';
-import type { IPFamily, IPFamilyPolicy, ServiceObject } from '../model/model.js';
-import type { ServiceKind } from '../model/state.js';
+import { type IPFamily, type IPFamilyPolicy, parseIP, type ServiceKind, type ServiceObject } from '../model/index.js';
 
 export interface ServiceAddressing {
   readonly kind: ServiceKind;

@@ -4,12 +4,7 @@
 // its address while it exists, issue 15 item 4), else a new one.
 
 import type { FamilyPool, TakenAddresses } from './allocate.js';
-import { parseIP, parseIPv4, sortKeyOf } from '../model/ip.js';
-import { settleIPs, type PodEntry } from '../model/pods.js';
-import type { Problem } from '../model/problems.js';
-import { compareKeys } from '../model/order.js';
-import { describeSource } from '../model/model.js';
-import { ipAt, ipCount } from '../model/pod-ip-list.js';
+import { compareKeys, describeSource, ipAt, ipCount, parseIP, parseIPv4, type PodEntry, type Problem, settleIPs, sortKeyOf } from '../model/index.js';
 
 export interface SettledPods {
   /** Sorted by namespace/name. */

@@ -6,13 +6,7 @@
 import type { FamilyPool } from './allocate.js';
 import type { ExplicitAddresses } from './explicit.js';
 import { resolveAddressing, type ServiceAddressing } from './families.js';
-import { addressAt, type ParsedIP } from '../model/ip.js';
-import type { IPFamily, ServiceObject } from '../model/model.js';
-import type { Problem } from '../model/problems.js';
-import { addressOverrideOf } from '../model/annotations.js';
-import { compareKeys } from '../model/order.js';
-import type { PortLists } from '../model/ports.js';
-import type { Endpoint, NamedPort, Service } from '../model/state.js';
+import { addressAt, addressOverrideOf, compareKeys, type Endpoint, type IPFamily, type NamedPort, type ParsedIP, type PortLists, type Problem, type Service, type ServiceObject } from '../model/index.js';
 import { ITEMS_PER_STEP, type Steps } from '../slicer.js';
 
 /** A Service whose addresses are final; its endpoints are set once, later (empty until then). */

@@ -9,10 +9,8 @@
 // - A StatefulSet whose serviceName names no Service, or a Service that is
 //   not headless: its pods get no `<pod>.<service>` names.
 
-import type { Labels, ManifestObject, SourceRef } from '../model/model.js';
-import type { Problem } from '../model/problems.js';
+import type { Labels, ManifestObject, Pod, Problem, SourceRef } from '../model/index.js';
 import { matchesServiceSelector } from './selectors.js';
-import type { Pod } from '../model/state.js';
 
 /** Warnings for `objects` as loaded together; `pods` are the built cluster's pods (controller labels included). */
 export function consistencyWarnings(objects: readonly ManifestObject[], pods: readonly Pod[]): Problem[] {

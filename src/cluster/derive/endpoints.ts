@@ -8,12 +8,7 @@
 // its Pod object rather than carrying a `namespace/name` string of its own.
 // All of it is readonly once built: sharing is safe.
 
-import { compareSortKeys, sortKeyOf, type ParsedIP, type SortKey } from '../model/ip.js';
-import type { IPFamily, Labels, ServicePort } from '../model/model.js';
-import { isFinished, type PodEntry } from '../model/pods.js';
-import { ipAt, ipCount } from '../model/pod-ip-list.js';
-import type { PortLists } from '../model/ports.js';
-import type { Endpoint, NamedPort } from '../model/state.js';
+import { compareSortKeys, type Endpoint, ipAt, ipCount, type IPFamily, isFinished, type Labels, type NamedPort, type ParsedIP, type PodEntry, type PortLists, type ServicePort, type SortKey, sortKeyOf } from '../model/index.js';
 
 /** An endpoint with its address already parsed, for merging and sorting without re-parsing. */
 export interface KeyedEndpoint {

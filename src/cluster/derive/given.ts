@@ -3,10 +3,7 @@
 // Services without a selector. Everything that cannot apply is a warning.
 
 import type { KeyedEndpoint } from './endpoints.js';
-import { parseIP } from '../model/ip.js';
-import type { EndpointAddress, EndpointPort, EndpointSliceObject, EndpointsObject, ObjectMeta } from '../model/model.js';
-import type { Problem } from '../model/problems.js';
-import type { NamedPort, ServiceKind } from '../model/state.js';
+import { type EndpointAddress, type EndpointPort, type EndpointSliceObject, type EndpointsObject, type NamedPort, type ObjectMeta, parseIP, type Problem, type ServiceKind } from '../model/index.js';
 
 /** What the attachment needs to know about a Service, by `namespace/name`. */
 export interface ServiceShape {

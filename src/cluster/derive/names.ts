@@ -1,8 +1,8 @@
 // Generated object names, deterministic stand-ins for the controllers'
 // random ones (spec §5.2). Same manifests in ⇒ same names out, run after run.
 
-import { flat } from '../model/flat.js';
-import { hash64, Hash64 } from '../addresses/hash.js';
+import { flat } from '../model/index.js';
+import { hash64, Hash64 } from '../addresses/index.js';
 
 /** The alphabet of k8s.io/apimachinery rand.String (no vowels, no look-alikes). */
 export const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';

@@ -2,7 +2,7 @@
 // a Service selects with a plain string map (spec §4.1), a workload with a
 // metav1.LabelSelector (spec §5.3). They disagree about the empty case.
 
-import type { LabelSelector, Labels, SelectorRequirement } from '../model/model.js';
+import type { Labels, LabelSelector, SelectorRequirement } from '../model/index.js';
 
 /**
  * Service selector (spec §4.1): every key present with exactly that value.

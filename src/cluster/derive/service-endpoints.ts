@@ -18,12 +18,8 @@ import {
   type EndpointTarget,
   type KeyedEndpoint,
 } from './endpoints.js';
-import type { IPFamily, ServiceObject } from '../model/model.js';
-import { keyOf } from '../model/order.js';
-import type { PodEntry } from '../model/pods.js';
-import type { PortLists } from '../model/ports.js';
-import type { SettledService } from '../addresses/services.js';
-import type { Endpoint, Service } from '../model/state.js';
+import { type Endpoint, type IPFamily, keyOf, type PodEntry, type PortLists, type Service, type ServiceObject } from '../model/index.js';
+import type { SettledService } from '../addresses/index.js';
 import { ITEMS_PER_STEP, type Steps } from '../slicer.js';
 
 /** The pods of a build, as endpoint derivation reads them. */

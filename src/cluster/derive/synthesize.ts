@@ -6,23 +6,10 @@
 // the replicas of one workload share (origin, labels, the name hash of the
 // workload) is made once per workload, outside the loop.
 
-import type {
-  DaemonSetObject,
-  DeploymentObject,
-  JobObject,
-  Labels,
-  ReplicaSetObject,
-  ReplicationControllerObject,
-  StatefulSetObject,
-  WorkloadObject,
-} from '../model/model.js';
-import { flat } from '../model/flat.js';
-import { Hash64 } from '../addresses/hash.js';
+import { addressOverrideOf, type DaemonSetObject, type DeploymentObject, flat, type JobObject, type Labels, podEntry, type PodEntry, type PodOrigin, type Problem, type ReplicaSetObject, type ReplicationControllerObject, type StatefulSetObject, type WorkloadObject } from '../model/index.js';
+import { Hash64 } from '../addresses/index.js';
 import type { NameRegistry } from './names.js';
 import { podTemplateHash } from './names.js';
-import { podEntry, type PodEntry, type PodOrigin } from '../model/pods.js';
-import type { Problem } from '../model/problems.js';
-import { addressOverrideOf } from '../model/annotations.js';
 
 interface SynthesisResult {
   readonly pods: readonly PodEntry[];

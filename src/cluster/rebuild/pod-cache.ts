@@ -13,17 +13,10 @@
 // every pod again, keeping the last build's addresses: the result is always
 // exactly that (test/cluster/settled-reuse.test.ts).
 
-import type { FamilyPool, TakenAddresses } from '../addresses/allocate.js';
-import { ipFromValue, sortKeyOf } from '../model/ip.js';
-import type { IPFamily, PodObject, WorkloadObject } from '../model/model.js';
-import { NameRegistry } from '../derive/names.js';
-import { compareKeys, type Keyed } from '../model/order.js';
-import { settlePods, type SettledPods } from '../addresses/podips.js';
-import { entryFromPodObject, settleIPs, type PodEntry } from '../model/pods.js';
-import { ipAt, ipCount } from '../model/pod-ip-list.js';
-import type { Problem } from '../model/problems.js';
+import { type FamilyPool, type SettledPods, settlePods, type TakenAddresses } from '../addresses/index.js';
+import { compareKeys, entryFromPodObject, ipAt, ipCount, type IPFamily, ipFromValue, type Keyed, type PodEntry, type PodObject, type Problem, settleIPs, sortKeyOf, type WorkloadObject } from '../model/index.js';
+import { NameRegistry, synthesizePods } from '../derive/index.js';
 import { resettleFamily, type FamilyPlacement } from './resettle.js';
-import { synthesizePods } from '../derive/synthesize.js';
 
 /** What pods are made of: Pod objects and workloads, in input order. */
 interface PodInputs {

@@ -10,10 +10,8 @@
 // every pod with the last build's addresses kept gives (settlePods with
 // `keep`; test/cluster/settled-reuse.test.ts compares the two).
 
-import { CidrAllocator, type TakenAddresses } from '../addresses/allocate.js';
-import { parseIP, parseIPv4, type CIDR, type ParsedIP } from '../model/ip.js';
-import type { IPFamily } from '../model/model.js';
-import type { Keyed } from '../model/order.js';
+import { CidrAllocator, type TakenAddresses } from '../addresses/index.js';
+import { type CIDR, type IPFamily, type Keyed, type ParsedIP, parseIP, parseIPv4 } from '../model/index.js';
 
 interface FamilyChange {
   readonly family: IPFamily;

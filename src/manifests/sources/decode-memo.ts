@@ -8,7 +8,7 @@
 // recently used lists are kept, so nothing grows without bound.
 
 import { createHash } from 'node:crypto';
-import type { TextOutput } from '../yaml/yaml-text.js';
+import type { TextOutput } from '../yaml/index.js';
 
 interface Entry {
   /** SHA-256 of the file's bytes. */

@@ -8,9 +8,7 @@ import { extname, join } from 'node:path';
 import type { Problem } from '../../cluster/index.js';
 import type { DecodeMemo } from './decode-memo.js';
 import type { Collected } from './result.js';
-import { formatMiB, MAX_TEXT_BYTES, type TextOutput } from '../yaml/yaml-text.js';
-import { decodeStream, decodeText } from '../yaml/stream.js';
-import { DEFAULT_MAX_FILE_BYTES } from '../yaml/limits.js';
+import { decodeStream, decodeText, DEFAULT_MAX_FILE_BYTES, formatMiB, MAX_TEXT_BYTES, type TextOutput } from '../yaml/index.js';
 
 export const STDIN_NAME = '<stdin>';
 export const MANIFEST_EXTENSIONS: ReadonlySet<string> = new Set(['.yaml', '.yml', '.json']);

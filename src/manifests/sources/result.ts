@@ -3,7 +3,7 @@
 // objects).
 
 import { describeSource, errorsOf, type ManifestObject, objectKey, type Problem } from '../../cluster/index.js';
-import type { LoadResult, SkippedObject } from '../decode/types.js';
+import type { LoadResult, SkippedObject } from '../decode/index.js';
 
 /** What a load collects before it is finished into a LoadResult. */
 export interface Collected {

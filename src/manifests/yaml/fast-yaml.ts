@@ -18,9 +18,8 @@
 
 import { constructFromEvents, CORE_SCHEMA, EVENT_ID, type Event, parseEvents, SCALAR_STYLE } from 'js-yaml';
 import type { Problem, SourceRef } from '../../cluster/index.js';
-import { decodeDocument, type DecodeOutput, type ListItemOf } from '../decode/decode.js';
+import { decodeDocument, type DecodeOutput, type ListItemOf, type PathSegment } from '../decode/index.js';
 import { MAX_DOCUMENTS, MAX_NESTING } from './limits.js';
-import type { PathSegment } from '../decode/reader.js';
 import { LineCursor, scanText, type TextLayout } from './text-scan.js';
 
 /**

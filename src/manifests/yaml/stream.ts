@@ -21,8 +21,7 @@
 // documents than one parse holds.
 
 import type { ManifestObject, Problem, SourceRef } from '../../cluster/index.js';
-import type { Envelope, ListItemOf } from '../decode/decode.js';
-import type { SkippedObject } from '../decode/types.js';
+import type { Envelope, ListItemOf, SkippedObject } from '../decode/index.js';
 import { decodeAtOnce, TOO_MANY_DOCUMENTS, type TextOutput } from './yaml-text.js';
 
 /** A List document bigger than this is decoded item by item (smaller ones whole, exactly as before). */

@@ -5,11 +5,10 @@
 
 import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseAllDocuments, type YAMLError } from 'yaml';
 import type { Problem, SourceRef } from '../../cluster/index.js';
-import { decodeDocument, type DecodeOutput, type ListItemOf } from '../decode/decode.js';
+import { decodeDocument, type DecodeOutput, formatPath, type ListItemOf, type PathSegment } from '../decode/index.js';
 import { decodeFast } from './fast-yaml.js';
 import { MAX_ALIAS_COUNT, MAX_DOCUMENTS, MAX_NESTING, MAX_TEXT_BYTES } from './limits.js';
 import { findTooDeep } from './nesting.js';
-import { formatPath, type PathSegment } from '../decode/reader.js';
 
 export { MAX_ALIAS_COUNT, MAX_TEXT_BYTES } from './limits.js';
 

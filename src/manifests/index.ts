@@ -1,5 +1,5 @@
 // The manifest loader: manifest files, text or JS values in; slim model
-// objects (src/cluster/model.ts), problems and skipped kinds out.
+// objects (src/cluster/model/model.ts), problems and skipped kinds out.
 //
 // Contract: nothing throws past these functions. Every problem in every file
 // and document is reported in one go; a load with any error has `ok: false`

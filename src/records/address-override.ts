@@ -26,7 +26,7 @@ export type HostnameNames = ReadonlyMap<string, ReadonlyMap<number, HostnameTarg
 /**
  * The annotation of every annotated pod (usually none: an empty map), by
  * name: an endpoint's `pod` may be another Pod object of the same pod (see
- * cluster/pod-ref.ts).
+ * cluster/model/pod-ref.ts).
  */
 export function podAddressOverrides(state: ClusterState): ReadonlyPodMap<AddressOverride> {
   const byPod = new PodMap<AddressOverride>();

@@ -41,7 +41,7 @@ function canonical(value: unknown, key?: string): string {
 
 /**
  * The Pod's fields by name, absent ones left out: a built pod reads most of
- * them through getters (src/cluster/pods.ts SettledPod), which neither
+ * them through getters (src/cluster/model/pods.ts SettledPod), which neither
  * Object.keys nor a spread sees. IPs are listed as the array recorded (a pod
  * holds one address without an array, state.ts PodIPs).
  */

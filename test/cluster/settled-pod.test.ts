@@ -1,4 +1,4 @@
-// A built pod is one object (SettledPod, src/cluster/pods.ts) whose shared
+// A built pod is one object (SettledPod, src/cluster/model/pods.ts) whose shared
 // fields are getters on its workload's origin. What a reader sees must be
 // the Pod it always was: the same fields, absent ones absent, in JSON and in
 // the copy a live readiness override makes.

@@ -1,4 +1,4 @@
-// How decoded objects are built (src/manifests/defined.ts, reader.ts
+// How decoded objects are built (src/manifests/decode/defined.ts, reader.ts
 // stringMap): absent fields are left out rather than set to undefined, and
 // every empty label/annotation map is one frozen object. Both keep a 150,000
 // pod cluster's memory down; these rows pin what a reader of the objects sees.

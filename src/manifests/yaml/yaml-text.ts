@@ -10,8 +10,6 @@ import { decodeFast } from './fast-yaml.js';
 import { MAX_ALIAS_COUNT, MAX_DOCUMENTS, MAX_NESTING, MAX_TEXT_BYTES } from './limits.js';
 import { findTooDeep } from './nesting.js';
 
-export { MAX_ALIAS_COUNT, MAX_TEXT_BYTES } from './limits.js';
-
 export interface TextOutput extends DecodeOutput {
   readonly problems: Problem[];
 }

@@ -6,8 +6,8 @@
 import { RRType } from '../dns/types.js';
 import { normalizeName } from '../dns/names.js';
 import { CompressionTable, WireWriter } from '../dns/wire-writer.js';
-import { parseMessage, readName, type RecordSlot } from '../forward/index.js';
-import { responseLimit, type Query } from '../resolve/query.js';
+import { parseMessage, readName, type RecordSlot } from '../dns/index.js';
+import { responseLimit, type Query } from '../dns/query.js';
 
 /** How a response is mapped back: one function per kind of name. */
 export interface ResponseMapping {

@@ -10,7 +10,7 @@
 import { RCode } from '../dns/types.js';
 import { normalizeName } from '../dns/names.js';
 import { writeEmptyResponse } from '../dns/wire.js';
-import type { Query } from '../resolve/query.js';
+import type { Query } from '../dns/query.js';
 import { renameResponse, type ResponseMapping } from './rename-response.js';
 
 export type NameMatch = 'exact' | 'prefix' | 'suffix' | 'substring' | 'regex';

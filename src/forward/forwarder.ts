@@ -6,12 +6,11 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { RCode, RRClass } from '../dns/types.js';
 import { writeHeaderOnlyResponse } from '../dns/wire.js';
-import { MAX_UDP_PAYLOAD, type Query } from '../resolve/query.js';
+import { MAX_UDP_PAYLOAD, type Query } from '../dns/query.js';
 import { endpointKey } from './address.js';
 import { BurstLogger } from './burst-log.js';
 import { AnswerCache, cacheKey, CACHE_DEFAULTS } from './cache.js';
-import { decodeAnswers } from './decode.js';
-import { asciiLower, parseMessage } from './reader.js';
+import { asciiLower, decodeAnswers, parseMessage } from '../dns/index.js';
 import {
   buildUpstreamQuery, failureAnswer, renderResponse, servfailResponse, storeReply,
   type Age, type StoredAnswer,

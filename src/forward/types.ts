@@ -2,7 +2,7 @@
 
 import type { Logger } from 'pino';
 import type { ResourceRecord } from '../dns/types.js';
-import type { Query } from '../resolve/query.js';
+import type { Query } from '../dns/query.js';
 
 /** One upstream server. `host` is a normalized IP literal (IPv6 without brackets). */
 export interface UpstreamAddress {

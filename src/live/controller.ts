@@ -2,9 +2,8 @@
 // the side and swapped in whole. One operation at a time (a queue), so an API
 // change can never be lost to a file reload that started before it.
 
-import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
-import { buildSteps, capacityOfSteps, logProblems, serialFor, type LoadedCluster } from '../app.js';
+import { buildSteps, capacityOfSteps, logProblems, serialFor, type LoadedCluster, type LoadSettings } from '../pipeline/index.js';
 import { errorsOf, formatProblem, MANIFEST_KINDS, type ManifestKind, type ManifestObject, objectKey, type Problem, Slicer, type SlicerOptions } from '../cluster/index.js';
 import { loadManifests, type LoadResult, parseManifestText } from '../manifests/index.js';
 import { diffRecords, summarizeDiff, type RecordDiff } from './diff.js';
@@ -34,7 +33,8 @@ export interface ReloadError {
 }
 
 export interface LiveClusterOptions {
-  readonly config: Config;
+  /** What a reload reads and builds with (the Config has it all). */
+  readonly config: LoadSettings;
   readonly logger: Logger;
   readonly reverseFallthrough: boolean;
   /** The startup load (ok) and what was built from it. */

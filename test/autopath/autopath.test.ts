@@ -12,7 +12,7 @@ import { searchCandidates } from '../../src/resolve/autopath.js';
 import type { Upstream } from '../../src/resolve/upstream.js';
 import { RCode } from '../../src/dns/types.js';
 import { writeEmptyResponse } from '../../src/dns/wire.js';
-import type { Query } from '../../src/resolve/query.js';
+import type { Query } from '../../src/dns/query.js';
 import { validateConfig } from '../../src/config.js';
 import { decode, query, sorted } from '../helpers/dns.js';
 

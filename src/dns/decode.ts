@@ -1,6 +1,6 @@
 // Decode the answer section of a (strictly parsed) message into our own
-// ResourceRecord shape, for ExternalName targets. Types we do not model are
-// skipped; records of another class too.
+// ResourceRecord shape: ExternalName targets, autopath, the CLI's printer.
+// Types we do not model are skipped; records of another class too.
 
 import ipaddr from 'ipaddr.js';
 import { RRClass, RRType, type RecordData, type ResourceRecord } from '../dns/types.js';

@@ -1,7 +1,7 @@
 // The strict raw reader: malformed messages are Error values, never throws.
 
 import { describe, expect, it } from 'vitest';
-import { parseMessage, readName } from '../../src/forward/reader.js';
+import { parseMessage, readName } from '../../src/dns/reader.js';
 
 /** Header with id 1, QR, the given counts. */
 function header(qd: number, an = 0, ns = 0, ar = 0): number[] {

@@ -1,4 +1,6 @@
-// A small, strict reader of raw DNS messages (RFC 1035 §4.1).
+// The codec's reader: a small, strict reader of raw DNS messages (RFC 1035
+// §4.1), shared by the server's request reader (request.ts), the forwarder,
+// autopath and the CLI's dig-style printer.
 //
 // It records where things are rather than decoding them, so the relay can
 // check the question, patch ID/flags/TTLs in place and cut at record
@@ -8,7 +10,8 @@
 // second one, an over-long name or an unknown label type makes the whole
 // message malformed (an Error value).
 
-import { labelText } from '../dns/escape.js';
+import { labelText } from './escape.js';
+import { asciiLower } from './wire-writer.js';
 
 export const HEADER_SIZE = 12;
 const MAX_NAME_WIRE = 255;
@@ -91,11 +94,6 @@ export function readName(message: Buffer, offset: number): DecodedName | Error {
   return { name: labels.join('.'), end: end ?? position + 1 };
 }
 
-/** Lower-case ASCII letters only: DNS names compare case-insensitively over ASCII. */
-export function asciiLower(text: string): string {
-  return /[A-Z]/.test(text) ? text.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) | 0x20)) : text;
-}
-
 /** Parse a message that must carry exactly one question. */
 export function parseMessage(message: Buffer): ParsedMessage | Error {
   if (message.length < HEADER_SIZE) return new Error('message shorter than a header');
@@ -129,7 +127,8 @@ export function parseMessage(message: Buffer): ParsedMessage | Error {
 
 const SECTIONS: readonly Section[] = ['answer', 'authority', 'additional'];
 
-function readRecords(
+/** The records after the question (at `start`), `counts` per section: answer, authority, additional. */
+export function readRecords(
   message: Buffer,
   start: number,
   counts: readonly [number, number, number],

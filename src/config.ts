@@ -10,7 +10,7 @@
 import type { LevelWithSilent } from 'pino';
 import { LOG_LEVELS } from './log.js';
 import { ADMIN_DEFAULTS, QUERY_LOG_DEFAULTS, validateAdmin, validateQueryLog, type AdminField, type AdminSettings, type QueryLogSettings, type RawAdminSettings } from './admin/settings.js';
-import { CLUSTER_DEFAULTS, validateCluster, type ClusterField, type ClusterSettings, type RawClusterSettings } from './cluster/settings.js';
+import { CLUSTER_DEFAULTS, validateCluster, type ClusterField, type ClusterSettings, type RawClusterSettings } from './cluster/index.js';
 import { FORWARDING_DEFAULTS, validateForward, type ForwardField, type ForwardSettings, type RawForwardSettings } from './forward/settings.js';
 import { GUARD_DEFAULTS, validateGuard, type GuardField, type GuardSettings, type RawGuardSettings } from './guard/settings.js';
 import { LIVE_DEFAULTS, validateLive, type LiveSettings } from './live/settings.js';
@@ -19,7 +19,7 @@ import { at, oneOf, problem, spell, type SettingProblem } from './settings.js';
 import type { HostsTable } from './corefile/hosts.js';
 import type { RewriteRule } from './corefile/rewrite.js';
 
-export type { PodMode } from './cluster/settings.js';
+export type { PodMode } from './cluster/index.js';
 export type { UdpIo } from './server/settings.js';
 
 /** What --corefile (src/corefile/) sets beyond the other settings; no flag or option sets these. */

@@ -4,7 +4,7 @@
 
 import { Resolver } from 'node:dns/promises';
 import { startApp, StartError, type App } from '../app/index.js';
-import { ipList } from '../cluster/pod-ip-list.js';
+import { ipList } from '../cluster/index.js';
 import { endpointKey } from '../forward/index.js';
 import { listRecords, type ChangeResult, type RecordListing } from '../live/index.js';
 import { ClusterDnsError } from './errors.js';

@@ -7,7 +7,7 @@
 
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
-import { errorsOf, formatProblem } from '../cluster/problems.js';
+import { errorsOf, formatProblem } from '../cluster/index.js';
 import type { LoadResult } from '../manifests/index.js';
 import { loadCluster, logProblems, summarize, type LoadedCluster } from '../pipeline/index.js';
 import { endpointKey, resolveUpstreams, UpstreamConfigError, type Forwarding, type UpstreamAddress } from '../forward/index.js';

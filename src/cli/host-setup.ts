@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { DEFAULTS } from '../config.js';
-import { parseClusterDomain } from '../cluster/settings.js';
+import { parseClusterDomain } from '../cluster/index.js';
 import { reportConfigProblems } from './exit.js';
 
 export const HOST_TARGETS = ['auto', 'systemd-resolved', 'macos', 'dnsmasq', 'all'] as const;

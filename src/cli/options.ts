@@ -5,7 +5,7 @@ import { Option, type Command } from 'commander';
 import { DEFAULTS, validateConfig, type ConfigField, type ConfigResult, type RawConfig } from '../config.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat } from '../log.js';
 import { TOKEN_ENV } from '../admin/settings.js';
-import { POD_MODES } from '../cluster/settings.js';
+import { POD_MODES } from '../cluster/index.js';
 import { POLICIES } from '../forward/settings.js';
 
 function collect(value: string, previous: string[] | undefined): string[] {

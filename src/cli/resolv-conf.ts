@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { isIP } from 'node:net';
 import { DEFAULTS } from '../config.js';
-import { parseClusterDomain } from '../cluster/settings.js';
+import { parseClusterDomain } from '../cluster/index.js';
 import { reportConfigProblems } from './exit.js';
 
 interface ResolvConfFlags {

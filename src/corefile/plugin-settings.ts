@@ -2,7 +2,7 @@
 // (CoreDNS plugin/kubernetes/setup.go, plugin/cache/setup.go,
 // plugin/hosts/setup.go: the same defaults and limits).
 
-import { POD_MODES, type PodMode } from '../cluster/settings.js';
+import { POD_MODES, type PodMode } from '../cluster/index.js';
 import type { Directive, ServerBlock } from './parse.js';
 import { addEntry, addHostsLines, HOSTS_DEFAULT_TTL } from './hosts.js';
 import { integer, keyZone, normalizeZone, show, type Reader } from './settings-reader.js';

@@ -8,7 +8,12 @@ import { normalizeName } from '../dns/names.js';
 import { CompressionTable, WireWriter } from '../dns/wire-writer.js';
 import { parseMessage, readName, type RecordSlot } from '../dns/index.js';
 import { responseLimit, type Query } from '../dns/query.js';
-import type { ResponseMapping } from './rewrite.js';
+
+/** How a response is mapped back: one function per kind of name. */
+export interface ResponseMapping {
+  owner(name: string): string;
+  value(name: string): string;
+}
 
 const DNAME = 39;
 const TC = 0x0200;

@@ -2,9 +2,8 @@
 // no ready endpoints, why not (selector, readiness).
 
 import type { IPFamily } from '../net/ip.js';
-import type { Service } from '../cluster/state.js';
+import { matchesServiceSelector, type Service } from '../cluster/index.js';
 import { RRType } from '../dns/types.js';
-import { matchesServiceSelector } from '../cluster/selectors.js';
 import { isSubdomain, normalizeName } from '../dns/names.js';
 import { canonicalIP, ipFamilyOf } from '../net/ip.js';
 import { endpointName } from '../records/services.js';

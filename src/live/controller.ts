@@ -4,10 +4,8 @@
 
 import type { Logger } from '../log.js';
 import { buildSteps, capacityOfSteps, logProblems, serialFor, type LoadedCluster, type LoadSettings } from '../pipeline/index.js';
-import { Slicer, type SlicerOptions } from '../cluster/slicer.js';
-import { loadManifests, parseManifestText, type LoadResult } from '../manifests/index.js';
-import { MANIFEST_KINDS, objectKey, type ManifestKind, type ManifestObject } from '../cluster/model.js';
-import { errorsOf, formatProblem, type Problem } from '../cluster/problems.js';
+import { errorsOf, formatProblem, MANIFEST_KINDS, type ManifestKind, type ManifestObject, objectKey, type Problem, Slicer, type SlicerOptions } from '../cluster/index.js';
+import { loadManifests, type LoadResult, parseManifestText } from '../manifests/index.js';
 import { diffRecords, summarizeDiff, type RecordDiff } from './diff.js';
 import {
   EMPTY_OVERLAY,

@@ -3,7 +3,7 @@
 import type { Logger } from '../log.js';
 import type { LoadedCluster, LoadSettings } from '../pipeline/index.js';
 import type { LoadResult } from '../manifests/index.js';
-import { prepareRebuild } from '../cluster/build.js';
+import { prepareRebuild } from '../cluster/index.js';
 import { LiveCluster } from './controller.js';
 import { watchPaths, type Watcher } from './watcher.js';
 

@@ -2,11 +2,7 @@
 // reload and control-API change goes through. Pure and synchronous at heart
 // (buildSteps yields between steps so a reload can run it in slices).
 
-import { rebuildSteps, type ClusterMemory } from '../cluster/build.js';
-import { runNow, type Steps } from '../cluster/slicer.js';
-import { capacitySteps } from '../cluster/capacity.js';
-import type { ClusterState } from '../cluster/state.js';
-import type { ManifestObject } from '../cluster/model.js';
+import { capacitySteps, type ClusterMemory, type ClusterState, type ManifestObject, rebuildSteps, runNow, type Steps } from '../cluster/index.js';
 import { buildRecordIndex, type PodMode, type RecordIndex } from '../records/index.js';
 
 /** The settings a build reads (the Config has them all, under these names). */

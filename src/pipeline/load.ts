@@ -4,8 +4,7 @@
 import { stat } from 'node:fs/promises';
 import type { Logger } from '../log.js';
 import { loadManifests, type LoadResult, type SkippedObject } from '../manifests/index.js';
-import { formatProblem, type Problem } from '../cluster/problems.js';
-import { describeSource, type SourceRef } from '../cluster/model.js';
+import { describeSource, formatProblem, type Problem, type SourceRef } from '../cluster/index.js';
 import { buildLoaded, capacityOf, type BuildSettings, type LoadedCluster } from './build.js';
 
 /** The settings a load reads besides the build's. */

@@ -6,7 +6,7 @@
 import { RRType, type ResourceRecord } from '../dns/types.js';
 import { IPV4_REVERSE_ZONE, IPV6_REVERSE_ZONE } from '../dns/names.js';
 import { canonicalIP } from '../net/ip.js';
-import type { ClusterState } from '../cluster/state.js';
+import type { ClusterState } from '../cluster/index.js';
 import { addAddresses, addressRecord, record, type NameTable } from './table.js';
 import type { IndexOptions, PodMode } from './types.js';
 import type { TypeLabel } from './parse.js';

@@ -2,9 +2,9 @@
 
 import type { PreparedAnswer } from '../dns/wire.js';
 import type { ResourceRecord } from '../dns/types.js';
-import type { Slicer } from '../cluster/slicer.js';
+import type { Slicer } from '../cluster/index.js';
 
-import type { PodMode } from '../cluster/settings.js';
+import type { PodMode } from '../cluster/index.js';
 
 export type { PodMode };
 

@@ -6,9 +6,9 @@
 
 import { describe, expect, test } from 'vitest';
 import { buildCluster } from '../../src/cluster/build.js';
-import { formatProblem } from '../../src/cluster/problems.js';
+import { formatProblem } from '../../src/cluster/model/problems.js';
 import { parseManifestText } from '../../src/manifests/index.js';
-import { editDistance, nearModelledKind } from '../../src/manifests/kinds.js';
+import { editDistance, nearModelledKind } from '../../src/manifests/decode/kinds.js';
 import { buildRecordIndex } from '../../src/records/index.js';
 
 const F = 'dump.yaml';

@@ -20,10 +20,9 @@ import type { HostsTable } from './corefile/hosts.js';
 import type { RewriteRule } from './corefile/rewrite.js';
 
 export type { PodMode } from './cluster/index.js';
-export type { UdpIo } from './server/settings.js';
 
 /** What --corefile (src/corefile/) sets beyond the other settings; no flag or option sets these. */
-export interface CorefileOnlySettings {
+interface CorefileOnlySettings {
   /**
    * `namespaces` served (null = all), `endpoint_pod_names`, whether unknown
    * reverse names go upstream (`fallthrough in-addr.arpa ip6.arpa`), `hosts`

@@ -18,7 +18,7 @@ export const LOG_FORMATS = ['text', 'json'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
 /** text on a terminal, json when stderr is a pipe or a file (and so in a container without -t). */
-export function defaultLogFormat(stderrIsTTY = process.stderr.isTTY === true): LogFormat {
+function defaultLogFormat(stderrIsTTY = process.stderr.isTTY === true): LogFormat {
   return stderrIsTTY ? 'text' : 'json';
 }
 

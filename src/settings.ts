@@ -9,7 +9,7 @@
 // `cache.maxTtl` (api/options.ts).
 
 /** A setting named inside a problem's text; each adapter spells it its own way. */
-export interface FieldRef<F extends string = string> {
+interface FieldRef<F extends string = string> {
   readonly field: F;
 }
 

@@ -23,7 +23,7 @@ import type { AdminSettings } from './settings.js';
 import type { AccessSettings, AdminReply } from './types.js';
 
 /** One request as it arrived, before its body is read. */
-export interface Arrival {
+interface Arrival {
   readonly method: string;
   readonly path: string;
   readonly host: string | undefined;
@@ -122,7 +122,7 @@ export function isControlPath(path: string): boolean {
 }
 
 /** The lower-case host name of a Host header (`[::1]:8080` -> `::1`, `Example.:80` -> `example`), or undefined. */
-export function hostName(header: string | undefined): string | undefined {
+function hostName(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
   const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+))(?::\d{1,5})?$/.exec(header.trim());
   if (!match) return undefined;

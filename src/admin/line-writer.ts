@@ -9,7 +9,7 @@
 
 import { writev } from 'node:fs';
 
-export interface LineWriter {
+interface LineWriter {
   write(line: string): void;
   /** Start writing what is buffered now (light traffic: called on a timer). */
   flush(): void;
@@ -17,7 +17,7 @@ export interface LineWriter {
   end(timeoutMs: number): Promise<void>;
 }
 
-export interface LineWriterOptions {
+interface LineWriterOptions {
   readonly fd: number;
   /** Bytes per buffer; a buffer is written out when the next line does not fit. */
   readonly chunkBytes?: number;

@@ -37,7 +37,7 @@ export interface MetricsOptions {
 }
 
 /** What the caps, the rate limit and --allow turned away since start. */
-export interface GuardCounters {
+interface GuardCounters {
   readonly tcp: Readonly<TcpGuardStats>;
   /** Absent when --rate-limit is off. */
   readonly rateLimit?: { readonly dropped: number; readonly slipped: number } | undefined;

@@ -89,7 +89,7 @@ async function serve(request: IncomingMessage, response: ServerResponse, context
  * undefined for anything else: absolute or authority form, `*`, and
  * percent-encoding that does not decode to UTF-8 (`/v1/objects/%E0%A4%A`).
  */
-export function parseTarget(url: string): { path: string; query: URLSearchParams } | undefined {
+function parseTarget(url: string): { path: string; query: URLSearchParams } | undefined {
   if (!url.startsWith('/') || url.startsWith('//')) return undefined;
   let parsed: URL;
   try {

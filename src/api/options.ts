@@ -81,7 +81,7 @@ export interface ClusterDnsOptions {
   readonly logLevel?: LevelWithSilent;
 }
 
-export interface Prepared {
+interface Prepared {
   readonly config: Config;
   readonly logger: Logger;
   readonly sources: ManifestSources;

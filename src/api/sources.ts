@@ -36,7 +36,7 @@ export function manifestSources(inputs: readonly ManifestInput[]): ManifestSourc
   };
 }
 
-export function isManifestText(input: string): boolean {
+function isManifestText(input: string): boolean {
   return input.includes('\n') || /^\s*[{[]/.test(input);
 }
 

@@ -12,7 +12,7 @@ import { normalizeName } from '../dns/names.js';
 import { absolute } from '../dns/zonetext.js';
 import { encodeQuery } from './dig-format.js';
 
-export interface OfflineAnswer {
+interface OfflineAnswer {
   readonly message: Buffer;
   /** Why the answer is not what a server with an upstream would give, when it is not. */
   readonly notes: readonly string[];
@@ -36,7 +36,7 @@ export async function answerOffline(index: RecordIndex, name: string, qtype: num
   return { message, notes };
 }
 
-export interface ServerAddress {
+interface ServerAddress {
   readonly host: string;
   readonly port: number;
 }
@@ -124,6 +124,6 @@ function askTcp(server: ServerAddress, query: Buffer, timeoutMs: number): Promis
   });
 }
 
-export function formatServer(server: ServerAddress): string {
+function formatServer(server: ServerAddress): string {
   return server.host.includes(':') ? `[${server.host}]:${server.port}` : `${server.host}:${server.port}`;
 }

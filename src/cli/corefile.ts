@@ -8,7 +8,7 @@ import { loadCorefile, type CorefileSettings, type CorefileValues } from '../cor
 import type { Logger } from '../log.js';
 import type { ClusterFlags } from './options.js';
 
-export interface CorefileOverlay {
+interface CorefileOverlay {
   readonly file: string;
   readonly settings: CorefileSettings;
   /** What goes over the flags' values. */

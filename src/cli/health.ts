@@ -7,7 +7,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { ExitCode, ExitRequest } from './exit.js';
 
-export const DEFAULT_HEALTH_URL = 'http://127.0.0.1:8080/health';
+const DEFAULT_HEALTH_URL = 'http://127.0.0.1:8080/health';
 const DEFAULT_TIMEOUT_MS = 2000;
 
 /** Body text kept for the output line (Docker keeps the first 4 KiB of a probe's output). */
@@ -74,7 +74,7 @@ export function healthUrl(text: string): URL | Error {
 type ProbeResult = { ok: true; status: number; body: string } | { ok: false; reason: string };
 
 /** GET once, no keep-alive, so the process exits as soon as the answer is in. */
-export function probe(url: URL, timeoutMs: number): Promise<ProbeResult> {
+function probe(url: URL, timeoutMs: number): Promise<ProbeResult> {
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve) => {
     const request = send(url, { method: 'GET', agent: false, timeout: timeoutMs, headers: { 'user-agent': 'clusterdns-health' } }, (response) => {

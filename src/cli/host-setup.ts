@@ -7,8 +7,8 @@ import { DEFAULTS } from '../config.js';
 import { parseClusterDomain } from '../cluster/index.js';
 import { reportConfigProblems } from './exit.js';
 
-export const HOST_TARGETS = ['auto', 'systemd-resolved', 'macos', 'dnsmasq', 'all'] as const;
-export type HostTarget = (typeof HOST_TARGETS)[number];
+const HOST_TARGETS = ['auto', 'systemd-resolved', 'macos', 'dnsmasq', 'all'] as const;
+type HostTarget = (typeof HOST_TARGETS)[number];
 type Resolver = Exclude<HostTarget, 'auto' | 'all'>;
 
 /** The resolver this machine most likely uses: macOS's own, systemd-resolved when its stub runs, else dnsmasq. */
@@ -69,7 +69,7 @@ Exit codes: 0 printed, 2 bad flags or --print missing.`,
 const RESOLVED_STUB = '/run/systemd/resolve/stub-resolv.conf';
 
 /** The snippet(s) for `target`, each with its path and how to apply it, as comments. */
-export function hostSetup(target: Resolver | 'all', zone: string, port: number): string {
+function hostSetup(target: Resolver | 'all', zone: string, port: number): string {
   const snippets = {
     'systemd-resolved': systemdResolved(zone, port),
     macos: macos(zone, port),

@@ -8,7 +8,7 @@ import { formatProblem, type Problem } from '../cluster/index.js';
 import { createLogger } from '../log.js';
 import { ExitCode, ExitRequest, reportConfigProblems } from './exit.js';
 
-export interface OfflineLoad {
+interface OfflineLoad {
   readonly config: Config;
   readonly load: ClusterLoad;
 }

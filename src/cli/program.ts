@@ -12,7 +12,7 @@ import { registerResolvConf } from './resolv-conf.js';
 import { registerHostSetup } from './host-setup.js';
 import { registerHealth } from './health.js';
 
-export function buildProgram(): Command {
+function buildProgram(): Command {
   const program = new Command('clusterdns')
     .description(
       'A DNS server that answers like a Kubernetes cluster (CoreDNS), from plain YAML manifests.\n' +

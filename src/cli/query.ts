@@ -52,7 +52,7 @@ Exit codes: 0 an answer was printed (whatever its status: NXDOMAIN is an answer)
     });
 }
 
-export interface Question {
+interface Question {
   readonly name: string;
   readonly qtype: number;
 }
@@ -97,7 +97,7 @@ async function fromServer(question: Question, server: string, timeout = String(S
 }
 
 /** Print the decoded response; a malformed one is a failed query (exit 1). */
-export function printResponse(message: Buffer): void {
+function printResponse(message: Buffer): void {
   const decoded = decodeResponse(message);
   if (decoded instanceof Error) {
     process.stderr.write(`clusterdns: malformed response: ${decoded.message}\n`);

@@ -9,8 +9,8 @@ import { IPV4_REVERSE_ZONE, IPV6_REVERSE_ZONE, isSubdomain, normalizeName } from
 import { loadClusterOrExit } from './load.js';
 import { reportConfigProblems } from './exit.js';
 
-export const RECORD_FORMATS = ['zone', 'hosts', 'json'] as const;
-export type RecordFormat = (typeof RECORD_FORMATS)[number];
+const RECORD_FORMATS = ['zone', 'hosts', 'json'] as const;
+type RecordFormat = (typeof RECORD_FORMATS)[number];
 
 interface RecordsFlags extends ClusterFlags {
   format?: RecordFormat;
@@ -97,7 +97,7 @@ function lines(text: readonly string[]): string {
  * the index; it gets one naming the cluster's nameserver, so the file is a
  * complete zone (named-checkzone refuses one without NS).
  */
-export function zoneFile(records: readonly ResourceRecord[], zone: string | undefined, nameserver?: ResourceRecord): string {
+function zoneFile(records: readonly ResourceRecord[], zone: string | undefined, nameserver?: ResourceRecord): string {
   const soa = records.filter((rr) => rr.data.type === 'SOA');
   const rest = records.filter((rr) => rr.data.type !== 'SOA');
   const hasNs = rest.some((rr) => rr.data.type === 'NS' && rr.name === zone);

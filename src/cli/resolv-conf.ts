@@ -38,7 +38,7 @@ Exit codes: 0 ok, 2 bad flags.`,
     });
 }
 
-export interface ResolvConfOptions {
+interface ResolvConfOptions {
   readonly namespace: string;
   readonly server: string;
   readonly port: number;

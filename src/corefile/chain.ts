@@ -10,7 +10,7 @@ import { withRewrites, type RewriteRule } from './rewrite.js';
 
 type Respond = (query: Query) => Buffer | Promise<Buffer>;
 
-export interface RootBlock {
+interface RootBlock {
   readonly rewrites: readonly RewriteRule[];
   readonly hosts: HostsTable | null;
   readonly otherBlockZones: readonly string[];

@@ -28,12 +28,12 @@ export interface ServerBlock {
 }
 
 /** A syntax error: the line it was found on and what was expected. */
-export interface CorefileSyntaxError {
+interface CorefileSyntaxError {
   readonly line: number;
   readonly message: string;
 }
 
-export type ParseResult =
+type ParseResult =
   | { readonly ok: true; readonly blocks: readonly ServerBlock[]; readonly topLevel: readonly Directive[] }
   | { readonly ok: false; readonly error: CorefileSyntaxError };
 
@@ -57,7 +57,7 @@ export function parseCorefile(text: string, env: Environment = {}): ParseResult 
 }
 
 /** Split into tokens, tracking lines; quoted strings keep their spaces; `\"` escapes a quote. */
-export function tokenize(text: string, env: Environment = {}): Token[] | CorefileSyntaxError {
+function tokenize(text: string, env: Environment = {}): Token[] | CorefileSyntaxError {
   const tokens: Token[] = [];
   let line = 1;
   let i = 0;

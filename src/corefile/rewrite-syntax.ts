@@ -11,7 +11,7 @@
 import type { Directive } from './parse.js';
 import { NAME_MATCHES, type NameMatch, type PatternRewrite, type RewriteRule } from './rewrite.js';
 
-export type RewriteSyntax =
+type RewriteSyntax =
   | { kind: 'rule'; rule: RewriteRule }
   | { kind: 'ignored'; field: string }
   | { kind: 'error'; message: string };

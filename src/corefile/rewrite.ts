@@ -70,7 +70,7 @@ export function applyRewrites(rules: readonly RewriteRule[], name: string): { na
 }
 
 /** The rewritten question, or undefined when the rule does not match. */
-export function rewriteName(rule: RewriteRule, name: string): string | undefined {
+function rewriteName(rule: RewriteRule, name: string): string | undefined {
   switch (rule.match) {
     case 'exact':
       return name === rule.from ? rule.to : undefined;

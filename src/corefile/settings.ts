@@ -11,8 +11,7 @@ import { parseRewrite } from './rewrite-syntax.js';
 import { readCache, readHosts, readKubernetes } from './plugin-settings.js';
 import { integer, keyZone, normalizeZone, Reader, show, type CorefileValues, type SettingsContext } from './settings-reader.js';
 
-export type { CorefileValues, SettingsContext } from './settings-reader.js';
-export { keyZone } from './settings-reader.js';
+export type { CorefileValues } from './settings-reader.js';
 
 export interface CorefileSettings {
   readonly values: CorefileValues;
@@ -22,7 +21,7 @@ export interface CorefileSettings {
   readonly warnings: readonly string[];
 }
 
-export type SettingsResult = { ok: true; settings: CorefileSettings } | { ok: false; problems: string[] };
+type SettingsResult = { ok: true; settings: CorefileSettings } | { ok: false; problems: string[] };
 
 /** Directives clusterdns always does what they ask (a loop check at start; A/AAAA rotation). */
 const ALWAYS_ON = new Set(['loop', 'loadbalance']);

@@ -25,7 +25,7 @@ export function labelText(bytes: Uint8Array, start: number, end: number): string
 }
 
 /** True when `name` holds an escape (the slow paths below apply). */
-export function hasEscape(name: string): boolean {
+function hasEscape(name: string): boolean {
   return name.indexOf('\\') !== -1;
 }
 

@@ -54,7 +54,7 @@ export interface ParsedMessage {
   readonly records: readonly RecordSlot[];
 }
 
-export interface DecodedName {
+interface DecodedName {
   /** Dotted, case kept, no trailing dot, '.' and '\' inside a label escaped (src/dns/escape.ts); root is ''. */
   readonly name: string;
   /** Offset just past the name where it was read (not where pointers led). */

@@ -11,9 +11,9 @@
 
 import { RRType } from './types.js';
 
-export const HEADER_SIZE = 12;
+const HEADER_SIZE = 12;
 
-export interface StructureProblem {
+interface StructureProblem {
   /** True when the question itself is bad: there is then no question to echo. */
   readonly inQuestion: boolean;
   readonly reason: string;

@@ -18,7 +18,7 @@ export const RRType = {
   AXFR: 252,
   ANY: 255,
 } as const;
-export type RRTypeName = keyof typeof RRType;
+type RRTypeName = keyof typeof RRType;
 
 export const RRClass = { IN: 1, CH: 3, NONE: 254, ANY: 255 } as const;
 

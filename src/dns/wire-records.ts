@@ -12,7 +12,7 @@ import { CompressionTable, WireWriter, type NameOptions } from './wire-writer.js
 const MAX_TTL = 0x7fffffff; // RFC 2181 §8
 const MAX_STRING = 255; // one <character-string>
 
-export interface RecordOptions {
+interface RecordOptions {
   /**
    * False for records that rotate: nothing they contain may become a pointer
    * target, so the records can be reordered as plain byte ranges.

@@ -84,7 +84,7 @@ export function asciiLower(text: string): string {
  * way the server decodes question names, so a name round-trips unchanged;
  * `\.` and `\\` stand for a '.' or '\' inside a label (src/dns/escape.ts).
  */
-export function splitName(name: string): string[] {
+function splitName(name: string): string[] {
   if (name === '') return [];
   if (nameWireLength(name) > MAX_NAME) throw new Error(`cannot encode name "${name}": longer than ${MAX_NAME} octets`);
   if (/[^\x00-\xff]/.test(name)) throw new Error(`cannot encode name "${name}": characters outside one octet`);

@@ -4,7 +4,7 @@
 import { rrTypeName } from '../dns/types.js';
 import type { Explanation, Outcome } from './types.js';
 
-export function outcomeText(outcome: Outcome): string {
+function outcomeText(outcome: Outcome): string {
   switch (outcome.kind) {
     case 'answer':
       return `NOERROR, ${outcome.records} ${outcome.records === 1 ? 'record' : 'records'}`;

@@ -138,7 +138,7 @@ function headless(ctx: Context, service: Service): Finding[] {
   ];
 }
 
-export function familyAsked(qtype: number): IPFamily | undefined {
+function familyAsked(qtype: number): IPFamily | undefined {
   if (qtype === RRType.A) return 'IPv4';
   if (qtype === RRType.AAAA) return 'IPv6';
   return undefined;

@@ -18,7 +18,7 @@ export const CACHE_DEFAULTS = { maxEntries: 10_000, maxTtl: 3600, minTtl: 0, ser
 /** Templates kept per entry: one per response shape seen (OPT or not, records cut or not). */
 const MAX_TEMPLATES = 4;
 
-export interface CacheHit {
+interface CacheHit {
   readonly answer: StoredAnswer;
   readonly age: Age;
 }

@@ -31,7 +31,7 @@ export interface Expected {
 }
 
 /** The reply parsed when it answers `sent` (the query as sent), else undefined. */
-export function checkReply(message: Buffer, expected: Expected, sent?: Buffer): ParsedMessage | undefined {
+function checkReply(message: Buffer, expected: Expected, sent?: Buffer): ParsedMessage | undefined {
   const parsed = parseMessage(message);
   if (parsed instanceof Error || !parsed.qr || parsed.id !== expected.id || parsed.opcode !== expected.opcode) {
     return undefined;
@@ -47,7 +47,7 @@ export function checkReply(message: Buffer, expected: Expected, sent?: Buffer): 
 }
 
 /** Called with the upstream key whenever a reply is dropped. */
-export type IgnoredHook = (upstream: string) => void;
+type IgnoredHook = (upstream: string) => void;
 
 export class UdpClient {
   /** The finish function of every exchange in flight. */

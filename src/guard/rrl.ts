@@ -13,7 +13,7 @@ export interface RateLimitSettings {
   readonly slip: number;
 }
 
-export interface RateLimitOptions extends RateLimitSettings {
+interface RateLimitOptions extends RateLimitSettings {
   /** Bucket depth in responses; default one second's worth. */
   readonly burst?: number;
   /** Networks tracked at once; the least recently seen is forgotten past it. Default 100000. */

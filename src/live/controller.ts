@@ -32,7 +32,7 @@ export interface ReloadError {
   readonly problems: readonly string[];
 }
 
-export interface LiveClusterOptions {
+interface LiveClusterOptions {
   /** What a reload reads and builds with (the Config has it all). */
   readonly config: LoadSettings;
   readonly logger: Logger;
@@ -232,7 +232,7 @@ export class LiveCluster {
 }
 
 /** `Service`, `service`, `services`: the kind as the model spells it. */
-export function canonicalKind(kind: string): ManifestKind | undefined {
+function canonicalKind(kind: string): ManifestKind | undefined {
   const lower = kind.toLowerCase();
   return MANIFEST_KINDS.find((k) => {
     const name = k.toLowerCase();

@@ -20,7 +20,7 @@ export interface RecordListing {
   readonly text: string;
 }
 
-export type RecordLookup = { readonly ok: true; readonly records: RecordListing[] } | { readonly ok: false; readonly problem: string };
+type RecordLookup = { readonly ok: true; readonly records: RecordListing[] } | { readonly ok: false; readonly problem: string };
 
 /** Every record, or those of one name (any case, trailing dot optional) and/or one type. */
 export function listRecords(index: RecordIndex, name?: string, type?: string): RecordLookup {

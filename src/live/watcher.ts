@@ -15,7 +15,7 @@ export interface Watcher {
   close(): void;
 }
 
-export interface WatchOptions {
+interface WatchOptions {
   readonly paths: readonly string[];
   /** Quiet time after the last event before `onChange` runs. */
   readonly debounceMs: number;

@@ -24,7 +24,7 @@ export interface NativeBatcher {
   readonly replySource: boolean;
 }
 
-export interface NativeAddon {
+interface NativeAddon {
   attach(fd: number, onBatch: (count: number) => void): NativeBatcher;
   /** glibc's malloc_trim(0): free C-heap memory goes back to the system. False where there is none (musl). */
   trimMemory(): boolean;

@@ -12,9 +12,9 @@ import type { IndexOptions, PodMode } from './types.js';
 import type { TypeLabel } from './parse.js';
 
 /** Schema version of the Kubernetes DNS specification we implement. */
-export const DNS_SCHEMA_VERSION = '1.1.0';
+const DNS_SCHEMA_VERSION = '1.1.0';
 /** TTL of the dns-version record (CoreDNS hard-codes it). */
-export const DNS_VERSION_TTL = 28800;
+const DNS_VERSION_TTL = 28800;
 
 /**
  * `<apex>. SOA ns.dns.<apex>. hostmaster.<apex>. serial 7200 1800 86400 ttl`;
@@ -42,7 +42,7 @@ function kubeDnsAddresses(state: ClusterState): readonly string[] {
 }
 
 /** The addresses behind `ns.dns.<zone>`: kube-system/kube-dns's cluster IPs, else our listen addresses. */
-export function nameserverAddresses(state: ClusterState, options: IndexOptions): string[] {
+function nameserverAddresses(state: ClusterState, options: IndexOptions): string[] {
   const kubeDns = kubeDnsAddresses(state);
   if (kubeDns.length > 0) return [...kubeDns];
   return options.nameserverAddresses.flatMap((address) => canonicalIP(address) ?? []);

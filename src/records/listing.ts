@@ -16,7 +16,7 @@ export interface Listing {
   readonly nameCount: number;
 }
 
-export interface ListingSources {
+interface ListingSources {
   readonly apex: NameTable;
   /** `<ns>.svc` and `<ns>.pod` nodes that exist. */
   readonly namespaceNodes: number;

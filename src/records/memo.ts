@@ -17,7 +17,7 @@ import type { Lookup } from './types.js';
  * steady load over 30,000 names asking up to two types each fits in one.
  * Measured: about 120 bytes per negative answer, a few hundred per positive.
  */
-export const MEMO_GENERATION_SIZE = 65_536;
+const MEMO_GENERATION_SIZE = 65_536;
 
 export class AnswerMemo {
   private current = new Map<string, Map<number, Lookup>>();

@@ -13,7 +13,7 @@ import { AddressIndex, type OwnerPosition } from './address-index.js';
 import { NameTable, record, type NameEntry } from './table.js';
 import { endpointName, serviceName, type BuildContext } from './services.js';
 
-export function reverseZoneOf(ip: string): string {
+function reverseZoneOf(ip: string): string {
   return ipFamilyOf(ip) === 'IPv6' ? IPV6_REVERSE_ZONE : IPV4_REVERSE_ZONE;
 }
 

@@ -9,7 +9,7 @@
 
 import type { ClusterState, Endpoint, Service } from '../cluster/index.js';
 
-export interface ServedOptions {
+interface ServedOptions {
   /** Namespaces served; undefined or null = all. */
   readonly namespaces?: readonly string[] | null;
   readonly endpointPodNames?: boolean;
@@ -32,7 +32,7 @@ export function servedState(state: ClusterState, options: ServedOptions): Cluste
 }
 
 /** The label an endpoint of a pod named `name` answers under with endpoint_pod_names, when it has no hostname. */
-export function podNameLabel(name: string): string | undefined {
+function podNameLabel(name: string): string | undefined {
   return DNS_LABEL.test(name) ? name : undefined;
 }
 

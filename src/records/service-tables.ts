@@ -20,11 +20,11 @@ export interface ServiceTable {
 }
 
 /** Names held by built tables before a generation turns; two generations are kept. */
-export const TABLE_GENERATION_NAMES = 50_000;
+const TABLE_GENERATION_NAMES = 50_000;
 
 type Group = Service | Service[];
 
-export interface ServiceTableBuilder {
+interface ServiceTableBuilder {
   /** The group's records; ExternalName chains are not followed yet. */
   build(services: readonly Service[]): ServiceTable;
   /** Follow the ExternalName chains; runs once `table` can be found, so chains that loop back end. */

@@ -8,7 +8,7 @@ import { RRType, type RecordData, type ResourceRecord } from '../dns/types.js';
 import { ipFamilyOf } from '../net/ip.js';
 
 /** Records answering one (name, qtype), plus what goes in the additional section. */
-export interface RRSet {
+interface RRSet {
   readonly answer: ResourceRecord[];
   readonly additional: ResourceRecord[];
   /**

@@ -8,7 +8,7 @@ import type { HostnameTargets } from '../records/types.js';
 import type { Upstream, UpstreamResult } from './upstream.js';
 
 /** Why a hostname gave no address: told once per hostname by the caller's logger. */
-export type UnresolvedReason = 'unreachable' | 'nxdomain' | 'nodata';
+type UnresolvedReason = 'unreachable' | 'nxdomain' | 'nodata';
 export type UnresolvedHook = (hostname: string, reason: UnresolvedReason) => void;
 
 /**

@@ -21,7 +21,7 @@ import type { Query } from '../dns/query.js';
 const MAX_SHORT_LABELS = 2;
 const AA_FLAG = 0x0400;
 
-export interface AutopathOptions {
+interface AutopathOptions {
   /** The namespace whose pods' search list is applied (a validated DNS-1123 label). */
   readonly namespace: string;
   /** The cluster domain of the current index. */

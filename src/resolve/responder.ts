@@ -11,7 +11,7 @@ import { NO_UPSTREAM, type Upstream } from './upstream.js';
 import { resolveHostnameAddresses, type UnresolvedHook } from './address-hostnames.js';
 import { createAutopath } from './autopath.js';
 
-export interface ResponderOptions {
+interface ResponderOptions {
   /** The current index; a reload swaps what this returns. */
   readonly index: () => RecordIndex;
   /** Asked for ExternalName targets outside the zone; default NO_UPSTREAM. */
@@ -27,7 +27,7 @@ export interface ResponderOptions {
   readonly onUnresolvedHostname?: UnresolvedHook;
 }
 
-export interface Responder extends PreparedAnswers {
+interface Responder extends PreparedAnswers {
   respond(query: Query): Buffer | Promise<Buffer>;
 }
 

@@ -4,7 +4,7 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { DnsTcpServer } from './tcp-server.js';
 
-export type Protocol = 'udp' | 'tcp';
+type Protocol = 'udp' | 'tcp';
 
 /** A socket could not be bound; `message` says why and what to try. */
 export class ListenError extends Error {

@@ -10,7 +10,7 @@ import { TakenAddresses } from './allocate.js';
 import { describeSource, type ManifestObject, parseIP, type Problem, type SourceRef } from '../model/index.js';
 import { serviceKind } from './families.js';
 
-export interface AddressOwner {
+interface AddressOwner {
   /** `Service prod/web`, `Pod team/db-0`. */
   readonly what: string;
   readonly source: SourceRef;

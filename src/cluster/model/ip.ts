@@ -20,16 +20,10 @@ export function addressAt(cidr: CIDR, index: bigint): ParsedIP {
   return ipFromValue(cidr.family, cidr.network + index);
 }
 
-/** Orders addresses: IPv4 before IPv6, then numerically. */
-export function compareIPs(a: ParsedIP, b: ParsedIP): number {
-  if (a.family !== b.family) return a.family === 'IPv4' ? -1 : 1;
-  return a.value < b.value ? -1 : a.value > b.value ? 1 : 0;
-}
-
 /**
  * An address as a sort key that needs no allocation for IPv4: the number
  * for IPv4, the BigInt for IPv6 (0n for anything unparseable). Ordered by
- * compareSortKeys as compareIPs orders addresses.
+ * by compareSortKeys: IPv4 before IPv6, then numerically.
  */
 export type SortKey = number | bigint;
 

@@ -43,7 +43,7 @@ export interface PodOrigin {
  * `origin`, `firstKey` and the endpoint cache are typed on this class only:
  * a reader of `Pod` does not see them.
  */
-export class SettledPod implements Pod {
+class SettledPod implements Pod {
   readonly name: string;
   /** Canonical text, packed (see PodIPs); set by settleIPs. */
   ips: PodIPs;

@@ -13,8 +13,6 @@ import { CST, Lexer } from 'yaml';
 
 import { MAX_NESTING } from './limits.js';
 
-export { MAX_NESTING } from './limits.js';
-
 interface TooDeep {
   /** 1-based document and line where the limit was crossed. */
   readonly document: number;

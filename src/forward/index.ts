@@ -1,5 +1,5 @@
 // The forwarder and cache: relays names outside the cluster zones to the
-// configured upstreams (issue 3). See forwarder.ts for the query path.
+// configured upstreams. See forwarder.ts for the query path.
 
 export { createForwarder, FORWARD_DEFAULTS } from './forwarder.js';
 export { CACHE_DEFAULTS } from './cache.js';

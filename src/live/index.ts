@@ -13,7 +13,7 @@ export { listRecords, type RecordListing } from './records.js';
 /**
  * Edits settle for this long before a --watch reload: an editor's
  * delete-and-rename arrives within a few milliseconds. It is part of every
- * edit's time to answer (under 1 s at 150,000 pods, issue 6), so no longer
+ * edit's time to answer (under 1 s at 150,000 pods), so no longer
  * than that. A file still being written when it runs fails to load, keeps
  * the last good state, and its last write brings another reload.
  */

@@ -24,7 +24,7 @@ export interface LoadOptions {
 /**
  * Loads every `-f` argument (files, directories, `-` for stdin), in order.
  * Loading the same arguments again (a reload) decodes only the files whose
- * bytes changed; the others give what they gave last time (decode-memo.ts).
+ * bytes changed; the others give what they gave last time (sources/decode-memo.ts).
  */
 export async function loadManifests(paths: readonly string[], options?: LoadOptions): Promise<LoadResult> {
   const collected = newCollected();

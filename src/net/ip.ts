@@ -117,7 +117,7 @@ export function ipv4FromNumber(n: number): ParsedIP {
 /** Dotted quad of an unsigned 32-bit address. Runs once per synthesized pod, so: a table, no number formatting. */
 export function ipv4Text(n: number): string {
   const text = OCTET_DOT[n >>> 24]! + OCTET_DOT[(n >>> 16) & 255]! + OCTET_DOT[(n >>> 8) & 255]! + OCTET[n & 255]!;
-  // Reading one character flattens V8's rope of the four pieces (see cluster/flat.ts).
+  // Reading one character flattens V8's rope of the four pieces (see cluster/model/flat.ts).
   text.charCodeAt(0);
   return text;
 }

@@ -1,5 +1,5 @@
 // What the A/AAAA names of services and endpoints answer once the
-// `clusterdns.io/address` annotation is taken into account (issue 5, part 3).
+// `clusterdns.io/address` annotation is taken into account.
 //
 // Names never change: a service keeps its name, an endpoint keeps the label
 // its cluster address gives it (hostname or dashed pod IP). Only the

@@ -2,7 +2,7 @@
 // authority. Any name can be asked, so they are prepared per (zone, rcode,
 // question length) and memoized: a prepared body only depends on where the
 // zone's name sits inside the question, which the question's wire length
-// fixes (wire.ts CONTRACT).
+// fixes (dns/wire.ts CONTRACT).
 
 import { RCode } from '../dns/types.js';
 import { nameWireLength, prepareAnswer, type PreparedAnswer } from '../dns/wire.js';

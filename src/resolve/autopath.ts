@@ -1,4 +1,4 @@
-// Short names for clients that are not pods (issue 5, part 6; --search-namespace).
+// Short names for clients that are not pods (--search-namespace).
 //
 // A laptop's resolver, Java, Go or curl asks `web` or `db.prod` as is: no
 // search list, no ndots. With a search namespace NS, such a name is first
@@ -17,7 +17,7 @@ import { prepareAnswer, writeResponse } from '../dns/wire.js';
 import { decodeAnswers, parseMessage, type ParsedMessage, type Section } from '../dns/index.js';
 import type { Query } from '../dns/query.js';
 
-/** The labels a short name may have: `svc`, `svc.ns` and `pod.svc` forms (issue 5). */
+/** The labels a short name may have: `svc`, `svc.ns` and `pod.svc` forms. */
 const MAX_SHORT_LABELS = 2;
 const AA_FLAG = 0x0400;
 

@@ -4,8 +4,8 @@
 // object), normalizes the name, looks it up in the index's memo (a map keyed
 // by that string) and writes a response into a new buffer that is then
 // copied into the batch's output slot: about 770 bytes of garbage per query,
-// and a third of the server's CPU went to collecting it (bench/RESULTS.md,
-// issue 19). Here a plain query whose lower-cased question bytes were seen
+// and a third of the server's CPU went to collecting it (bench/RESULTS.md).
+// Here a plain query whose lower-cased question bytes were seen
 // before is answered straight into its output slot from the PreparedAnswer
 // the ordinary path chose the first time: no string, no object, no buffer.
 //

@@ -6,7 +6,7 @@
 // rinfo object, an address string, a send request and two syscalls per
 // datagram: at our rates that is more than the answering itself.
 //
-// Replies that are not ready at once (forwarded names, the dns2 path) are
+// Replies that are not ready at once (names forwarded upstream) are
 // sent later by the native module too, one sendmsg each, from a copy of the
 // datagram's route: on a socket bound to a wildcard address every reply,
 // late or not, leaves from the address its query was sent to.

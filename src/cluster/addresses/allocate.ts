@@ -5,7 +5,7 @@
 // the object's identity into the CIDR's host range, with linear probing on
 // collision. The result depends only on the identity and on which addresses
 // are already taken — so restarts give the same addresses. On a running
-// server a pod that has an address keeps it (podips.ts, resettle.ts): new
+// server a pod that has an address keeps it (podips.ts, rebuild/resettle.ts): new
 // pods probe past it.
 
 import { addressAt, type CIDR, type IPFamily, ipv4FromNumber, ipv4Text, type ParsedIP } from '../model/index.js';
@@ -142,7 +142,7 @@ export class CidrAllocator {
 
   /**
    * The address allocate() would give, without taking it (the caller does):
-   * a rebuild takes addresses through a journal it can undo (resettle.ts).
+   * a rebuild takes addresses through a journal it can undo (rebuild/resettle.ts).
    * `undefined` when the block is full.
    */
   peek(identity: string | readonly string[]): ParsedIP | undefined {

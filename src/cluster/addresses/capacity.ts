@@ -1,4 +1,4 @@
-// Whether a set of objects fits before anything is built (issue 15 item 4):
+// Whether a set of objects fits before anything is built:
 // the pods they make against the pod cap (--max-pods) and the pods and
 // cluster IPs they need against the free addresses of each CIDR. Counted
 // from replica fields alone, so a change that does not fit is refused in
@@ -76,7 +76,7 @@ function countOf(object: ManifestObject, nodeCount: number): Count {
   return { key, pods, synthesized };
 }
 
-/** Pods an object makes, as synthesize.ts makes them. */
+/** Pods an object makes, as derive/synthesize.ts makes them. */
 function podsOf(object: ManifestObject, nodeCount: number): number {
   switch (object.kind) {
     case 'Pod':

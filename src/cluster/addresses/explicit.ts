@@ -2,8 +2,8 @@
 // allocated so that no synthesized address can land on one (spec §6).
 // Cluster IPs and pod IPs are claims: two objects claiming one address is a
 // warning naming both. Any address is accepted, inside the configured CIDRs
-// or not: a test points names at the containers that really play them
-// (issue 5). Endpoint addresses are only marked taken — they normally repeat
+// or not: a test points names at the containers that really play them.
+// Endpoint addresses are only marked taken — they normally repeat
 // pod IPs on purpose.
 
 import { TakenAddresses } from './allocate.js';

@@ -1,7 +1,7 @@
 // Pods with their addresses settled: given IPs as written, everyone else
 // one synthesized address per configured pod family (spec §5, §6) — the one
 // it had in the last build of the same cluster when it had one (a pod keeps
-// its address while it exists, issue 15 item 4), else a new one.
+// its address while it exists), else a new one.
 
 import type { FamilyPool, TakenAddresses } from './allocate.js';
 import { compareKeys, describeSource, ipAt, ipCount, parseIP, parseIPv4, type PodEntry, type Problem, settleIPs, sortKeyOf } from '../model/index.js';

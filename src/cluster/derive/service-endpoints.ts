@@ -4,7 +4,7 @@
 //
 // A Service's endpoints are made of its own object, the pods of its
 // namespace, its ipFamilies and the endpoints given for it. A reload hands
-// back the very same Service objects for unchanged files, and pod-cache.ts
+// back the very same Service objects for unchanged files, and rebuild/pod-cache.ts
 // says which namespaces' pods are the very same ones: for every other
 // Service the last build's endpoints are what deriving them again gives
 // (test/cluster/settled-reuse.test.ts compares with fresh builds). At

@@ -3,7 +3,7 @@
 // derivation needs and the public Pod type does not carry.
 //
 // Built once per pod of a 150,000-pod cluster and kept for the next build
-// (pod-cache.ts), so a pod is one small object (SettledPod) and whatever the
+// (rebuild/pod-cache.ts), so a pod is one small object (SettledPod) and whatever the
 // replicas of a workload have in common lives once, in their PodOrigin.
 
 import { parseIP, type ParsedIP } from './ip.js';

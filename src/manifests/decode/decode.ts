@@ -50,7 +50,7 @@ export interface DecodeOutput {
 
 /**
  * A List item decoded on its own (a big List streamed item by item,
- * stream.ts): `implied` is what a typed list gives items without kind or
+ * yaml/stream.ts): `implied` is what a typed list gives items without kind or
  * apiVersion; undefined for a plain `kind: List` or while not known.
  */
 export interface ListItemOf {

@@ -13,7 +13,7 @@ import { capacitySteps } from './cluster/capacity.js';
 import type { ClusterState } from './cluster/state.js';
 import { formatProblem, type Problem } from './cluster/problems.js';
 import { describeSource, type ManifestObject, type SourceRef } from './cluster/model.js';
-import { buildRecordIndex, type RecordIndex } from './records/index.js';
+import { buildRecordIndexSteps, type RecordIndex } from './records/index.js';
 import { createResponder } from './resolve/responder.js';
 import type { UnresolvedHook } from './resolve/address-hostnames.js';
 import { startDnsServer, type DnsServer } from './server/index.js';
@@ -106,7 +106,7 @@ export function* buildSteps(config: Config, objects: readonly ManifestObject[], 
   yield;
   const state = options.adjust ? options.adjust(built) : built;
   yield;
-  const index = buildRecordIndex(state, {
+  const index = yield* buildRecordIndexSteps(state, {
     zone: config.clusterDomain,
     ttl: config.ttl,
     podMode: config.podMode,

@@ -19,7 +19,7 @@
 // Without a memory (a start, `records`) the state depends on the objects alone.
 
 import { FamilyPool, type TakenAddresses } from './allocate.js';
-import { scanExplicitAddresses } from './explicit.js';
+import { scanExplicitAddressSteps } from './explicit.js';
 import { givenEndpoints, type ServiceShape } from './given.js';
 import { parseCIDR, type CIDR } from './ip.js';
 import type {
@@ -31,7 +31,7 @@ import type {
   WorkloadObject,
 } from './model.js';
 import { keyOf } from './order.js';
-import { resettlePods, settleAllPods, type PodCache } from './pod-cache.js';
+import { resettlePodSteps, settleAllPods, type PodCache } from './pod-cache.js';
 import type { PodEntry } from './pods.js';
 import type { SettledPods } from './podips.js';
 import { PortLists } from './ports.js';
@@ -90,7 +90,7 @@ export function* rebuildSteps(objects: readonly ManifestObject[], options: Clust
   const podCIDRs = parseCIDRs(options.podCIDRs, 'pod', warnings);
   yield;
 
-  const explicit = scanExplicitAddresses(objects);
+  const explicit = yield* scanExplicitAddressSteps(objects);
   yield;
   const servicePool = new FamilyPool(serviceCIDRs, explicit.taken);
   for (const family of servicePool.families) {
@@ -103,7 +103,7 @@ export function* rebuildSteps(objects: readonly ManifestObject[], options: Clust
   const portLists = new PortLists();
   const settled = yield* settleServiceSteps(parts.services, servicePool, explicit, portLists, kubeDns);
   yield;
-  const pods = settledPodsFor(parts, podPool, options.nodeCount, explicit.taken, previous);
+  const pods = yield* settledPodsFor(parts, podPool, options.nodeCount, explicit.taken, previous);
   yield;
   const given = givenEndpoints(parts.slices, parts.endpoints, yield* shapes(settled.services));
   yield;
@@ -142,7 +142,7 @@ interface BuildPods extends SettledPods, BuiltPods {
   readonly cache: PodCache | undefined;
 }
 
-function settledPodsFor(parts: Partitioned, pool: FamilyPool, nodeCount: number, taken: TakenAddresses, previous: ClusterMemory | undefined): BuildPods {
+function* settledPodsFor(parts: Partitioned, pool: FamilyPool, nodeCount: number, taken: TakenAddresses, previous: ClusterMemory | undefined): Steps<BuildPods> {
   // What is taken in the pod CIDRs before any pod is placed (few addresses, if any).
   const explicit = pool.cidrs().map((cidr) => new Set(taken.valuesWithin(cidr)));
   const last = previous?.pods;
@@ -150,7 +150,7 @@ function settledPodsFor(parts: Partitioned, pool: FamilyPool, nodeCount: number,
   if (previous) previous.pods = undefined;
   // Only what pods are made of: the cache keeps it until the next build.
   const inputs = { pods: parts.pods, workloads: parts.workloads };
-  const reused = last && resettlePods(last, inputs, pool, nodeCount, explicit);
+  const reused = last && (yield* resettlePodSteps(last, inputs, pool, nodeCount, explicit));
   const keep = previous && previous.cidrs === cidrText(pool) ? previous.entries() : undefined;
   const cache = reused || settleAllPods(inputs, pool, nodeCount, taken, explicit, keep);
   // A settled pod is its own Pod: the entries are the state's pod list.

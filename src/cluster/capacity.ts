@@ -7,7 +7,7 @@
 // counted, the only way the count is ever high.
 
 import { hostCount } from './allocate.js';
-import { scanExplicitAddresses } from './explicit.js';
+import { scanExplicitAddressSteps } from './explicit.js';
 import { resolveAddressing } from './families.js';
 import { parseCIDR, type CIDR } from './ip.js';
 import { objectKey, type IPFamily, type ManifestObject } from './model.js';
@@ -49,7 +49,7 @@ export function* capacitySteps(objects: readonly ManifestObject[], options: Capa
   const podCIDRs = cidrsOf(options.podCIDRs);
   const serviceCIDRs = cidrsOf(options.serviceCIDRs);
   const needs = yield* servicesNeed(objects, serviceCIDRs.map((cidr) => cidr.family));
-  const explicit = scanExplicitAddresses(objects).taken;
+  const explicit = (yield* scanExplicitAddressSteps(objects)).taken;
   yield;
   for (const cidr of podCIDRs) {
     const written = explicit.valuesWithin(cidr).length;

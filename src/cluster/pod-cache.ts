@@ -24,6 +24,10 @@ import { ipAt, ipCount } from './pod-ip-list.js';
 import type { Problem } from './problems.js';
 import { resettleFamily, type FamilyPlacement } from './resettle.js';
 import { synthesizePods } from './synthesize.js';
+import { ITEMS_PER_STEP, runNow, type Steps } from './slicer.js';
+
+/** Pods made between two pause checks (each is a name, a few objects). */
+const PODS_PER_STEP = 4 * ITEMS_PER_STEP;
 
 /** What pods are made of: Pod objects and workloads, in input order. */
 export interface PodInputs {
@@ -149,10 +153,23 @@ export function resettlePods(
   nodeCount: number,
   explicit: readonly ReadonlySet<bigint>[],
 ): PodCache | undefined {
+  return runNow(resettlePodSteps(cache, inputs, pool, nodeCount, explicit));
+}
+
+/** resettlePods in steps (a reload runs them through a Slicer): a changed namespace holds thousands of pods. */
+export function* resettlePodSteps(
+  cache: PodCache,
+  inputs: PodInputs,
+  pool: FamilyPool,
+  nodeCount: number,
+  explicit: readonly ReadonlySet<bigint>[],
+): Steps<PodCache | undefined> {
   if (cache.nodeCount !== nodeCount || cache.cidrs !== cidrText(pool)) return undefined;
   const old = cache.namespaces();
   if (!old) return undefined;
+  yield;
   const now = groupByNamespace(inputs);
+  yield;
   const namespaces = [...new Set([...old.keys(), ...now.keys()])].sort();
   const changed = new Set(
     namespaces.filter((namespace) => {
@@ -162,7 +179,8 @@ export function resettlePods(
   );
   const sameExplicit = explicit.every((set, i) => set.size === cache.explicit[i]!.size && [...set].every((v) => cache.explicit[i]!.has(v)));
   if (changed.size === 0 && sameExplicit) return { ...cache, changed };
-  return tryResettle({ cache, pool, nodeCount, explicit, old, now, namespaces, changed });
+  yield;
+  return yield* tryResettle({ cache, pool, nodeCount, explicit, old, now, namespaces, changed });
 }
 
 interface Try {
@@ -179,7 +197,7 @@ interface Try {
 }
 
 /** This build's cache, or `undefined` to place every pod again. */
-function tryResettle(attempt: Try): PodCache | undefined {
+function* tryResettle(attempt: Try): Steps<PodCache | undefined> {
   const { cache, pool, old, now, changed } = attempt;
   const shares = new Map(old);
   const freed: string[][] = pool.families.map(() => []);
@@ -187,17 +205,20 @@ function tryResettle(attempt: Try): PodCache | undefined {
   for (const namespace of attempt.namespaces) {
     if (!changed.has(namespace)) continue;
     const is = now.get(namespace);
-    const share = is ? namespaceShare(is, old.get(namespace), attempt.nodeCount) : undefined;
+    const share = is ? yield* namespaceShare(is, old.get(namespace), attempt.nodeCount) : undefined;
     if (share === null) return undefined;
     if (share) shares.set(namespace, share);
     else shares.delete(namespace);
+    yield;
     if (!match(old.get(namespace)?.entries ?? [], share?.entries ?? [], freed, fresh)) return undefined;
+    yield;
   }
   // concat() of the namespaces' lists: one native copy, fast even before
   // the first reloads have warmed this code up.
   const present = attempt.namespaces.flatMap((namespace) => shares.get(namespace) ?? []);
   const entries = ([] as PodEntry[]).concat(...present.map((share) => share.entries));
   const warnings = ([] as Problem[]).concat(...present.map((share) => share.warnings));
+  yield;
 
   // Placing most pods anew costs more here (through the journal, with
   // BigInt addresses) than the tuned loop of a full placement.
@@ -217,6 +238,7 @@ function tryResettle(attempt: Try): PodCache | undefined {
     });
     if (result.kind !== 'placed') return undefined;
     placements.push(result);
+    yield;
   }
   fresh.forEach((entry, i) => {
     // Made like settlePods makes them (same array kind, packed by settleIPs), so code reading pods stays monomorphic.
@@ -286,7 +308,7 @@ function match(was: readonly PodEntry[], is: readonly PodEntry[], freed: string[
  * A changed namespace's pods anew, keeping the pod objects of workloads that
  * come out the same; null when two workloads share a key.
  */
-function namespaceShare(inputs: PodInputs, old: NamespacePods | undefined, nodeCount: number): NamespacePods | null {
+function* namespaceShare(inputs: PodInputs, old: NamespacePods | undefined, nodeCount: number): Steps<NamespacePods | null> {
   const names = new NameRegistry();
   const entries: PodEntry[] = [];
   const declared = new Map<PodObject, PodEntry>();
@@ -301,8 +323,15 @@ function namespaceShare(inputs: PodInputs, old: NamespacePods | undefined, nodeC
   if (hasEqualNeighbours(workloads)) return null;
   const generated = new Map<WorkloadObject, readonly PodEntry[]>();
   const warnings: Problem[] = [];
+  let sinceYield = 0;
   for (const workload of workloads) {
+    // A workload makes up to thousands of pods: a pause check after every few hundred.
+    if (sinceYield >= PODS_PER_STEP) {
+      sinceYield = 0;
+      yield;
+    }
     const made = synthesizePods([workload], names, nodeCount);
+    sinceYield += made.pods.length + 1;
     const before = old?.generated.get(workload);
     const pods = before && sameNames(before, made.pods) ? before : made.pods;
     generated.set(workload, pods);

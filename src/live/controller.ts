@@ -14,7 +14,7 @@ import {
   EMPTY_OVERLAY,
   SCALABLE_KINDS,
   applyPodReadiness,
-  overlayObjects,
+  overlayObjectSteps,
   withDeletion,
   withPodReady,
   withReplicas,
@@ -182,7 +182,7 @@ export class LiveCluster {
     // served in between (issue 19): the old state answers until the new one
     // is complete, then one reference swap puts it in service.
     const slicer = new Slicer(this.options.slices);
-    const objects = overlayObjects(files, overlay);
+    const objects = await slicer.run(overlayObjectSteps(files, overlay));
     const tooBig = await slicer.run(capacityOfSteps(this.options.config, objects, this.objects));
     if (tooBig.length > 0) {
       this.log[refusal]({ problems: tooBig }, `${what} refused, keeping the last good state: ${tooBig.join('; ')}`);

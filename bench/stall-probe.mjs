@@ -3,12 +3,14 @@
 //
 //   node bench/stall-probe.mjs [--services 10000] [--pods 150000] [--namespaces 50] [--edits 5] [--json]
 //                              [--node-flags='--cpu-prof --cpu-prof-dir=DIR --trace-gc'] [--server-out FILE]
+//                              [--serve-flags='--log-level info']
 //
 // Starts `serve --watch --http` on a generated cluster (split into files of
 // 5,000 documents), then a client in this process sends 1,000 A queries/s
 // over UDP for an existing service (round-robin over a few names) while:
 // 5 edits each append one small Service to a watched file (3 s apart), then
-// one /v1/apply of a Service and one /v1/scale of a Deployment. Reports the
+// one /v1/apply of a Service, one /v1/scale of a StatefulSet and one
+// /v1/reset (the applied Service goes again). Reports the
 // max and p99 latency of the queries sent during the changes (and per kind
 // of change: the queries sent from its write or call until 1 s after it
 // answered), any query
@@ -44,6 +46,7 @@ export async function stallProbe(size, zone = 'cluster.local', edits = 5, option
   const token = 'stall-probe-token';
   const argv = serveArgs(dir, port, ['--watch', '--pod-cidr', podCidr, '--http', `127.0.0.1:${http}`, '--http-token', token]);
   argv.splice(1, 0, ...(options.nodeFlags ?? []));
+  argv.push(...(options.serveFlags ?? []));
   const stdout = options.serverOut ? openSync(options.serverOut, 'w') : 'ignore';
   const server = start(1, argv, { spawn: { stdio: ['ignore', stdout, 'inherit'] } });
   const client = await udpClient(port);
@@ -55,10 +58,10 @@ export async function stallProbe(size, zone = 'cluster.local', edits = 5, option
     await sleep(1000);
     const changes = [];
     /** Time one change: from `begin` (performance.now()) until `name` answers. */
-    const timed = async (change, name, act) => {
+    const timed = async (change, name, act, present = true) => {
       const from = performance.now();
       await act();
-      const seconds = await client.until(name, from);
+      const seconds = await client.until(name, from, present);
       changes.push({ change, seconds, from, to: from + seconds * 1000 + 1000 });
       await sleep(EDIT_GAP_MS);
     };
@@ -70,9 +73,11 @@ export async function stallProbe(size, zone = 'cluster.local', edits = 5, option
     const app = shape.find((a) => a.kind === 'StatefulSet');
     const scale = { kind: app.kind, namespace: app.namespace, name: app.name, replicas: app.replicas + 1 };
     await timed('scale', `${app.name}-${app.replicas}.${app.name}-hl.${app.namespace}.svc.${zone}`, api('/v1/scale', 'application/json', JSON.stringify(scale)));
+    // Back to what the files say: the applied Service goes.
+    await timed('reset', `stall-api.ns-000.svc.${zone}`, api('/v1/reset', 'application/json', '{}'), false);
     const latency = await load.stop();
     const during = (kind) => latency.within(changes.filter((c) => c.change.startsWith(kind)));
-    const byKind = { edits: during('edit'), applies: during('apply'), scales: during('scale') };
+    const byKind = { edits: during('edit'), applies: during('apply'), scales: during('scale'), resets: during('reset') };
     return { ...size, rate: RATE, ...latency.all, byKind, changes: changes.map(({ change, seconds }) => ({ change, seconds })) };
   } finally {
     client.close();
@@ -137,11 +142,11 @@ async function udpClient(port) {
         },
       };
     },
-    /** Seconds from `since` (performance.now()) until `name` answers with a record. */
-    async until(name, since, limitMs = 30000) {
+    /** Seconds from `since` (performance.now()) until `name` answers with a record (`present`) or without one. */
+    async until(name, since, present = true, limitMs = 30000) {
       while (performance.now() - since < limitMs) {
         const answered = await new Promise((resolve) => {
-          const id = ask(name, (_ms, answers) => resolve(answers > 0));
+          const id = ask(name, (_ms, answers) => resolve(answers > 0 === present));
           setTimeout(() => {
             if (pending.delete(id)) resolve(false);
           }, 500).unref();
@@ -218,11 +223,13 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       json: { type: 'boolean', default: false },
       'node-flags': { type: 'string', default: '' },
       'server-out': { type: 'string' },
+      'serve-flags': { type: 'string', default: '' },
     },
   });
   const size = { services: Number(values.services), pods: Number(values.pods), namespaces: Number(values.namespaces) };
   const nodeFlags = values['node-flags'].split(' ').filter(Boolean);
-  const result = await stallProbe(size, 'cluster.local', Number(values.edits), { nodeFlags, serverOut: values['server-out'] });
+  const serveFlags = values['serve-flags'].split(' ').filter(Boolean);
+  const result = await stallProbe(size, 'cluster.local', Number(values.edits), { nodeFlags, serveFlags, serverOut: values['server-out'] });
   process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${stallReport(result)}\n`);
   process.exit(0);
 }

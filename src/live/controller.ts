@@ -182,6 +182,7 @@ export class LiveCluster {
     // served in between (issue 19): the old state answers until the new one
     // is complete, then one reference swap puts it in service.
     const slicer = new Slicer(this.options.slices);
+    const started = performance.now();
     const objects = await slicer.run(overlayObjectSteps(files, overlay));
     const tooBig = await slicer.run(capacityOfSteps(this.options.config, objects, this.objects));
     if (tooBig.length > 0) {
@@ -204,13 +205,15 @@ export class LiveCluster {
     this.objects = objects;
     this.current = next;
     this.options.swap(next);
+    const builtMs = Math.round(performance.now() - started);
     // Queries already waiting on the sockets are answered before the diff
     // starts; changesSince pauses between slices too (it takes about 0.3 s
     // at 150,000 pods).
     await new Promise((resolve) => setImmediate(resolve));
     const diff = (await next.index.changesSince?.(previous.index, slicer)) ?? diffRecords(previous.index.records(), next.index.records());
     this.warnNew(previous.state.warnings, next.state.warnings);
-    this.log.info({ serial, added: diff.added.length, removed: diff.removed.length, changed: diff.changed.length }, `${what}: ${summarizeDiff(diff)}`);
+    const timing = { builtMs, diffMs: Math.round(performance.now() - started) - builtMs, pauses: slicer.pauses };
+    this.log.info({ serial, added: diff.added.length, removed: diff.removed.length, changed: diff.changed.length, ...timing }, `${what}: ${summarizeDiff(diff)}`);
     return { kind: 'changed', diff, serial };
   }
 

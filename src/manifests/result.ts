@@ -5,6 +5,7 @@
 import { describeSource, type ManifestObject, objectKey } from '../cluster/model.js';
 import { errorsOf, type Problem } from '../cluster/problems.js';
 import type { LoadResult, SkippedObject } from './types.js';
+import { ITEMS_PER_STEP, runNow, type Steps } from '../cluster/slicer.js';
 
 /** What a load collects before it is finished into a LoadResult. */
 export interface Collected {
@@ -18,9 +19,9 @@ export function newCollected(): Collected {
   return { objects: [], problems: [], skipped: [], files: [] };
 }
 
-/** Adds duplicate errors and applies the all-or-nothing rule. */
-export function finish(collected: Collected): LoadResult {
-  const problems = [...collected.problems, ...findDuplicates(collected.objects)];
+/** Adds duplicate errors (`duplicates`, when already found) and applies the all-or-nothing rule. */
+export function finish(collected: Collected, duplicates: readonly Problem[] = findDuplicates(collected.objects)): LoadResult {
+  const problems = [...collected.problems, ...duplicates];
   const ok = errorsOf(problems).length === 0;
   return {
     ok,
@@ -50,9 +51,16 @@ export function combineLoads(results: readonly LoadResult[]): LoadResult {
 
 /** Two objects with the same kind/namespace/name: an error at the later one naming the earlier one. */
 export function findDuplicates(objects: readonly ManifestObject[]): Problem[] {
+  return runNow(findDuplicateSteps(objects));
+}
+
+/** findDuplicates in steps (a reload runs them through a Slicer). */
+export function* findDuplicateSteps(objects: readonly ManifestObject[]): Steps<Problem[]> {
   const first = new Map<string, ManifestObject>();
   const problems: Problem[] = [];
+  let count = 0;
   for (const object of objects) {
+    if (++count % (4 * ITEMS_PER_STEP) === 0) yield;
     const key = objectKey(object);
     const earlier = first.get(key);
     if (earlier === undefined) {

@@ -26,7 +26,7 @@ import dgram from 'node:dgram';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { clusterShape, writeClusterFiles } from './gen-cluster.mjs';
-import { freePort, out, serveArgs, start, stop, waitForAnswer } from './lib.mjs';
+import { cpuSeconds, freePort, loadAverage, out, serveArgs, start, stop, waitForAnswer } from './lib.mjs';
 
 const RATE = 1000;
 const EDIT_GAP_MS = 3000;
@@ -54,16 +54,19 @@ export async function stallProbe(size, zone = 'cluster.local', edits = 5, option
     const names = shape.slice(0, 8).map((app) => `${app.name}.${app.namespace}.svc.${zone}`);
     await waitForAnswer(port, names[0], 300, server);
     await sleep(2500); // the watcher settles, the pods are readied for reuse
+    const loadBefore = loadAverage();
     const load = client.steady(names);
     await sleep(1000);
     const changes = [];
     /** Time one change: from `begin` (performance.now()) until `name` answers. */
     const timed = async (change, name, act, present = true) => {
-      const from = performance.now();
+      const [from, cpuBefore] = [performance.now(), cpuSeconds(server.pid)];
       await act();
       const seconds = await client.until(name, from, present);
-      changes.push({ change, seconds, from, to: from + seconds * 1000 + 1000 });
       await sleep(EDIT_GAP_MS);
+      // The server's CPU from the change until the next (the diff after the swap, and 3 s of answering 1,000 q/s, included).
+      const cpuMs = (cpuSeconds(server.pid) - cpuBefore) * 1000;
+      changes.push({ change, seconds, cpuMs, from, to: from + seconds * 1000 + 1000 });
     };
     for (let i = 1; i <= edits; i++) {
       await timed(`edit ${i}`, `stall-${i}.ns-000.svc.${zone}`, () => appendFileSync(editFile, service(`stall-${i}`)));
@@ -78,7 +81,7 @@ export async function stallProbe(size, zone = 'cluster.local', edits = 5, option
     const latency = await load.stop();
     const during = (kind) => latency.within(changes.filter((c) => c.change.startsWith(kind)));
     const byKind = { edits: during('edit'), applies: during('apply'), scales: during('scale'), resets: during('reset') };
-    return { ...size, rate: RATE, ...latency.all, byKind, changes: changes.map(({ change, seconds }) => ({ change, seconds })) };
+    return { ...size, rate: RATE, load: `${loadBefore} -> ${loadAverage()}`, ...latency.all, byKind, changes: changes.map(({ change, seconds, cpuMs }) => ({ change, seconds, cpuMs })) };
   } finally {
     client.close();
     await stop(server);
@@ -198,15 +201,16 @@ export function stallReport(result) {
   const fmt = (n, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '—');
   const lines = [
     `${result.services} services, ${result.pods} pods; ${result.rate} q/s during ${result.changes.length} changes: ` +
-      `${result.sent} sent, ${result.lost} lost, p50 ${fmt(result.p50Ms, 2)} ms, p99 ${fmt(result.p99Ms, 2)} ms, max ${fmt(result.maxMs)} ms, ${result.over50ms} over 50 ms`,
+      `${result.sent} sent, ${result.lost} lost, p50 ${fmt(result.p50Ms, 2)} ms, p99 ${fmt(result.p99Ms, 2)} ms, max ${fmt(result.maxMs)} ms, ${result.over50ms} over 50 ms ` +
+      `(machine load average ${result.load})`,
     '',
     '| queries sent during (each change until 1 s after it answered) | queries | p99 | max | over 50 ms |',
     '|---|---|---|---|---|',
     ...Object.entries(result.byKind).map(([kind, s]) => `| ${kind} | ${s.queries} | ${fmt(s.p99Ms, 2)} ms | ${fmt(s.maxMs)} ms | ${s.over50ms} |`),
     '',
-    '| change | write → answer (s) |',
-    '|---|---|',
-    ...result.changes.map((c) => `| ${c.change} | ${fmt(c.seconds, 2)} |`),
+    '| change | write → answer (s) | server CPU until the next change (ms) |',
+    '|---|---|---|',
+    ...result.changes.map((c) => `| ${c.change} | ${fmt(c.seconds, 2)} | ${fmt(c.cpuMs, 0)} |`),
     '',
     'Targets: max < 50 ms, p99 < 5 ms, each change answered < 1 s.',
   ];

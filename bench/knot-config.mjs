@@ -2,6 +2,9 @@
 // for the same manifests: the authoritative peer of the CPU-per-answer runs
 // (issue 19). One UDP and one TCP worker, so it competes on one core as
 // clusterdns does; nothing is written but its own files under `dir`.
+// knotd sets its workers' affinity itself (worker i on CPU i mod cores), which
+// undoes `taskset -c 1`: its UDP worker ran on CPU 0 beside dnsperf. Callers
+// re-pin the process once it answers (lib.mjs pinThreads).
 
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';

@@ -17,6 +17,18 @@ export function pinned(cpus, argv) {
   return hasTaskset ? ['taskset', ['-c', String(cpus), ...argv]] : [argv[0], argv.slice(1)];
 }
 
+/**
+ * Pin every thread a running process has now to `cpus`. taskset at start
+ * pins a process, but a server may move its own threads afterwards: knotd
+ * pins UDP worker i to CPU i mod cores, which put its one worker on CPU 0,
+ * dnsperf's core, while clusterdns ran on CPU 1 (issue 19).
+ */
+export function pinThreads(pid, cpus) {
+  if (!hasTaskset) return;
+  const result = spawnSync('taskset', ['-a', '-p', '-c', String(cpus), String(pid)], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`taskset -a -p ${cpus} ${pid} failed: ${result.stderr}`);
+}
+
 const children = new Set();
 /** Start a pinned child; every child is killed by stopAll() (and on exit). */
 export function start(cpus, argv, options = {}) {

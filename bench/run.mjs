@@ -22,7 +22,7 @@ import { clusterShape, clusterYaml } from './gen-cluster.mjs';
 import { queryMix } from './gen-queries.mjs';
 import { dnsmasqForCluster } from './dnsmasq-config.mjs';
 import { knotBinary, knotForCluster } from './knot-config.mjs';
-import { dnsmasqArgs, dnsperf, fixed, freePort, loadAverage, out, root, serveArgs, start, stop, stopAll, waitForAnswer, writeLines } from './lib.mjs';
+import { dnsmasqArgs, dnsperf, fixed, freePort, loadAverage, out, pinThreads, root, serveArgs, start, stop, stopAll, waitForAnswer, writeLines } from './lib.mjs';
 import { scaleRun } from './scale.mjs';
 import { stallProbe, stallReport } from './stall-probe.mjs';
 import { chartSvg } from './chart.mjs';
@@ -88,7 +88,11 @@ async function clusterSection() {
   if (!knotd) say('\nKnot DNS not installed (apt-get install -y knot): its rows are skipped.');
   await waitForAnswer(ours, probe);
   await waitForAnswer(theirs, probe);
-  if (knot) await waitForAnswer(knotPort, probe, 120, knot);
+  if (knot) {
+    await waitForAnswer(knotPort, probe, 120, knot);
+    // knotd pins its UDP worker itself, to CPU 0 (dnsperf's core): back to the servers' core.
+    pinThreads(knot.pid, 1);
+  }
   dnsperf(ours, queryFile, { seconds: 2 }); // warm: encode the answers, let V8 optimize
   const servers = [['clusterdns', ours, clusterdns], ['dnsmasq', theirs, dnsmasq], ...(knot ? [['Knot DNS', knotPort, knot]] : [])];
   const runs = alternate(servers.map(([label, port, server]) => [label, { port, server }]), ({ port, server }) => dnsperf(port, queryFile, { seconds, server }));

@@ -53,7 +53,7 @@ export interface LiveClusterOptions {
   readonly loadSources?: () => Promise<LoadResult>;
   /**
    * How a change's build is sliced so the old state keeps answering:
-   * default 5 ms slices, pausing on setImmediate (after pending I/O).
+   * default 3 ms slices, pausing on setImmediate (after pending I/O).
    * Tests hold a build at a pause here.
    */
   readonly slices?: SlicerOptions;

@@ -67,3 +67,37 @@ export class Slicer {
     this.sliceStart = performance.now();
   }
 }
+
+/** Items sorted natively as one run before the runs are merged in steps. */
+const RUN_LENGTH = 4 * ITEMS_PER_STEP;
+
+/**
+ * `items` sorted by `compare` into a new array, in steps: runs sorted
+ * natively, then merged a bounded number of items per step. Stable, like
+ * Array.prototype.sort, so it gives exactly what `[...items].sort(compare)`
+ * gives (10,000 services take several milliseconds to sort at once).
+ */
+export function* sortSteps<T>(items: readonly T[], compare: (a: T, b: T) => number): Steps<T[]> {
+  let from: T[] = [];
+  for (let start = 0; start < items.length; start += RUN_LENGTH) {
+    yield;
+    const run = items.slice(start, start + RUN_LENGTH).sort(compare);
+    for (const item of run) from.push(item);
+  }
+  let to: T[] = new Array<T>(from.length);
+  for (let width = RUN_LENGTH; width < from.length; width *= 2) {
+    let written = 0;
+    for (let left = 0; left < from.length; left += 2 * width) {
+      const middle = Math.min(left + width, from.length);
+      const end = Math.min(left + 2 * width, from.length);
+      let [i, j] = [left, middle];
+      for (let k = left; k < end; k++) {
+        // Left first on ties: stable.
+        to[k] = i < middle && (j >= end || compare(from[i]!, from[j]!) <= 0) ? from[i++]! : from[j++]!;
+        if (++written % RUN_LENGTH === 0) yield;
+      }
+    }
+    [from, to] = [to, from];
+  }
+  return from;
+}

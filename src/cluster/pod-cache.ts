@@ -58,6 +58,8 @@ export interface PodCache {
   readonly occupied: TakenAddresses;
   /** Per namespace (made on first use: a first load never needs it); `undefined` when two pods share a name. */
   namespaces(): ReadonlyMap<string, NamespacePods> | undefined;
+  /** namespaces() in steps (readied ahead of the first rebuild through a Slicer, while the server answers). */
+  namespaceSteps(): Steps<ReadonlyMap<string, NamespacePods> | undefined>;
   /** The state's pods, in name order: `pods.entries` themselves, or those of every namespace. */
   podList(): readonly PodEntry[];
   /** The entries of one namespace, sorted by name. */
@@ -89,7 +91,14 @@ export function settleAllPods(
   // Equal workload keys sort in no defined order: nothing to compare with.
   if (settled.warnings.length > 0 || hasEqualNeighbours(workloads)) return pods;
   let shares: Map<string, NamespacePods> | undefined | null = null;
-  const namespaces = () => (shares === null ? (shares = sharesOf(inputs, declared, workloads, synthesized)) : shares);
+  function* namespaceSteps(): Steps<Map<string, NamespacePods> | undefined> {
+    if (shares !== null) return shares;
+    const made = yield* sharesOf(inputs, declared, workloads, synthesized);
+    // A rebuild may have made them meanwhile (runNow while these steps paused): the first made stays.
+    if (shares === null) shares = made;
+    return shares;
+  }
+  const namespaces = () => runNow(namespaceSteps());
   return {
     pods,
     changed: undefined,
@@ -98,16 +107,17 @@ export function settleAllPods(
     explicit,
     occupied,
     namespaces,
+    namespaceSteps,
     podList: () => pods.entries,
     entriesOf: (namespace) => namespaces()?.get(namespace)?.entries ?? entriesIn(pods.entries, namespace),
   };
 
-  function sharesOf(
+  function* sharesOf(
     { pods: objects, workloads: unsorted }: PodInputs,
     entries: readonly PodEntry[],
     sorted: readonly WorkloadObject[],
     made: { pods: readonly PodEntry[]; warnings: readonly Problem[]; podEnds: readonly number[]; warningEnds: readonly number[] },
-  ): Map<string, NamespacePods> | undefined {
+  ): Steps<Map<string, NamespacePods> | undefined> {
     const byNamespace = new Map<string, { -readonly [K in keyof NamespacePods]: NamespacePods[K] } & { warnings: Problem[] }>();
     const share = (namespace: string) => {
       let found = byNamespace.get(namespace);
@@ -117,25 +127,31 @@ export function settleAllPods(
       }
       return found;
     };
-    objects.forEach((object, i) => {
-      const own = share(object.meta.namespace);
-      (own.pods as PodObject[]).push(object);
-      (own.declared as Map<PodObject, PodEntry>).set(object, entries[i]!);
-    });
+    for (let i = 0; i < objects.length; i++) {
+      if (i % ITEMS_PER_STEP === 0) yield;
+      const own = share(objects[i]!.meta.namespace);
+      (own.pods as PodObject[]).push(objects[i]!);
+      (own.declared as Map<PodObject, PodEntry>).set(objects[i]!, entries[i]!);
+    }
     for (const workload of unsorted) (share(workload.meta.namespace).workloads as WorkloadObject[]).push(workload);
-    sorted.forEach((workload, i) => {
-      const own = share(workload.meta.namespace);
-      (own.generated as Map<WorkloadObject, readonly PodEntry[]>).set(workload, made.pods.slice(i === 0 ? 0 : made.podEnds[i - 1], made.podEnds[i]));
+    for (let i = 0; i < sorted.length; i++) {
+      if (i % ITEMS_PER_STEP === 0) yield;
+      const own = share(sorted[i]!.meta.namespace);
+      (own.generated as Map<WorkloadObject, readonly PodEntry[]>).set(sorted[i]!, made.pods.slice(i === 0 ? 0 : made.podEnds[i - 1], made.podEnds[i]));
       for (let w = i === 0 ? 0 : made.warningEnds[i - 1]!; w < made.warningEnds[i]!; w++) own.warnings.push(made.warnings[w]!);
-    });
+    }
     const all = pods.entries;
     for (let start = 0, i = 1; start < all.length; i++) {
+      if (i % PODS_PER_STEP === 0) yield;
       if (i < all.length && all[i]!.pod.namespace === all[start]!.pod.namespace) continue;
       const own = share(all[start]!.pod.namespace);
       own.entries = all.slice(start, i);
       start = i;
     }
-    for (const own of byNamespace.values()) if (hasEqualNames(own.entries)) return undefined;
+    for (const own of byNamespace.values()) {
+      yield;
+      if (hasEqualNames(own.entries)) return undefined;
+    }
     return byNamespace;
   }
 }
@@ -254,6 +270,9 @@ function* tryResettle(attempt: Try): Steps<PodCache | undefined> {
     explicit: attempt.explicit,
     occupied: cache.occupied,
     namespaces: () => shares,
+    namespaceSteps: function* () {
+      return shares;
+    },
     podList: () => ([] as PodEntry[]).concat(...present.map((share) => share.entries)),
     entriesOf: (namespace) => shares.get(namespace)?.entries ?? [],
   };

@@ -24,7 +24,7 @@ import { ipAt, ipCount } from './pod-ip-list.js';
 import type { Problem } from './problems.js';
 import { resettleFamily, type FamilyPlacement } from './resettle.js';
 import { synthesizePods } from './synthesize.js';
-import { ITEMS_PER_STEP, runNow, type Steps } from './slicer.js';
+import { concatSteps, ITEMS_PER_STEP, runNow, type Steps } from './slicer.js';
 
 /** Pods made between two pause checks (each is a name, a few objects). */
 const PODS_PER_STEP = 4 * ITEMS_PER_STEP;
@@ -229,10 +229,9 @@ function* tryResettle(attempt: Try): Steps<PodCache | undefined> {
     if (!match(old.get(namespace)?.entries ?? [], share?.entries ?? [], freed, fresh)) return undefined;
     yield;
   }
-  // concat() of the namespaces' lists: one native copy, fast even before
-  // the first reloads have warmed this code up.
+  // The namespaces' lists in one, copied in steps; it is also the state's pod list (podList).
   const present = attempt.namespaces.flatMap((namespace) => shares.get(namespace) ?? []);
-  const entries = ([] as PodEntry[]).concat(...present.map((share) => share.entries));
+  const entries = yield* concatSteps(present.map((share) => share.entries));
   const warnings = ([] as Problem[]).concat(...present.map((share) => share.warnings));
   yield;
 
@@ -273,7 +272,7 @@ function* tryResettle(attempt: Try): Steps<PodCache | undefined> {
     namespaceSteps: function* () {
       return shares;
     },
-    podList: () => ([] as PodEntry[]).concat(...present.map((share) => share.entries)),
+    podList: () => entries,
     entriesOf: (namespace) => shares.get(namespace)?.entries ?? [],
   };
 }

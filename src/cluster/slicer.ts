@@ -101,3 +101,18 @@ export function* sortSteps<T>(items: readonly T[], compare: (a: T, b: T) => numb
   }
   return from;
 }
+
+/** The items of `lists` in one new array, in steps (150,000 pods in one concat() are a 5-15 ms stretch). */
+export function* concatSteps<T>(lists: readonly (readonly T[])[]): Steps<T[]> {
+  const all: T[] = [];
+  let sinceYield = 0;
+  for (const list of lists) {
+    for (const item of list) all.push(item);
+    sinceYield += list.length;
+    if (sinceYield >= RUN_LENGTH * 16) {
+      sinceYield = 0;
+      yield;
+    }
+  }
+  return all;
+}

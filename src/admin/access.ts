@@ -18,7 +18,8 @@
 
 import { timingSafeEqual } from 'node:crypto';
 import ipaddr from 'ipaddr.js';
-import { isLoopbackBind } from '../guard/acl.js';
+import { AllowList, isLoopbackBind } from '../guard/acl.js';
+import type { AdminSettings } from './settings.js';
 import type { AccessSettings, AdminReply } from './types.js';
 
 /** One request as it arrived, before its body is read. */
@@ -157,4 +158,9 @@ function bearerMatches(header: string | undefined, token: string): boolean {
 
 function refuse(status: number, error: string): AdminReply {
   return { status, json: { error } };
+}
+
+/** What the admin server enforces, from the validated settings: the allow list, the Host names and the token. */
+export function accessSettings(config: { readonly allow: readonly string[] } & Pick<AdminSettings, 'httpHosts' | 'httpToken'>): AccessSettings {
+  return { allow: new AllowList(config.allow), hosts: config.httpHosts, ...(config.httpToken !== null ? { token: config.httpToken } : {}) };
 }

@@ -2,8 +2,7 @@
 // files. Every change goes through LiveCluster, so it is validated like a
 // file and swapped in atomically like a reload.
 
-import { describeSource, objectKey } from '../cluster/model.js';
-import { ipList } from '../cluster/pod-ip-list.js';
+import { describeSource, ipList, objectKey } from '../cluster/index.js';
 import type { ChangeResult, LiveCluster } from '../live/controller.js';
 import { listRecords } from '../live/records.js';
 import type { AdminReply, AdminRequest } from './types.js';

@@ -7,4 +7,5 @@ export { createQueryLog, responseFlags, type QueryLog } from './querylog.js';
 export type { AdminContext, Readiness } from './types.js';
 export { HOW_TO_SET_A_TOKEN } from './access.js';
 export type { AccessSettings } from './types.js';
-export { accessSettings, TOKEN_ENV } from './settings.js';
+export { TOKEN_ENV } from './settings.js';
+export { accessSettings } from './access.js';

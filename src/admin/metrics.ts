@@ -7,8 +7,8 @@
 
 import { Counter, Gauge, Registry, type Metric } from 'prom-client';
 import { RRType, rrTypeName } from '../dns/types.js';
-import type { Query } from '../resolve/query.js';
-import type { LoadedCluster } from '../app.js';
+import type { Query } from '../dns/query.js';
+import type { LoadedCluster } from '../pipeline/index.js';
 import type { ForwarderStats } from '../forward/index.js';
 import type { TcpGuardStats } from '../server/tcp-limits.js';
 

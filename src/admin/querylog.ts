@@ -6,7 +6,7 @@
 
 import { RCode, RRClass, rrTypeName } from '../dns/types.js';
 import { createLineWriter } from './line-writer.js';
-import type { Query } from '../resolve/query.js';
+import type { Query } from '../dns/query.js';
 
 const RCODE_NAMES = new Map<number, string>(Object.entries(RCode).map(([name, code]) => [code, name]));
 const CLASS_NAMES = new Map<number, string>(Object.entries(RRClass).map(([name, code]) => [code, name]));

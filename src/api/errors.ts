@@ -9,8 +9,10 @@ export type ClusterDnsErrorCode =
   | 'invalid'
   /** `delete`, `scale` or `setReady` named an object that does not exist. */
   | 'not-found'
-  /** The DNS port could not be bound (in use, permission denied). */
+  /** The DNS port, or the `http` one, could not be bound (in use, permission denied). */
   | 'listen'
+  /** An upstream sends our queries back to this server (a forwarding loop): nothing is left running. */
+  | 'loop'
   /** The server was closed. */
   | 'closed';
 

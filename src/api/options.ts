@@ -3,7 +3,7 @@
 // the CLI's on purpose: port 0, no forwarding, no logs.
 
 import type { LevelWithSilent } from 'pino';
-import { validateConfig, type Config, type PodMode, type RawConfig } from '../config.js';
+import { validateConfig, type Config, type ConfigField, type PodMode, type RawConfig } from '../config.js';
 import type { Policy } from '../forward/index.js';
 import { createLogger, silentLogger, type Logger } from '../log.js';
 import { ClusterDnsError } from './errors.js';
@@ -123,26 +123,21 @@ function corefileOverlay(options: ClusterDnsOptions, values: CorefileValues | un
   return overlay as RawConfig;
 }
 
-/** The CLI's flag names in config problems, as this API spells them. */
-const OPTION_NAMES: readonly [RegExp, string][] = [
-  [/--upstream-timeout\b/g, 'upstreamTimeoutMs'],
-  [/--upstream\b/g, 'upstreams'],
-  [/--cluster-domain\b/g, 'clusterDomain'],
-  [/--service-cidr\b/g, 'serviceCIDR'],
-  [/--pod-cidr\b/g, 'podCIDR'],
-  [/--stub-domain\b/g, 'stubDomains'],
-  [/--cache-size\b/g, 'cache.maxEntries'],
-  [/--cache-max-ttl\b/g, 'cache.maxTtl'],
-  [/--log-level\b/g, 'logLevel'],
-  [/--search-namespace\b/g, 'searchNamespace'],
-  [/--http-token-file\b/g, 'httpTokenFile'],
-  [/--http-token\b/g, 'httpToken'],
-  [/--http-host\b/g, 'httpHosts'],
-  [/--http\b/g, 'http'],
-  [/--allow\b/g, 'allow'],
-  [/--max-pods\b/g, 'maxPods'],
-  [/--(bind|port|ttl|pods|nodes|policy)\b/g, '$1'],
-];
+/**
+ * How this API names each setting in a problem (config problems carry field
+ * paths): the option key that sets it, where it is not the field path itself
+ * (`port` is `port`, `cache.maxTtl` is `cache.maxTtl`). Settings no option sets
+ * (a Corefile's `forward max_concurrent`) keep their field path too.
+ */
+const OPTION_KEYS: { readonly [F in ConfigField]?: keyof ClusterDnsOptions } = {
+  podMode: 'pods',
+  serviceCIDRs: 'serviceCIDR',
+  podCIDRs: 'podCIDR',
+};
+
+function optionKey(field: ConfigField): string {
+  return OPTION_KEYS[field] ?? field;
+}
 
 /** Validate everything at once; throws a ClusterDnsError('options') listing every problem. */
 export function prepare(options: ClusterDnsOptions, corefile?: CorefileValues): Prepared {
@@ -151,8 +146,8 @@ export function prepare(options: ClusterDnsOptions, corefile?: CorefileValues): 
   for (const key of Object.keys(options)) if (!KNOWN.has(key)) problems.push(`unknown option ${JSON.stringify(key)}`);
   const inputs = toInputs(options.manifests, problems);
   const sources = manifestSources(inputs);
-  const result = validateConfig({ ...rawConfig(options, sources.paths), ...corefileOverlay(options, corefile) });
-  if (!result.ok) problems.push(...result.problems.map(apiSpelling));
+  const result = validateConfig({ ...rawConfig(options, sources.paths), ...corefileOverlay(options, corefile) }, optionKey);
+  if (!result.ok) problems.push(...result.problems);
   if (problems.length > 0 || !result.ok) throw new ClusterDnsError('options', 'invalid clusterdns options', problems);
   const logger = options.logger ?? (options.logLevel ? createLogger(options.logLevel) : silentLogger());
   return { config: result.config, logger, sources };
@@ -200,8 +195,4 @@ function toInputs(value: ClusterDnsOptions['manifests'] | undefined, problems: s
     }
   });
   return inputs;
-}
-
-function apiSpelling(problem: string): string {
-  return OPTION_NAMES.reduce((text, [flag, name]) => text.replace(flag, name), problem);
 }

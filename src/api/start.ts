@@ -1,17 +1,12 @@
-// startClusterDns: the Node API. The same steps as `clusterdns serve` (load,
-// build, bind, go live) through the same functions, and the control API's
-// changes as methods, all through the one LiveCluster.
+// startClusterDns: the Node API, a thin adapter over the composition root
+// that `clusterdns serve` uses too (admin, live reload, loop check, drain),
+// with the control API's changes as methods on the one LiveCluster.
 
 import { Resolver } from 'node:dns/promises';
-import { loadCluster, logProblems, startServer, type RunningServer } from '../app.js';
-import { formatProblem, errorsOf } from '../cluster/problems.js';
-import { ipList } from '../cluster/pod-ip-list.js';
-import { resolveUpstreams, UpstreamConfigError } from '../forwarding.js';
-import { ListenError } from '../server/index.js';
-import { listRecords, startLive, type ChangeResult, type Live, type RecordListing } from '../live/index.js';
-import { accessSettings, AdminListenError, startAdminServer, type AdminContext, type AdminServer } from '../admin/index.js';
-import type { Config } from '../config.js';
-import type { Logger } from '../log.js';
+import { startApp, StartError, type App } from '../app/index.js';
+import { ipList } from '../cluster/index.js';
+import { endpointKey } from '../forward/index.js';
+import { listRecords, type ChangeResult, type RecordListing } from '../live/index.js';
 import { ClusterDnsError } from './errors.js';
 import { prepare, type ClusterDnsOptions } from './options.js';
 import { loadCorefile } from '../corefile/index.js';
@@ -82,48 +77,33 @@ export async function startClusterDns(options: ClusterDnsOptions): Promise<Clust
     logger.child({ module: 'corefile' }).info({ ignored: corefile.settings.ignored }, `${options.corefile}: not modelled by clusterdns, ignored: ${corefile.settings.ignored.join(', ')}`);
   }
   for (const warning of corefile?.ok ? corefile.settings.warnings : []) logger.child({ module: 'corefile' }).warn(warning);
-  const upstreams = await resolveUpstreams(config, logger).catch((error: unknown) => {
-    throw error instanceof UpstreamConfigError ? new ClusterDnsError('options', error.message) : error;
+  const app = await startApp(config, logger, { signals: false, sources: () => sources.load() }).catch((error: unknown) => {
+    throw error instanceof StartError ? apiError(error) : error;
   });
-  const reverseFallthrough = upstreams.length > 0;
-  const load = await loadCluster(config, logger, { reverseFallthrough, sources: () => sources.load() });
-  logProblems(logger, load.problems);
-  if (!load.ok) throw new ClusterDnsError('invalid', 'the manifests have errors', errorsOf(load.problems).map(formatProblem));
-  let server: RunningServer;
-  try {
-    server = await startServer(config, load.cluster, upstreams, logger);
-  } catch (error) {
-    throw error instanceof ListenError ? new ClusterDnsError('listen', error.message, [], { cause: error }) : error;
+  // The CLI serves while it checks and exits on a loop; a library says so before it hands out a server that would loop.
+  const loop = await app.loopCheck;
+  if (loop) {
+    await app.stop(0);
+    await handlesReleased();
+    throw new ClusterDnsError('loop', `forwarding loop detected: upstream ${endpointKey(loop)} sends our queries back to this server; name an upstream that does not use clusterdns`);
   }
-  const live = await startLive({ config, logger, server, load: load.load, reverseFallthrough, loadSources: () => sources.load(), signals: false });
-  let admin: AdminServer | undefined;
-  try {
-    admin = await startAdmin(config, live, logger);
-  } catch (error) {
-    live.close();
-    await server.close();
-    throw error;
-  }
-  logger.info({ udp: `${server.dns.host}:${server.dns.port}`, zone: config.clusterDomain }, `serving ${config.clusterDomain} (udp+tcp)`);
-  return handle(server, live, admin);
+  return handle(app);
 }
 
-/** The `http` option: probes and the /v1 control API over the same LiveCluster (no metrics: no query observer here). */
-async function startAdmin(config: Config, live: Live, logger: Logger): Promise<AdminServer | undefined> {
-  if (config.http === null) return undefined;
-  const context: AdminContext = {
-    readiness: () => ({ notReady: undefined, lastReloadError: live.cluster.lastError }),
-    live: () => live.cluster,
-    access: accessSettings(config),
-  };
-  try {
-    return await startAdminServer(config.http.host, config.http.port, context, logger);
-  } catch (error) {
-    throw error instanceof AdminListenError ? new ClusterDnsError('listen', error.message, [], { cause: error }) : error;
+/** The root's refusal in this API's codes: bad upstreams are a bad option; the manifests' problems are listed. */
+function apiError(error: StartError): ClusterDnsError {
+  switch (error.failure) {
+    case 'manifests':
+      return new ClusterDnsError('invalid', 'the manifests have errors', error.problems);
+    case 'upstreams':
+      return new ClusterDnsError('options', error.message);
+    case 'listen':
+      return new ClusterDnsError('listen', error.message, [], { cause: error.cause });
   }
 }
 
-function handle(server: RunningServer, live: Live, admin: AdminServer | undefined): ClusterDns {
+function handle(app: App): ClusterDns {
+  const { server, admin } = app;
   const address = clientAddress(server.dns.host, server.dns.port);
   const resolvers = new Set<Resolver>();
   let closing: Promise<void> | undefined;
@@ -131,7 +111,7 @@ function handle(server: RunningServer, live: Live, admin: AdminServer | undefine
     if (closing) throw new ClusterDnsError('closed', 'this clusterdns server is closed');
     return summary(await run());
   };
-  const cluster = live.cluster;
+  const cluster = app.live.cluster;
   return {
     host: server.dns.host,
     port: server.dns.port,
@@ -171,19 +151,24 @@ function handle(server: RunningServer, live: Live, admin: AdminServer | undefine
     },
     close() {
       closing ??= (async () => {
-        live.close();
         for (const resolver of resolvers) resolver.cancel();
-        await admin?.close();
-        await server.close();
-        // Sockets report "closed" before libuv has released their handles,
-        // which happens in the close phase of the next loop turn. Wait for
-        // it, so a caller checking for leaked handles after close() sees none.
-        await new Promise((resolve) => setImmediate(resolve));
-        await new Promise((resolve) => setImmediate(resolve));
+        // No grace period: queries still waiting on an upstream are answered SERVFAIL now.
+        await app.stop(0);
+        await handlesReleased();
       })();
       return closing;
     },
   };
+}
+
+/**
+ * Sockets report "closed" before libuv has released their handles, which
+ * happens in the close phase of the next loop turn. Wait for it, so a caller
+ * checking for leaked handles after close() sees none.
+ */
+async function handlesReleased(): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+  await new Promise((resolve) => setImmediate(resolve));
 }
 
 function summary(result: ChangeResult): ChangeSummary {

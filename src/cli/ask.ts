@@ -5,7 +5,7 @@ import dgram from 'node:dgram';
 import net, { isIP } from 'node:net';
 import { randomInt } from 'node:crypto';
 import { createResponder } from '../resolve/responder.js';
-import type { Query } from '../resolve/query.js';
+import type { Query } from '../dns/query.js';
 import type { RecordIndex } from '../records/types.js';
 import { RRClass } from '../dns/types.js';
 import { normalizeName } from '../dns/names.js';

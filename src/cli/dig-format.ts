@@ -5,10 +5,9 @@
 import { writeHeader, writeQuestion } from '../dns/message.js';
 import { RCode, RRClass, RRType, rrTypeName } from '../dns/types.js';
 import { absolute, formatRecord } from '../dns/zonetext.js';
-import { decodeAnswers } from '../forward/decode.js';
-import { parseMessage, readName, type ParsedMessage, type RecordSlot, type Section } from '../forward/reader.js';
+import { decodeAnswers, parseMessage, readName, type ParsedMessage, type RecordSlot, type Section } from '../dns/index.js';
 
-export interface DecodedResponse {
+interface DecodedResponse {
   readonly id: number;
   readonly rcode: string;
   readonly flags: readonly string[];
@@ -28,7 +27,7 @@ export function encodeQuery(id: number, name: string, qtype: number): Buffer {
   return out.subarray(0, end);
 }
 
-export function rcodeName(code: number): string {
+function rcodeName(code: number): string {
   for (const [name, value] of Object.entries(RCode)) if (value === code) return name;
   return `RCODE${code}`;
 }

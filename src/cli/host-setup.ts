@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { DEFAULTS } from '../config.js';
-import { normalizeName } from '../dns/names.js';
+import { parseClusterDomain } from '../cluster/index.js';
 import { reportConfigProblems } from './exit.js';
 
 export const HOST_TARGETS = ['auto', 'systemd-resolved', 'macos', 'dnsmasq', 'all'] as const;
@@ -52,16 +52,16 @@ Exit codes: 0 printed, 2 bad flags or --print missing.`,
     )
     .action((flags: HostSetupFlags) => {
       const port = Number(flags.port);
-      const zone = normalizeName(flags.clusterDomain);
+      const zone = parseClusterDomain(flags.clusterDomain);
       const problems: string[] = [];
       if (flags.print !== true) {
         problems.push('host-setup only prints the configuration, it never applies it: add --print and apply the snippet yourself');
       }
       if (!/^\d+$/.test(flags.port) || port < 1 || port > 65535) problems.push(`--port: expected 1-65535, got "${flags.port}"`);
-      if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(zone)) problems.push(`--cluster-domain: "${flags.clusterDomain}" is not a DNS name`);
+      if (zone === undefined) problems.push(`--cluster-domain: "${flags.clusterDomain}" is not a DNS name`);
       if (problems.length > 0) reportConfigProblems(problems);
       const target = flags.target === 'auto' ? detectTarget(process.platform, existsSync(RESOLVED_STUB)) : flags.target;
-      process.stdout.write(hostSetup(target, zone, port));
+      process.stdout.write(hostSetup(target, zone!, port));
     });
 }
 

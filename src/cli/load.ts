@@ -2,9 +2,9 @@
 // Config -> manifests -> cluster, with problems printed as plain lines.
 
 import { configFromFlags, type ClusterFlags } from './options.js';
-import { loadCluster, type ClusterLoad } from '../app.js';
+import { loadCluster, type ClusterLoad } from '../pipeline/index.js';
 import type { Config } from '../config.js';
-import { formatProblem, type Problem } from '../cluster/problems.js';
+import { formatProblem, type Problem } from '../cluster/index.js';
 import { createLogger } from '../log.js';
 import { ExitCode, ExitRequest, reportConfigProblems } from './exit.js';
 

@@ -2,9 +2,11 @@
 // into a validated Config.
 
 import { Option, type Command } from 'commander';
-import { DEFAULTS, POD_MODES, POLICIES, validateConfig, type ConfigResult, type RawConfig } from '../config.js';
+import { DEFAULTS, validateConfig, type ConfigField, type ConfigResult, type RawConfig } from '../config.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat } from '../log.js';
 import { TOKEN_ENV } from '../admin/settings.js';
+import { POD_MODES } from '../cluster/index.js';
+import { POLICIES } from '../forward/settings.js';
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -149,6 +151,53 @@ export interface ClusterFlags {
   corefile?: string;
 }
 
+/** How the CLI names each setting in a problem (config problems carry field paths). */
+const FLAGS: { readonly [F in ConfigField]: string } = {
+  clusterDomain: '--cluster-domain',
+  ttl: '--ttl',
+  podMode: '--pods',
+  serviceCIDRs: '--service-cidr',
+  podCIDRs: '--pod-cidr',
+  nodes: '--nodes',
+  maxPods: '--max-pods',
+  maxManifestBytes: '--max-manifest-bytes',
+  logLevel: '--log-level',
+  bind: '--bind',
+  port: '--port',
+  workers: '--workers',
+  udpIo: '--udp-io',
+  shutdownGraceMs: '--shutdown-grace',
+  'tcp.maxConnections': '--tcp-max-connections',
+  'tcp.maxPerClient': '--tcp-max-per-client',
+  'tcp.idleTimeoutMs': '--tcp-idle-timeout',
+  'tcp.maxInFlight': '--tcp-max-inflight',
+  'tcp.maxMessageBytes': '--tcp-max-message',
+  // No flag sets it: the field path is its name.
+  'tcp.maxQueuedBytes': 'tcp.maxQueuedBytes',
+  upstreams: '--upstream',
+  resolvConf: '--resolv-conf',
+  policy: '--policy',
+  upstreamTimeoutMs: '--upstream-timeout',
+  stubDomains: '--stub-domain',
+  'cache.maxEntries': '--cache-size',
+  'cache.maxTtl': '--cache-max-ttl',
+  forwardMaxInFlight: '--forward-max-inflight',
+  searchNamespace: '--search-namespace',
+  http: '--http',
+  httpToken: '--http-token',
+  httpTokenFile: '--http-token-file',
+  httpTokenEnv: TOKEN_ENV,
+  httpHosts: '--http-host',
+  allow: '--allow',
+  rateLimit: '--rate-limit',
+  'rateLimit.slip': '--rate-limit-slip',
+};
+
+/** The flag (or environment variable) that sets `field`. */
+export function flagOf(field: ConfigField): string {
+  return FLAGS[field];
+}
+
 /** `overlay`: fields set elsewhere (a --corefile, already stripped of what flags give explicitly), over the flags. */
 export function configFromFlags(flags: ClusterFlags, overlay: RawConfig = {}): ConfigResult {
   const raw: RawConfig = {
@@ -183,11 +232,13 @@ export function configFromFlags(flags: ClusterFlags, overlay: RawConfig = {}): C
     rateLimit: flags.rateLimit,
     // The slip default is a commander default: only meaningful with --rate-limit.
     rateLimitSlip: flags.rateLimit === undefined ? undefined : flags.rateLimitSlip,
-    tcpMaxConnections: flags.tcpMaxConnections,
-    tcpMaxPerClient: flags.tcpMaxPerClient,
-    tcpIdleTimeoutMs: flags.tcpIdleTimeout,
-    tcpMaxInFlight: flags.tcpMaxInflight,
-    tcpMaxMessage: flags.tcpMaxMessage,
+    tcp: {
+      maxConnections: flags.tcpMaxConnections,
+      maxPerClient: flags.tcpMaxPerClient,
+      idleTimeoutMs: flags.tcpIdleTimeout,
+      maxInFlight: flags.tcpMaxInflight,
+      maxMessageBytes: flags.tcpMaxMessage,
+    },
     forwardMaxInFlight: flags.forwardMaxInflight,
     shutdownGraceMs: flags.shutdownGrace,
     searchNamespace: flags.searchNamespace,
@@ -195,7 +246,7 @@ export function configFromFlags(flags: ClusterFlags, overlay: RawConfig = {}): C
     udpIo: flags.udpIo,
     maxManifestBytes: flags.maxManifestBytes,
   };
-  const result = validateConfig({ ...raw, ...overlay });
+  const result = validateConfig({ ...raw, ...overlay }, flagOf);
   if (result.ok && result.config.manifests.length === 0) {
     return { ok: false, problems: ["no manifests given: pass -f FILE, -f DIR or -f - (stdin); -f may repeat"] };
   }

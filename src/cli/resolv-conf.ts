@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { isIP } from 'node:net';
 import { DEFAULTS } from '../config.js';
-import { normalizeName } from '../dns/names.js';
+import { parseClusterDomain } from '../cluster/index.js';
 import { reportConfigProblems } from './exit.js';
 
 interface ResolvConfFlags {
@@ -70,10 +70,8 @@ function readFlags(flags: ResolvConfFlags): ResolvConfOptions {
   if (isIP(flags.server) === 0) problems.push(`--server: expected an IP address, got "${flags.server}"`);
   const port = Number(flags.port);
   if (!/^\d+$/.test(flags.port) || port < 1 || port > 65535) problems.push(`--port: expected 1-65535, got "${flags.port}"`);
-  const zone = normalizeName(flags.clusterDomain);
-  if (zone === '' || !zone.split('.').every((label) => LABEL.test(label))) {
-    problems.push(`--cluster-domain: "${flags.clusterDomain}" is not a DNS name`);
-  }
+  const zone = parseClusterDomain(flags.clusterDomain);
+  if (zone === undefined) problems.push(`--cluster-domain: "${flags.clusterDomain}" is not a DNS name`);
   if (problems.length > 0) reportConfigProblems(problems);
-  return { namespace: flags.namespace, server: flags.server, port, clusterDomain: zone };
+  return { namespace: flags.namespace, server: flags.server, port, clusterDomain: zone ?? '' };
 }

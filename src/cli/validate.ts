@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { addClusterOptions, type ClusterFlags } from './options.js';
 import { ExitCode, ExitRequest } from './exit.js';
 import { isUnreadable, loadOffline, printProblems } from './load.js';
-import { consistencyWarnings } from '../cluster/consistency.js';
+import { consistencyWarnings } from '../cluster/index.js';
 
 interface ValidateFlags extends ClusterFlags {
   strict?: boolean;

@@ -18,28 +18,11 @@
 // pod again with those addresses kept gives (test/cluster/settled-reuse.test.ts).
 // Without a memory (a start, `records`) the state depends on the objects alone.
 
-import { FamilyPool, type TakenAddresses } from './allocate.js';
-import { scanExplicitAddressSteps } from './explicit.js';
-import { givenEndpoints, type ServiceShape } from './given.js';
-import { parseCIDR, type CIDR } from './ip.js';
-import type {
-  EndpointSliceObject,
-  EndpointsObject,
-  ManifestObject,
-  PodObject,
-  ServiceObject,
-  WorkloadObject,
-} from './model.js';
-import { keyOf } from './order.js';
-import { resettlePodSteps, settleAllPods, type PodCache } from './pod-cache.js';
-import type { PodEntry } from './pods.js';
-import type { SettledPods } from './podips.js';
-import { PortLists } from './ports.js';
-import type { Problem } from './problems.js';
-import { attachEndpointSteps, type BuiltPods, type RememberedEndpoints } from './service-endpoints.js';
-import { implicitKubeDnsAddress, settleServiceSteps, type SettledService } from './services.js';
+import { FamilyPool, implicitKubeDnsAddress, scanExplicitAddressSteps, type SettledPods, type SettledService, settleServiceSteps, type TakenAddresses } from './addresses/index.js';
+import { attachEndpointSteps, type BuiltPods, givenEndpoints, type RememberedEndpoints, type ServiceShape } from './derive/index.js';
+import { BUILTIN_NAMESPACES, type CIDR, type ClusterOptions, type ClusterState, type EndpointSliceObject, type EndpointsObject, keyOf, type ManifestObject, parseCIDR, type Pod, type PodEntry, type PodObject, PortLists, type Problem, type ServiceObject, type WorkloadObject } from './model/index.js';
+import { type PodCache, resettlePodSteps, settleAllPods } from './rebuild/index.js';
 import { ITEMS_PER_STEP, runNow, type Steps } from './slicer.js';
-import { BUILTIN_NAMESPACES, type ClusterOptions, type ClusterState, type Pod } from './state.js';
 
 interface Partitioned {
   readonly services: ServiceObject[];

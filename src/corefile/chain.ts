@@ -4,7 +4,7 @@
 // CoreDNS, so they skip both.
 
 import { isSubdomain, normalizeName } from '../dns/names.js';
-import type { Query } from '../resolve/query.js';
+import type { Query } from '../dns/query.js';
 import { withHosts, type HostsTable } from './hosts.js';
 import { withRewrites, type RewriteRule } from './rewrite.js';
 

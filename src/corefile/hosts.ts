@@ -12,7 +12,7 @@ import ipaddr from 'ipaddr.js';
 import { RCode, RRType, type ResourceRecord } from '../dns/types.js';
 import { isSubdomain, normalizeName, parseReverseName } from '../dns/names.js';
 import { prepareAnswer, writeEmptyResponse, writeResponse } from '../dns/wire.js';
-import type { Query } from '../resolve/query.js';
+import type { Query } from '../dns/query.js';
 
 export interface HostsTable {
   /** Lower-case name, no trailing dot → its addresses in file order. */

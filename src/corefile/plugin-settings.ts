@@ -2,12 +2,11 @@
 // (CoreDNS plugin/kubernetes/setup.go, plugin/cache/setup.go,
 // plugin/hosts/setup.go: the same defaults and limits).
 
-import type { PodMode } from '../config.js';
+import { POD_MODES, type PodMode } from '../cluster/index.js';
 import type { Directive, ServerBlock } from './parse.js';
 import { addEntry, addHostsLines, HOSTS_DEFAULT_TTL } from './hosts.js';
 import { integer, keyZone, normalizeZone, show, type Reader } from './settings-reader.js';
 
-const POD_MODES: readonly PodMode[] = ['disabled', 'insecure', 'verified'];
 const REVERSE_ZONES = ['in-addr.arpa', 'ip6.arpa'];
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 

@@ -6,9 +6,14 @@
 import { RRType } from '../dns/types.js';
 import { normalizeName } from '../dns/names.js';
 import { CompressionTable, WireWriter } from '../dns/wire-writer.js';
-import { parseMessage, readName, type RecordSlot } from '../forward/index.js';
-import { responseLimit, type Query } from '../resolve/query.js';
-import type { ResponseMapping } from './rewrite.js';
+import { parseMessage, readName, type RecordSlot } from '../dns/index.js';
+import { responseLimit, type Query } from '../dns/query.js';
+
+/** How a response is mapped back: one function per kind of name. */
+export interface ResponseMapping {
+  owner(name: string): string;
+  value(name: string): string;
+}
 
 const DNAME = 39;
 const TC = 0x0200;

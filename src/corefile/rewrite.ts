@@ -10,8 +10,8 @@
 import { RCode } from '../dns/types.js';
 import { normalizeName } from '../dns/names.js';
 import { writeEmptyResponse } from '../dns/wire.js';
-import type { Query } from '../resolve/query.js';
-import { renameResponse } from './rename-response.js';
+import type { Query } from '../dns/query.js';
+import { renameResponse, type ResponseMapping } from './rename-response.js';
 
 export type NameMatch = 'exact' | 'prefix' | 'suffix' | 'substring' | 'regex';
 export const NAME_MATCHES: readonly NameMatch[] = ['exact', 'prefix', 'suffix', 'substring', 'regex'];
@@ -37,12 +37,6 @@ export interface RewriteRule {
   readonly answerNames: readonly PatternRewrite[];
   /** `answer value FROM TO`: the names inside CNAME, PTR, NS, MX, SRV, SOA, DNAME data. */
   readonly answerValues: readonly PatternRewrite[];
-}
-
-/** How a response is mapped back: one function per kind of name. */
-export interface ResponseMapping {
-  owner(name: string): string;
-  value(name: string): string;
 }
 
 type StringRewriter = (name: string) => string;

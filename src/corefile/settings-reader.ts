@@ -3,7 +3,7 @@
 // directives not modelled, each listed once.
 
 import type { Policy } from '../forward/index.js';
-import type { PodMode } from '../config.js';
+import type { PodMode } from '../cluster/index.js';
 import type { Directive } from './parse.js';
 import type { HostsTable } from './hosts.js';
 import type { RewriteRule } from './rewrite.js';

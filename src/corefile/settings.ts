@@ -5,6 +5,7 @@
 
 import { parseUpstream, endpointKey } from '../forward/index.js';
 import type { Policy } from '../forward/index.js';
+import { POLICIES } from '../forward/settings.js';
 import type { Directive, ServerBlock } from './parse.js';
 import { parseRewrite } from './rewrite-syntax.js';
 import { readCache, readHosts, readKubernetes } from './plugin-settings.js';
@@ -27,7 +28,6 @@ export type SettingsResult = { ok: true; settings: CorefileSettings } | { ok: fa
 const ALWAYS_ON = new Set(['loop', 'loadbalance']);
 /** Plugins whose root-block settings clusterdns takes. */
 const MODELLED = new Set(['kubernetes', 'forward', 'cache', 'hosts', 'rewrite']);
-const POLICIES: readonly Policy[] = ['random', 'round_robin', 'sequential'];
 
 export function interpretCorefile(blocks: readonly ServerBlock[], topLevel: readonly Directive[], context: SettingsContext): SettingsResult {
   const reader = new Reader(context);

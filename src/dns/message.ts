@@ -2,8 +2,8 @@
 //
 // Written straight into a preallocated buffer; these run once per query.
 
-import type { Query } from '../resolve/query.js';
-import { CLASSIC_UDP_PAYLOAD } from '../resolve/query.js';
+import type { Query } from './query.js';
+import { CLASSIC_UDP_PAYLOAD } from './query.js';
 import { RRType } from './types.js';
 import { nameLabels } from './escape.js';
 
@@ -13,7 +13,7 @@ const BACKSLASH = 0x5c;
 /** Root owner (1) + TYPE, CLASS (4) + TTL (4) + RDLENGTH (2), no options. */
 export const OPT_SIZE = 11;
 
-export interface HeaderFields {
+interface HeaderFields {
   readonly rcode: number;
   readonly authoritative: boolean;
   readonly recursionAvailable?: boolean;

@@ -3,11 +3,11 @@
 // Names inside clusterdns are absolute, lower-case where we compare them, and
 // written without the trailing dot (the root is ''); a '.' or '\' inside a
 // label is escaped (src/dns/escape.ts). IP text always goes
-// through ipaddr.js so that every address has one canonical spelling
+// through src/net/ip.ts so that every address has one canonical spelling
 // (IPv4 dotted quad, IPv6 RFC 5952 compressed lower-case).
 
 import ipaddr from 'ipaddr.js';
-import type { IPFamily } from '../cluster/model.js';
+import { canonicalIP } from '../net/ip.js';
 import { isLabelBoundary } from './escape.js';
 
 /**
@@ -64,24 +64,9 @@ function parseStrict(text: string): ParsedIP | undefined {
 
 /**
  * Exactly the texts ipaddr's four-part decimal check accepts with every part
- * ≤ 255: already canonical, so the common case skips parsing (load time of
- * large clusters is dominated by it otherwise).
+ * ≤ 255: already canonical, so the common case skips parsing.
  */
 const CANONICAL_IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
-
-/** Canonical text of an IP (IPv6 compressed, lower-case), or undefined when it is not one. */
-export function canonicalIP(text: string): string | undefined {
-  if (CANONICAL_IPV4.test(text)) return text;
-  return parseStrict(text)?.toString();
-}
-
-/** The family of an IP address text, or undefined when it is not an IP. */
-export function ipFamilyOf(text: string): IPFamily | undefined {
-  if (CANONICAL_IPV4.test(text)) return 'IPv4';
-  const parsed = parseStrict(text);
-  if (!parsed) return undefined;
-  return parsed.kind() === 'ipv4' ? 'IPv4' : 'IPv6';
-}
 
 export const IPV4_REVERSE_ZONE = 'in-addr.arpa';
 export const IPV6_REVERSE_ZONE = 'ip6.arpa';

@@ -20,7 +20,7 @@ export interface StructureProblem {
 }
 
 /** Where a name starting at `offset` ends, a reason it is malformed, or undefined when it runs past the end. */
-export function skipName(message: Buffer, offset: number): number | string | undefined {
+function skipName(message: Buffer, offset: number): number | string | undefined {
   let position = offset;
   // Every pointer must point below this: first the name's own start, then the previous target.
   let limit = offset;

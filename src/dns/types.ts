@@ -1,7 +1,7 @@
 // Our own DNS vocabulary: record types, rcodes and resource records.
 //
 // The record index describes answers with these plain objects; src/dns/wire.ts
-// encodes them once, at load time. dns2 is never imported outside src/server/.
+// encodes them once, at load time; src/dns/reader.ts reads them back.
 
 export const RRType = {
   A: 1,

@@ -19,7 +19,7 @@
 //   into them, so rotating is swapping two byte ranges.
 
 import type { Sections } from './types.js';
-import { responseLimit, type Query } from '../resolve/query.js';
+import { responseLimit, type Query } from './query.js';
 import { writeRecord } from './wire-records.js';
 import { CompressionTable, WireWriter } from './wire-writer.js';
 import { HEADER_SIZE, OPT_SIZE, writeHeader, writeOpt, writeQuestion } from './message.js';
@@ -108,7 +108,7 @@ function findRotation(sections: Sections): { start: number; count: number } | un
   return undefined;
 }
 
-export interface ResponseFlags {
+interface ResponseFlags {
   readonly rcode: number;
   readonly authoritative?: boolean;
   readonly recursionAvailable?: boolean;
@@ -136,7 +136,7 @@ export function writeResponse(query: Query, answer: PreparedAnswer, turn: number
 }
 
 /** What writeHeader needs of a query and of the response, as mutable slots the wire path reuses (no allocation per query). */
-export interface ReusableHead {
+interface ReusableHead {
   id: number;
   opcode: number;
   rd: boolean;
@@ -225,7 +225,7 @@ function recordsThatFit(recordEnds: readonly number[], budget: number): number {
   return low;
 }
 
-export interface RunGeometry {
+interface RunGeometry {
   readonly start: number;
   readonly size: number;
   readonly count: number;

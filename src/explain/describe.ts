@@ -1,7 +1,6 @@
 // Small phrases every explanation reuses: full names, pod states, lists.
 
-import type { Endpoint, Pod, Service } from '../cluster/state.js';
-import { ipCount } from '../cluster/pod-ip-list.js';
+import { type Endpoint, ipCount, type Pod, type Service } from '../cluster/index.js';
 import type { Context, Finding } from './types.js';
 
 /** `web.shop.svc.cluster.local` for a service (or any `<name>.<ns>`). */

@@ -1,10 +1,8 @@
 // `<ep>.<svc>.<ns>.svc` names (spec §3.2, §3.3, §3.6): an endpoint's
 // hostname or dashed IP, and the hostname/subdomain rule for pods.
 
-import { samePod } from '../cluster/pod-ref.js';
-import type { Pod, PodRef, Service } from '../cluster/state.js';
+import { matchesServiceSelector, type Pod, type PodRef, samePod, type Service } from '../cluster/index.js';
 import { parsePodLabel } from '../dns/names.js';
-import { matchesServiceSelector } from '../cluster/selectors.js';
 import { endpointName } from '../records/services.js';
 import { findService, listOf, objectId, podNote, podProblem, serviceFqdn } from './describe.js';
 import { formatLabels } from './labels.js';

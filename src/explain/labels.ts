@@ -1,9 +1,7 @@
 // Selector and label helpers for explanations: which pods a selector
 // matches, and which pods come nearest when it matches none.
 
-import type { Labels } from '../cluster/model.js';
-import type { ClusterState, Pod } from '../cluster/state.js';
-import { matchesServiceSelector } from '../cluster/selectors.js';
+import { type ClusterState, type Labels, matchesServiceSelector, type Pod } from '../cluster/index.js';
 
 export function formatLabels(labels: Labels | undefined): string {
   const pairs = Object.entries(labels ?? {}).map(([key, value]) => `${key}=${value}`);

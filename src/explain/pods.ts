@@ -1,8 +1,6 @@
 // Pod names (never DNS names, spec §3.5) and `<dashed-ip>.<ns>.pod` names.
 
-import { samePod } from '../cluster/pod-ref.js';
-import type { Pod } from '../cluster/state.js';
-import { hasIP, ipList } from '../cluster/pod-ip-list.js';
+import { hasIP, ipList, type Pod, samePod } from '../cluster/index.js';
 import { endpointId, parsePodLabel } from '../dns/names.js';
 import { endpointName } from '../records/services.js';
 import { findPod, listOf, noNamespace, objectId, serviceFqdn } from './describe.js';

@@ -1,7 +1,7 @@
 // `_<port>._<proto>.<svc>.<ns>.svc` names (spec §3.1, §3.2): only named
 // ports get them.
 
-import type { NamedPort, Service } from '../cluster/state.js';
+import type { NamedPort, Service } from '../cluster/index.js';
 import { findService, listOf, objectId, plural, serviceFqdn } from './describe.js';
 import { endpointHealth, externalName, missingService } from './services.js';
 import type { Context, Finding } from './types.js';

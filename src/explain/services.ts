@@ -1,11 +1,11 @@
 // Services (spec §3.1–§3.4, §4.1): is there one, what kind, and when it has
 // no ready endpoints, why not (selector, readiness).
 
-import type { IPFamily } from '../cluster/model.js';
-import type { Service } from '../cluster/state.js';
+import type { IPFamily } from '../net/ip.js';
+import { matchesServiceSelector, type Service } from '../cluster/index.js';
 import { RRType } from '../dns/types.js';
-import { matchesServiceSelector } from '../cluster/selectors.js';
-import { canonicalIP, ipFamilyOf, isSubdomain, normalizeName } from '../dns/names.js';
+import { isSubdomain, normalizeName } from '../dns/names.js';
+import { canonicalIP, ipFamilyOf } from '../net/ip.js';
 import { endpointName } from '../records/services.js';
 import { findPod, findService, listOf, noNamespace, objectId, plural, podNote, podProblem, serviceFqdn, servicesNamed } from './describe.js';
 import { describePods, formatLabels, nearestPods, podsIn, selectedPods } from './labels.js';

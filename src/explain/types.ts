@@ -2,7 +2,7 @@
 // findings, each with a stable reason code (what tests pin) and a sentence
 // for people.
 
-import type { ClusterState } from '../cluster/state.js';
+import type { ClusterState } from '../cluster/index.js';
 import type { PodMode, RecordIndex } from '../records/types.js';
 
 export type Reason =

@@ -2,7 +2,7 @@
 // zone's own names (apex, svc/pod, namespaces, dns-version) and shapes the
 // parser does not accept.
 
-import { hasIP } from '../cluster/pod-ip-list.js';
+import { hasIP } from '../cluster/index.js';
 import { parseReverseName } from '../dns/names.js';
 import type { InvalidReason } from '../records/parse.js';
 import { endpointName } from '../records/services.js';

@@ -7,8 +7,8 @@
 // scan of that name's few variants (type, class, DO, CD).
 
 import { RCode } from '../dns/types.js';
-import type { Query } from '../resolve/query.js';
-import { asciiLower } from './reader.js';
+import type { Query } from '../dns/query.js';
+import { asciiLower } from '../dns/index.js';
 import type { Age, StoredAnswer } from './relay-message.js';
 import { ResponseTemplate } from './stamp.js';
 import type { CacheOptions } from './types.js';

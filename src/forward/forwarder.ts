@@ -6,12 +6,11 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { RCode, RRClass } from '../dns/types.js';
 import { writeHeaderOnlyResponse } from '../dns/wire.js';
-import { MAX_UDP_PAYLOAD, type Query } from '../resolve/query.js';
+import { MAX_UDP_PAYLOAD, type Query } from '../dns/query.js';
 import { endpointKey } from './address.js';
-import { BurstLogger } from './burst-log.js';
+import { BurstLog } from '../burst-log.js';
 import { AnswerCache, cacheKey, CACHE_DEFAULTS } from './cache.js';
-import { decodeAnswers } from './decode.js';
-import { asciiLower, parseMessage } from './reader.js';
+import { asciiLower, decodeAnswers, parseMessage } from '../dns/index.js';
 import {
   buildUpstreamQuery, failureAnswer, renderResponse, servfailResponse, storeReply,
   type Age, type StoredAnswer,
@@ -48,7 +47,7 @@ class RelayForwarder implements Forwarder {
   private readonly logger: Logger;
   private readonly cache: AnswerCache | undefined;
   private readonly router: Router;
-  private readonly burst: BurstLogger;
+  private readonly burst: BurstLog;
   private readonly udp: UdpClient;
   private readonly tcp: TcpClient;
   private readonly timeoutMs: number;
@@ -75,7 +74,7 @@ class RelayForwarder implements Forwarder {
     this.fresh = cache === false ? undefined : { elapsed: 0, cap: cache.maxTtl ?? CACHE_DEFAULTS.maxTtl };
     const stubs = options.stubDomains ?? [];
     this.router = new Router(options.upstreams, stubs, options.policy ?? FORWARD_DEFAULTS.policy);
-    this.burst = new BurstLogger(this.logger);
+    this.burst = new BurstLog(this.logger);
     for (const upstream of [...options.upstreams, ...stubs.flatMap((stub) => stub.upstreams)]) this.counters(upstream);
     const ignored = (key: string): void => {
       const counters = this.stats.upstreams[key];
@@ -223,7 +222,8 @@ class RelayForwarder implements Forwarder {
     if (outcome.kind === 'timeout') counters.timeouts++;
     else counters.errors++;
     const reason = outcome.kind === 'timeout' ? 'timeout' : outcome.error.message;
-    this.burst.failure(endpointKey(upstream), reason);
+    const key = endpointKey(upstream);
+    this.burst.event(key, { upstream: key, reason }, 'upstream failed; further failures of this upstream are counted for 10 s');
     return outcome;
   }
 

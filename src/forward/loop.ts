@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import ipaddr from 'ipaddr.js';
 import { normalizeHost } from './address.js';
-import { asciiLower } from './reader.js';
+import { asciiLower } from '../dns/index.js';
 import { buildUpstreamQuery } from './relay-message.js';
 import { UdpClient } from './transport.js';
 import type { UpstreamAddress } from './types.js';

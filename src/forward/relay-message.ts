@@ -11,8 +11,8 @@
 import { RCode, RRType } from '../dns/types.js';
 import { writeOpt, writeQuestion } from '../dns/message.js';
 import { nameWireLength, writeEmptyResponse } from '../dns/wire.js';
-import { responseLimit, type Query } from '../resolve/query.js';
-import { HEADER_SIZE, type ParsedMessage } from './reader.js';
+import { responseLimit, type Query } from '../dns/query.js';
+import { HEADER_SIZE, type ParsedMessage } from '../dns/index.js';
 
 const OPT_SIZE = 11;
 

@@ -3,7 +3,7 @@
 
 import { randomInt } from 'node:crypto';
 import { isSubdomain, normalizeName } from '../dns/names.js';
-import { asciiLower } from './reader.js';
+import { asciiLower } from '../dns/index.js';
 import type { Policy, StubDomain, UpstreamAddress } from './types.js';
 
 interface Group {

@@ -9,8 +9,8 @@
 
 import { writeQuestion } from '../dns/message.js';
 import { nameWireLength } from '../dns/escape.js';
-import type { Query } from '../resolve/query.js';
-import { HEADER_SIZE } from './reader.js';
+import type { Query } from '../dns/query.js';
+import { HEADER_SIZE } from '../dns/index.js';
 import { keptRecords, renderResponse, type StoredAnswer } from './relay-message.js';
 
 /** Header byte 2 bits a client sets: opcode and RD. QR and TC stay as rendered. */

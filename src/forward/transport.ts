@@ -10,7 +10,7 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, type Socket as TcpSocket } from 'node:net';
 import { randomInt } from 'node:crypto';
 import { endpointKey, isIPv6, normalizeHost } from './address.js';
-import { HEADER_SIZE, parseMessage, type ParsedMessage, type Question } from './reader.js';
+import { HEADER_SIZE, parseMessage, type ParsedMessage, type Question } from '../dns/index.js';
 import type { UpstreamAddress } from './types.js';
 
 export type Outcome =

@@ -2,7 +2,7 @@
 
 import type { Logger } from 'pino';
 import type { ResourceRecord } from '../dns/types.js';
-import type { Query } from '../resolve/query.js';
+import type { Query } from '../dns/query.js';
 
 /** One upstream server. `host` is a normalized IP literal (IPv6 without brackets). */
 export interface UpstreamAddress {
@@ -11,18 +11,15 @@ export interface UpstreamAddress {
 }
 
 /**
- * What a name lookup through the forwarder produced. Structurally identical
- * to src/resolve/upstream.ts's UpstreamResult (kept local so this module has
- * no dependency on the responder):
- * - answer: the decoded answer section (may hold a CNAME chain; unknown types skipped)
- * - nxdomain / nodata: the upstream's negative answer
- * - unreachable: every upstream failed, or it answered SERVFAIL/REFUSED/other errors
+ * What a name lookup through the forwarder produced: the responder's
+ * UpstreamResult (src/resolve/upstream.ts), where it is defined once. For
+ * the forwarder, `unreachable` also means the upstreams answered SERVFAIL,
+ * REFUSED or another error; `answer` holds the decoded answer section (a
+ * CNAME chain may lead it; unknown types are skipped).
  */
-export type UpstreamResult =
-  | { readonly kind: 'answer'; readonly records: ResourceRecord[] }
-  | { readonly kind: 'nxdomain' }
-  | { readonly kind: 'nodata' }
-  | { readonly kind: 'unreachable' };
+import type { UpstreamResult } from '../resolve/upstream.js';
+
+export type { UpstreamResult };
 
 export type Policy = 'sequential' | 'random' | 'round_robin';
 

@@ -61,20 +61,20 @@ export class AllowList {
   }
 }
 
-/** Normalized CIDRs (a bare address is a /32 or /128), or one problem per bad entry. */
-export function parseAllowList(entries: readonly string[]): { cidrs: string[]; problems: string[] } {
+/** Normalized CIDRs (a bare address is a /32 or /128), and the entries that are neither. */
+export function parseAllowList(entries: readonly string[]): { cidrs: string[]; invalid: string[] } {
   const cidrs: string[] = [];
-  const problems: string[] = [];
+  const invalid: string[] = [];
   for (const entry of entries) {
     const text = entry.includes('/') ? entry : `${entry}/${entry.includes(':') ? 128 : 32}`;
     try {
       const [address, prefix] = ipaddr.parseCIDR(text);
       cidrs.push(`${address.toString()}/${prefix}`);
     } catch {
-      problems.push(`--allow must be a CIDR or an address like 10.0.0.0/8, fd00::/8 or 192.0.2.7, got ${JSON.stringify(entry)}`);
+      invalid.push(entry);
     }
   }
-  return { cidrs, problems };
+  return { cidrs, invalid };
 }
 
 /** True for 127/8 and ::1: a server bound there is reachable from this machine only. */

@@ -139,12 +139,12 @@ function firstHextets(address: string, count: number): number[] {
   return groups.slice(0, count).map((group) => (group.includes('.') ? 0 : Number.parseInt(group, 16) || 0));
 }
 
-/** `--rate-limit 100/s` or `100`: responses per second per client network. */
+/** `100/s` or `100`: responses per second per client network; the Error says what it must be. */
 export function parseRate(text: string): number | Error {
   const match = /^\s*(\d+)\s*(?:\/\s*s)?\s*$/i.exec(text);
   const rate = match ? Number(match[1]) : NaN;
   if (!Number.isInteger(rate) || rate < 1 || rate > 1_000_000) {
-    return new Error(`--rate-limit must be N/s with N from 1 to 1000000 (responses per second per client /24 or /56), got ${JSON.stringify(text)}`);
+    return new Error(`must be N/s with N from 1 to 1000000 (responses per second per client /24 or /56), got ${JSON.stringify(text)}`);
   }
   return rate;
 }

@@ -2,13 +2,10 @@
 // the side and swapped in whole. One operation at a time (a queue), so an API
 // change can never be lost to a file reload that started before it.
 
-import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
-import { buildSteps, capacityOfSteps, logProblems, serialFor, type LoadedCluster } from '../app.js';
-import { Slicer, type SlicerOptions } from '../cluster/slicer.js';
-import { loadManifests, parseManifestText, type LoadResult } from '../manifests/index.js';
-import { MANIFEST_KINDS, objectKey, type ManifestKind, type ManifestObject } from '../cluster/model.js';
-import { errorsOf, formatProblem, type Problem } from '../cluster/problems.js';
+import { buildSteps, capacityOfSteps, logProblems, serialFor, type LoadedCluster, type LoadSettings } from '../pipeline/index.js';
+import { errorsOf, formatProblem, MANIFEST_KINDS, type ManifestKind, type ManifestObject, objectKey, type Problem, Slicer, type SlicerOptions } from '../cluster/index.js';
+import { loadManifests, type LoadResult, parseManifestText } from '../manifests/index.js';
 import { diffRecords, summarizeDiff, type RecordDiff } from './diff.js';
 import {
   EMPTY_OVERLAY,
@@ -36,7 +33,8 @@ export interface ReloadError {
 }
 
 export interface LiveClusterOptions {
-  readonly config: Config;
+  /** What a reload reads and builds with (the Config has it all). */
+  readonly config: LoadSettings;
   readonly logger: Logger;
   readonly reverseFallthrough: boolean;
   /** The startup load (ok) and what was built from it. */

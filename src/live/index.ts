@@ -1,17 +1,14 @@
 // Reload wiring for `serve`: the LiveCluster, --watch and SIGHUP.
 
-import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
-import type { LoadedCluster, RunningServer } from '../app.js';
+import type { LoadedCluster, LoadSettings } from '../pipeline/index.js';
 import type { LoadResult } from '../manifests/index.js';
-import { prepareRebuildSteps } from '../cluster/build.js';
-import { Slicer } from '../cluster/slicer.js';
+import { prepareRebuildSteps, Slicer } from '../cluster/index.js';
 import { LiveCluster } from './controller.js';
 import { watchPaths, type Watcher } from './watcher.js';
 
-export { LiveCluster, canonicalKind, type ChangeResult, type ReloadError } from './controller.js';
-export { diffRecords, summarizeDiff, type RecordDiff } from './diff.js';
-export { listRecords, type RecordListing, type RecordLookup } from './records.js';
+export { LiveCluster, type ChangeResult, type ReloadError } from './controller.js';
+export { listRecords, type RecordListing } from './records.js';
 
 /**
  * Edits settle for this long before a --watch reload: an editor's
@@ -20,15 +17,24 @@ export { listRecords, type RecordListing, type RecordLookup } from './records.js
  * than that. A file still being written when it runs fails to load, keeps
  * the last good state, and its last write brings another reload.
  */
-export const WATCH_DEBOUNCE_MS = 100;
+const WATCH_DEBOUNCE_MS = 100;
 
 /** After start, a --watch server readies the pods for reuse this much later (off the path to the first answer). */
 const PREPARE_REBUILD_MS = 1000;
 
-export interface LiveOptions {
-  readonly config: Config;
+/** Where a built cluster goes into service (the DNS server answers from `cluster`). */
+interface ServedCluster {
+  /** The cluster answers come from right now. */
+  readonly cluster: LoadedCluster;
+  /** Answer from `next` from now on. */
+  swap(next: LoadedCluster): void;
+}
+
+interface LiveOptions {
+  /** What a reload reads and builds with, and `watch`: reload when a manifest path changes (the Config has it all). */
+  readonly config: LoadSettings & { readonly watch: boolean };
   readonly logger: Logger;
-  readonly server: RunningServer;
+  readonly server: ServedCluster;
   readonly load: LoadResult;
   readonly reverseFallthrough: boolean;
   /** Told about every swap (metrics gauges) and file reload result. */

@@ -3,11 +3,7 @@
 // The overlay is plain data and pure functions: a file reload re-applies it
 // to the new file objects, `reset` drops it. Nothing here builds a cluster.
 
-import { objectKey, type ManifestObject } from '../cluster/model.js';
-import { PodMap } from '../cluster/pod-ref.js';
-import { podWithReadiness } from '../cluster/pods.js';
-import { ITEMS_PER_STEP, runNow, type Steps } from '../cluster/slicer.js';
-import type { ClusterState, Endpoint, Pod, Service } from '../cluster/state.js';
+import { type ClusterState, type Endpoint, ITEMS_PER_STEP, type ManifestObject, objectKey, type Pod, PodMap, podWithReadiness, runNow, type Service, type Steps } from '../cluster/index.js';
 
 export type ScalableKind = 'StatefulSet' | 'Deployment' | 'ReplicaSet';
 export const SCALABLE_KINDS: readonly ScalableKind[] = ['StatefulSet', 'Deployment', 'ReplicaSet'];

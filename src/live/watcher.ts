@@ -9,7 +9,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../log.js';
-import { MANIFEST_EXTENSIONS } from '../manifests/files.js';
+import { MANIFEST_EXTENSIONS } from '../manifests/index.js';
 
 export interface Watcher {
   close(): void;

@@ -1,23 +1,18 @@
 // The manifest loader: manifest files, text or JS values in; slim model
-// objects (src/cluster/model.ts), problems and skipped kinds out.
+// objects (src/cluster/model/model.ts), problems and skipped kinds out.
 //
 // Contract: nothing throws past these functions. Every problem in every file
 // and document is reported in one go; a load with any error has `ok: false`
 // and no objects, so a caller never builds half a cluster.
 
-import type { SourceRef } from '../cluster/model.js';
-import { decodeDocument } from './decode.js';
-import { memoFor } from './decode-memo.js';
-import { readPath, type StdinSource } from './files.js';
-import { findDuplicateSteps, finish, newCollected } from './result.js';
-import { Slicer } from '../cluster/slicer.js';
-import type { LoadResult } from './types.js';
-import { decodeText, internalError } from './yaml-text.js';
+import { type SourceRef, Slicer } from '../cluster/index.js';
+import { decodeDocument, type LoadResult } from './decode/index.js';
+import { findDuplicateSteps, finish, memoFor, newCollected, readPath, type StdinSource } from './sources/index.js';
+import { decodeText, internalError } from './yaml/index.js';
 
-export type { LoadResult, SkippedObject } from './types.js';
-export { combineLoads } from './result.js';
-export { STDIN_NAME } from './files.js';
-export { MAX_TEXT_BYTES, MAX_ALIAS_COUNT, MAX_NESTING, MAX_DOCUMENTS, DEFAULT_MAX_FILE_BYTES } from './limits.js';
+export type { LoadResult, SkippedObject } from './decode/index.js';
+export { combineLoads, MANIFEST_EXTENSIONS, STDIN_NAME } from './sources/index.js';
+export { DEFAULT_MAX_FILE_BYTES, MAX_ALIAS_COUNT, MAX_DOCUMENTS, MAX_NESTING, MAX_TEXT_BYTES } from './yaml/index.js';
 
 export interface LoadOptions {
   /** What `-` reads; default process.stdin. */

@@ -4,7 +4,7 @@
 // (A Map of owner objects took about 30 MB at 150,000 pods.) Other addresses
 // (IPv6) are few and kept in a Map.
 
-import { parseIPv4 } from '../cluster/ip.js';
+import { parseIPv4 } from '../cluster/index.js';
 
 /** Owners of one address as positions: `services[service]`, and `.endpoints[endpoint]` or -1 for its cluster IP. */
 export interface OwnerPosition {

@@ -10,9 +10,7 @@
 
 import { RRType } from '../dns/types.js';
 import { isSubdomain } from '../dns/names.js';
-import type { AddressOverride } from '../cluster/annotations.js';
-import { PodMap, type ReadonlyPodMap } from '../cluster/pod-ref.js';
-import type { ClusterState, Endpoint, Service } from '../cluster/state.js';
+import { type AddressOverride, type ClusterState, type Endpoint, PodMap, type ReadonlyPodMap, type Service } from '../cluster/index.js';
 import { addressRecord } from './table.js';
 import { ITEMS_PER_STEP, runNow, type Steps } from '../cluster/slicer.js';
 import type { HostnameTargets } from './types.js';
@@ -29,7 +27,7 @@ export type HostnameNames = ReadonlyMap<string, ReadonlyMap<number, HostnameTarg
 /**
  * The annotation of every annotated pod (usually none: an empty map), by
  * name: an endpoint's `pod` may be another Pod object of the same pod (see
- * cluster/pod-ref.ts).
+ * cluster/model/pod-ref.ts).
  */
 export function podAddressOverrides(state: ClusterState): ReadonlyPodMap<AddressOverride> {
   return runNow(podAddressOverrideSteps(state));

@@ -4,8 +4,9 @@
 // a handful of names, kept in a small table; the nodes are checked per query.
 
 import { RRType, type ResourceRecord } from '../dns/types.js';
-import { IPV4_REVERSE_ZONE, IPV6_REVERSE_ZONE, canonicalIP } from '../dns/names.js';
-import type { ClusterState } from '../cluster/state.js';
+import { IPV4_REVERSE_ZONE, IPV6_REVERSE_ZONE } from '../dns/names.js';
+import { canonicalIP } from '../net/ip.js';
+import type { ClusterState } from '../cluster/index.js';
 import { addAddresses, addressRecord, record, type NameTable } from './table.js';
 import type { IndexOptions, PodMode } from './types.js';
 import type { TypeLabel } from './parse.js';

@@ -6,9 +6,7 @@
 // added or removed. The result is what comparing the two listings name by
 // name gives (SOA records left out, as their serial moves on every reload).
 
-import type { AddressOverride } from '../cluster/annotations.js';
-import { samePod, type ReadonlyPodMap } from '../cluster/pod-ref.js';
-import type { Endpoint, NamedPort, Service } from '../cluster/state.js';
+import { type AddressOverride, type Endpoint, ITEMS_PER_STEP, type NamedPort, type ReadonlyPodMap, samePod, type Service, Slicer, type Steps } from '../cluster/index.js';
 import { formatRecord } from '../dns/zonetext.js';
 import type { ResourceRecord } from '../dns/types.js';
 import type { PodNames } from './pods.js';
@@ -16,7 +14,6 @@ import type { ReverseNames } from './reverse.js';
 import type { ServiceTables } from './service-tables.js';
 import type { NameTable } from './table.js';
 import type { NameChanges } from './types.js';
-import { ITEMS_PER_STEP, Slicer, type Steps } from '../cluster/slicer.js';
 
 
 /** What one index holds, as changesBetween reads it. */

@@ -4,8 +4,8 @@
 // CNAME per ExternalName, one PTR per address and owner name). Metrics read
 // it on every reload, where a 150,000-pod listing takes seconds.
 
-import type { Endpoint, Service } from '../cluster/state.js';
-import { canonicalIP } from '../dns/names.js';
+import type { Endpoint, Service } from '../cluster/index.js';
+import { canonicalIP } from '../net/ip.js';
 import { byEndpointName, endpointPlan, readyEndpoints, servicePlan, type BuildContext } from './services.js';
 import type { NameTable } from './table.js';
 

@@ -5,8 +5,9 @@
 // per query.
 
 import { RRType, type ResourceRecord } from '../dns/types.js';
-import { canonicalIP, isSubdomain, normalizeName, stripZone } from '../dns/names.js';
-import type { Service } from '../cluster/state.js';
+import { isSubdomain, normalizeName, stripZone } from '../dns/names.js';
+import { canonicalIP } from '../net/ip.js';
+import type { Service } from '../cluster/index.js';
 import { parseQueryName } from './parse.js';
 import type { PodNames } from './pods.js';
 import { record, type EntryLookup, type ExternalTarget, type NameTable } from './table.js';

@@ -7,13 +7,10 @@
 import { RCode, RRType, type ResourceRecord } from '../dns/types.js';
 import { IPV4_REVERSE_ZONE, IPV6_REVERSE_ZONE, isSubdomain, stripZone } from '../dns/names.js';
 import { nameWireLength, prepareAnswer } from '../dns/wire.js';
-import type { ClusterState, Service } from '../cluster/state.js';
-import type { AddressOverride } from '../cluster/annotations.js';
-import type { ReadonlyPodMap } from '../cluster/pod-ref.js';
+import { type AddressOverride, type ClusterState, type ReadonlyPodMap, runNow, type Service, type Slicer, type Steps } from '../cluster/index.js';
 import { AddressOverrides, podAddressOverrideSteps, type HostnameNames } from './address-override.js';
 import { addApex, namespaceNodeExists } from './apex.js';
 import { changesBetween, type IndexParts } from './changes.js';
-import { runNow, type Slicer, type Steps } from '../cluster/slicer.js';
 import { countGroup, countListed } from './count.js';
 import { addExternalNames, resolveExternalNames } from './externalname.js';
 import { listCluster, type Listing } from './listing.js';

@@ -5,8 +5,7 @@
 
 import type { ResourceRecord } from '../dns/types.js';
 import { endpointId, parsePodLabel } from '../dns/names.js';
-import type { ClusterState } from '../cluster/state.js';
-import { ipAt, ipCount, sameIPs } from '../cluster/pod-ip-list.js';
+import { type ClusterState, ipAt, ipCount, sameIPs } from '../cluster/index.js';
 import { addressRecord } from './table.js';
 import type { PodMode } from './types.js';
 

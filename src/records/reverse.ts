@@ -6,9 +6,9 @@
 // get one). Listing and counting walk the services again instead.
 
 import { RRType, type ResourceRecord } from '../dns/types.js';
-import { IPV4_REVERSE_ZONE, IPV6_REVERSE_ZONE, ipFamilyOf, parseReverseName, reverseName } from '../dns/names.js';
-import type { Endpoint, Service } from '../cluster/state.js';
-import { ITEMS_PER_STEP, runNow, type Steps } from '../cluster/slicer.js';
+import { IPV4_REVERSE_ZONE, IPV6_REVERSE_ZONE, parseReverseName, reverseName } from '../dns/names.js';
+import { ipFamilyOf } from '../net/ip.js';
+import { type Endpoint, ITEMS_PER_STEP, runNow, type Service, type Steps } from '../cluster/index.js';
 import { AddressIndex, type OwnerPosition } from './address-index.js';
 import { NameTable, record, type NameEntry } from './table.js';
 import { endpointName, serviceName, type BuildContext } from './services.js';

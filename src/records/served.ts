@@ -7,7 +7,7 @@
 //   pod's name instead of its dashed IP, when that name is a valid DNS label
 //   (pod names may be up to 253 characters; a longer one keeps the dashed IP).
 
-import type { ClusterState, Endpoint, Service } from '../cluster/state.js';
+import type { ClusterState, Endpoint, Service } from '../cluster/index.js';
 
 export interface ServedOptions {
   /** Namespaces served; undefined or null = all. */

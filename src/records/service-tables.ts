@@ -8,7 +8,7 @@
 // the names they hold: answers are memoized anyway, so a table is needed
 // again only for names of that service not asked yet.
 
-import type { Service } from '../cluster/state.js';
+import type { Service } from '../cluster/index.js';
 import type { HostnameNames } from './address-override.js';
 import type { NameTable } from './table.js';
 import { ITEMS_PER_STEP, runNow, type Steps } from '../cluster/slicer.js';

@@ -3,7 +3,7 @@
 
 import { RRType } from '../dns/types.js';
 import { endpointId } from '../dns/names.js';
-import type { Endpoint, NamedPort, Service } from '../cluster/state.js';
+import type { Endpoint, NamedPort, Service } from '../cluster/index.js';
 import { addAddresses, addSrv, addressRecord, type NameTable, type SrvTarget } from './table.js';
 import type { AddressOverrides, AddressPlan } from './address-override.js';
 

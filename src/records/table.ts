@@ -5,7 +5,7 @@
 
 import { formatData } from '../dns/zonetext.js';
 import { RRType, type RecordData, type ResourceRecord } from '../dns/types.js';
-import { ipFamilyOf } from '../dns/names.js';
+import { ipFamilyOf } from '../net/ip.js';
 
 /** Records answering one (name, qtype), plus what goes in the additional section. */
 export interface RRSet {

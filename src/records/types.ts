@@ -2,9 +2,11 @@
 
 import type { PreparedAnswer } from '../dns/wire.js';
 import type { ResourceRecord } from '../dns/types.js';
-import type { Slicer } from '../cluster/slicer.js';
+import type { Slicer } from '../cluster/index.js';
 
-export type PodMode = 'insecure' | 'verified' | 'disabled';
+import type { PodMode } from '../cluster/index.js';
+
+export type { PodMode };
 
 export interface IndexOptions {
   /** Cluster domain, normalized (`cluster.local`). */

@@ -14,9 +14,8 @@
 import { RCode, type ResourceRecord } from '../dns/types.js';
 import { prepareAnswer, writeResponse } from '../dns/wire.js';
 // The relay's strict message reader decodes our own sub-answer back into records.
-import { parseMessage, type ParsedMessage, type Section } from '../forward/reader.js';
-import { decodeAnswers } from '../forward/decode.js';
-import type { Query } from './query.js';
+import { decodeAnswers, parseMessage, type ParsedMessage, type Section } from '../dns/index.js';
+import type { Query } from '../dns/query.js';
 
 /** The labels a short name may have: `svc`, `svc.ns` and `pod.svc` forms (issue 5). */
 const MAX_SHORT_LABELS = 2;

@@ -6,7 +6,7 @@ import { RCode, RRClass, type ResourceRecord } from '../dns/types.js';
 import { normalizeName } from '../dns/names.js';
 import { prepareAnswer, writeEmptyResponse, writeResponse, type PreparedAnswer } from '../dns/wire.js';
 import type { HostnameTargets, Lookup, RecordIndex } from '../records/types.js';
-import type { Query } from './query.js';
+import type { Query } from '../dns/query.js';
 import { NO_UPSTREAM, type Upstream } from './upstream.js';
 import { resolveHostnameAddresses, type UnresolvedHook } from './address-hostnames.js';
 import { createAutopath } from './autopath.js';

@@ -1,6 +1,6 @@
 // The upstream resolver the responder asks for names outside the cluster
 // zone that an ExternalName service points at. `serve` passes the forwarder
-// (forward/forwarder.ts, wired in app.ts) when upstreams are configured;
+// (forward/forwarder.ts, wired in app/dns.ts) when upstreams are configured;
 // without them NO_UPSTREAM stands in and such lookups are unreachable.
 
 import type { ResourceRecord } from '../dns/types.js';

@@ -2,35 +2,33 @@
 // guard in core/dnsserver/server.go): every request gets at most one reply,
 // nothing a client sends and nothing the handler throws can crash the process.
 
-import type { Packet } from 'dns2';
 import type { Logger } from 'pino';
 import { RCode } from '../dns/types.js';
 import { writeEmptyResponse, writeHeaderOnlyResponse } from '../dns/wire.js';
-import type { Client, Query, Transport } from '../resolve/query.js';
-import { readRequest } from './request.js';
+import { readRequest, type Client, type Query, type RequestVerdict, type Transport } from '../dns/index.js';
 
 /** Returns the full response, already sized for the transport. */
 export type QueryHandler = (query: Query) => Buffer | Promise<Buffer>;
 
 /**
- * The reply to one decoded packet, or undefined when nothing is sent. Never
- * rejects. `raw` is the message as received (its question name is read from it).
+ * Read one message with the codec. Never throws: a reader bug becomes a
+ * SERVFAIL header (and one error line), like any other throw.
  */
-export async function respond(
-  packet: Packet,
-  transport: Transport,
-  handler: QueryHandler,
-  log: Logger,
-  client?: Client,
-  raw?: Buffer,
-): Promise<Buffer | undefined> {
-  let verdict;
+export function readSafely(message: Buffer, transport: Transport, log: Logger, client?: Client): RequestVerdict {
   try {
-    verdict = readRequest(packet, transport, client, raw);
+    return readRequest(message, transport, client);
   } catch (err) {
     log.error({ err }, 'cannot read request');
-    return writeHeaderOnlyResponse(packet.header.id, 0, false, RCode.SERVFAIL);
+    if (message.length < 2) return { kind: 'drop', reason: 'unreadable' };
+    return { kind: 'reject-header', id: message.readUInt16BE(0), opcode: 0, rd: false, rcode: RCode.SERVFAIL, reason: 'reader failed' };
   }
+}
+
+/**
+ * The reply to one request, or undefined when nothing is sent: synchronous
+ * unless the handler answers later. Never throws or rejects.
+ */
+export function reply(verdict: RequestVerdict, transport: Transport, handler: QueryHandler, log: Logger): Buffer | Promise<Buffer> | undefined {
   switch (verdict.kind) {
     case 'drop':
       log.debug({ transport, reason: verdict.reason }, 'request dropped');
@@ -46,11 +44,22 @@ export async function respond(
   }
 }
 
+/** One message in, its reply out (undefined: nothing is sent). Never rejects. */
+export async function respond(
+  message: Buffer,
+  transport: Transport,
+  handler: QueryHandler,
+  log: Logger,
+  client?: Client,
+): Promise<Buffer | undefined> {
+  return reply(readSafely(message, transport, log, client), transport, handler, log);
+}
+
 /**
  * The handler's reply to a usable query, SERVFAIL when it throws or rejects.
  * Synchronous when the handler is (the UDP fast path sends without a promise).
  */
-export function answer(query: Query, handler: QueryHandler, log: Logger): Buffer | Promise<Buffer> {
+function answer(query: Query, handler: QueryHandler, log: Logger): Buffer | Promise<Buffer> {
   let response: Buffer | Promise<Buffer>;
   try {
     response = handler(query);

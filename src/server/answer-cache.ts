@@ -21,9 +21,9 @@
 
 import { HEADER_SIZE } from '../dns/message.js';
 import { reusableHead, writeResponseFromWire, type PreparedAnswer } from '../dns/wire.js';
-import { CLASSIC_UDP_PAYLOAD, MAX_UDP_PAYLOAD } from '../resolve/query.js';
+import { CLASSIC_UDP_PAYLOAD, MAX_UDP_PAYLOAD } from '../dns/query.js';
 import type { PreparedAnswers } from '../resolve/responder.js';
-import type { Query } from '../resolve/query.js';
+import type { Query } from '../dns/query.js';
 
 /** Entries (2-way: a question lives in one of two neighbouring ones). */
 const ENTRIES = 1 << 14;

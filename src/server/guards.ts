@@ -4,13 +4,12 @@
 // owns the TCP caps. The replies it sends itself (a truncated "slip", a
 // REFUSED past the TCP in-flight cap) carry no records.
 
-import type { Packet } from 'dns2';
 import type { Logger } from 'pino';
 import { RCode } from '../dns/types.js';
 import { writeEmptyResponse, writeHeaderOnlyResponse } from '../dns/wire.js';
-import { BurstLog } from '../forward/burst-log.js';
+import { BurstLog } from '../burst-log.js';
 import { ResponseRateLimiter, type RateLimitSettings, type RateVerdict } from '../guard/rrl.js';
-import type { Query } from '../resolve/query.js';
+import type { RequestVerdict } from '../dns/index.js';
 import { TCP_DEFAULTS, TcpGuard, type TcpLimits } from './tcp-limits.js';
 
 export interface ServerGuardOptions {
@@ -20,9 +19,6 @@ export interface ServerGuardOptions {
   /** Milliseconds, for the rate limiter (tests inject one). */
   readonly now?: () => number;
 }
-
-/** A request as the server holds it: scanned into a Query, or a dns2 Packet. */
-export type GateRequest = { readonly query: Query; readonly packet?: undefined } | { readonly query?: undefined; readonly packet: Packet };
 
 export class RequestGate {
   readonly tcp: TcpGuard;
@@ -94,21 +90,27 @@ export class RequestGate {
   }
 }
 
-/** An empty reply with TC set: "ask again over TCP". Bare header when there is no usable question. */
-export function slipReply(request: GateRequest): Buffer {
+/** An empty reply with TC set: "ask again over TCP". Bare header when there is no usable question; nothing for a drop. */
+export function slipReply(request: RequestVerdict): Buffer | undefined {
   const reply = emptyReply(request, RCode.NOERROR);
-  reply[2] = (reply[2] as number) | 0x02;
+  if (reply) reply[2] = (reply[2] as number) | 0x02;
   return reply;
 }
 
-function emptyReply(request: GateRequest, rcode: number): Buffer {
-  if (request.query) {
-    try {
-      return writeEmptyResponse(request.query, { rcode });
-    } catch {
-      return writeHeaderOnlyResponse(request.query.id, request.query.opcode, request.query.rd, rcode);
+function emptyReply(request: RequestVerdict, rcode: number): Buffer | undefined {
+  switch (request.kind) {
+    case 'drop':
+      return undefined;
+    case 'reject-header':
+      return writeHeaderOnlyResponse(request.id, request.opcode, request.rd, rcode);
+    case 'query':
+    case 'reject': {
+      const query = request.query;
+      try {
+        return writeEmptyResponse(query, { rcode });
+      } catch {
+        return writeHeaderOnlyResponse(query.id, query.opcode, query.rd, rcode);
+      }
     }
   }
-  const header = request.packet.header;
-  return writeHeaderOnlyResponse(header.id, header.opcode, header.rd === 1, rcode);
 }

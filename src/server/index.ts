@@ -1,26 +1,24 @@
 // The DNS server: UDP and TCP on one port. Every request goes through
 // serveRequest() — the one place where the client is known before anything is
-// answered — and then either the UDP fast path (scan.ts: plain queries, no
-// dns2 decode) or the guards in adapter.ts over a dns2 Packet.
+// answered. A datagram is read by the UDP fast path (scan.ts: plain queries)
+// or, when it declines, by the codec's request reader (src/dns/request.ts),
+// which reads every TCP message too; adapter.ts turns the verdict into a reply.
 
 import type { Socket } from 'node:net';
 import type { RemoteInfo, Socket as UdpSocket } from 'node:dgram';
-import { Packet } from 'dns2';
 import type { Logger } from 'pino';
-import type { Client, Query, Transport } from '../resolve/query.js';
-import { answer, respond, type QueryHandler } from './adapter.js';
+import type { Client, RequestVerdict, Transport } from '../dns/index.js';
+import { readSafely, reply as replyTo, type QueryHandler } from './adapter.js';
 import { bindPair, bindWithTcp, formatHostPort } from './listen.js';
 import { isWildcardHost, UdpAddressSet } from './udp-addresses.js';
 import { nativeAddon } from '../native/addon.js';
 import { scanQuery } from './scan.js';
-import { RRType } from '../dns/types.js';
-import type { TcpSend } from './tcp-server.js';
 import { RequestGate, slipReply, type ServerGuardOptions } from './guards.js';
 import { attachBatched, BatchUnavailableError, type BatchedSocket, type DatagramBatch } from './batch-io.js';
 import { AnswerCache, UNSEEN } from './answer-cache.js';
 import type { PreparedAnswers } from '../resolve/responder.js';
 import type { DnsTcpServer } from './tcp-server.js';
-import type { UdpIo } from '../config.js';
+import type { UdpIo } from './settings.js';
 
 export type { QueryHandler } from './adapter.js';
 export { ListenError } from './listen.js';
@@ -42,7 +40,7 @@ export interface DnsServer {
   readonly udpIo: 'batch' | 'dgram';
 }
 
-export interface DnsServerOptions {
+interface DnsServerOptions {
   readonly host: string;
   /** 0 picks a free port (the same for UDP and TCP). */
   readonly port: number;
@@ -68,13 +66,11 @@ export interface DnsServerOptions {
 type Send = (response: Buffer) => Promise<unknown> | unknown;
 
 /**
- * One request off a socket: scanned by the UDP fast path (a Query, with
- * `client` attached when clients are identified), or decoded by dns2.
+ * One request off a socket, read: scanned by the UDP fast path (a query,
+ * with `client` attached when clients are identified) or judged by the
+ * codec's request reader. Nothing of the message's bytes is kept.
  */
-type Incoming =
-  | { readonly query: Query; readonly packet?: undefined; readonly raw?: undefined }
-  /** `raw`: the message as received, from which the question name is read. */
-  | { readonly query?: undefined; readonly packet: Packet; readonly raw: Buffer };
+type Incoming = RequestVerdict;
 
 /** Bind UDP and TCP on host:port and serve. Rejects with a ListenError when a bind fails. */
 export async function startDnsServer(options: DnsServerOptions): Promise<DnsServer> {
@@ -98,33 +94,28 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
     : await bindPair(options.host, options.port);
 
   /**
-   * Every request passes here, UDP fast path and dns2 path alike, with the
-   * peer known (address, port and the request's size in bytes).
-   * The place for per-client policy before any answering; only the UDP rate
-   * limit comes earlier, before a datagram is even read.
+   * Every request passes here once read, UDP fast path and codec path
+   * alike, its query carrying the peer (address, port and the request's size)
+   * when clients are identified. The place for per-client policy before any
+   * answering; only the UDP rate limit comes earlier, before a datagram is
+   * even read.
    *
-   * Returns the reply when it is ready at once (what the UDP fast path's
-   * cluster names and cached forwards are); otherwise `later()` is asked for
+   * Returns the reply when it is ready at once (cluster names, cached
+   * forwards, rejections); otherwise `later()` is asked for
    * the sender right away, the reply goes through it when ready, and `done`
    * runs after that.
    */
-  function serveRequest(incoming: Incoming, transport: Transport, peer: Client | undefined, later: () => Send, done?: () => void): Buffer | undefined {
+  function serveRequest(incoming: Incoming, transport: Transport, later: () => Send, done?: () => void): Buffer | undefined {
     if (!gate.accepting) {
       done?.(); // stopping: only what is in flight is answered
       return undefined;
     }
     gate.begin();
-    let pending: Promise<Buffer | undefined>;
-    if (incoming.query) {
-      const reply = answer(incoming.query, handler, log);
-      if (Buffer.isBuffer(reply)) {
-        gate.end();
-        return reply;
-      }
-      pending = reply;
-    } else {
-      const client = identify && peer ? { address: peer.address, port: peer.port, size: peer.size } : undefined;
-      pending = respond(incoming.packet, transport, handler, log, client, incoming.raw);
+    const pending = replyTo(incoming, transport, handler, log);
+    if (!(pending instanceof Promise)) {
+      gate.end();
+      if (pending === undefined) done?.();
+      return pending;
     }
     const send = later();
     void pending.then((response) => {
@@ -140,7 +131,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
    * flooder's dropped datagram costs one table lookup, not a scan, so the
    * socket's queue keeps draining and ordinary clients' queries are not lost
    * behind the flood. `message` may be shared memory (the batched reader):
-   * readDatagram copies what outlives this call.
+   * nothing of it outlives this call (the readers copy what they keep).
    */
   function serveDatagram(message: Buffer, from: DatagramSource): Buffer | undefined {
     const address = gate.rateLimiter || identify ? from.address() : '';
@@ -148,9 +139,11 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
     if (verdict === 'drop') return undefined;
     const peer = identify ? { address, port: from.port(), size: message.length } : undefined;
     const incoming = readDatagram(message, peer, log);
-    if (incoming === undefined) return undefined;
-    if (verdict === 'slip') return gate.accepting ? fitUdp(slipReply(incoming), incoming) : undefined;
-    const reply = serveRequest(incoming, 'udp', peer, () => from.sendLater(incoming));
+    if (verdict === 'slip') {
+      const slip = gate.accepting ? slipReply(incoming) : undefined;
+      return slip && fitUdp(slip, incoming);
+    }
+    const reply = serveRequest(incoming, 'udp', () => from.sendLater(incoming));
     return reply && fitUdp(reply, incoming);
   }
 
@@ -200,41 +193,40 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
   if (batched === undefined && !(udp instanceof UdpAddressSet)) {
     udp.on('message', (message: Buffer, rinfo: RemoteInfo) => onDatagram(udp, message, rinfo));
   }
-  tcp.on('request', (packet: Packet, send: TcpSend, socket: Socket | undefined, raw: Buffer) => {
-    const peer: Client = {
-      address: socket?.remoteAddress ?? '',
-      port: socket?.remotePort ?? 0,
-      size: raw.length,
-    };
-    // A message left without a reply (QR=1, stopping) must still count as
-    // answered in dns2, or a half-closed connection stays open until idle.
-    let replied = false;
-    const reply = (response: Buffer): void => {
-      replied = true;
-      send(response);
-    };
-    const finished = (): void => {
-      if (socket) gate.tcp.release(socket);
-      if (!replied) send(undefined);
-    };
-    const serve = (): void => {
-      const now = serveRequest({ packet, raw }, 'tcp', peer, () => reply, finished);
-      if (now) {
-        reply(now);
-        finished();
-      }
-    };
-    // Past the in-flight cap a pipelined query waits its turn (RFC 7766 §6.2.1.1).
-    if (socket) gate.tcp.admit(socket, raw.length, serve);
-    else serve();
+  tcp.serve({
+    message(message, socket, finish) {
+      const peer: Client = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0, size: message.length };
+      // Read now: `message` is a view of the connection's buffer.
+      const incoming = readSafely(message, 'tcp', log, identify ? peer : undefined);
+      // Every message is finished once, answered or not (a QR=1 message,
+      // stopping), so a half-closed connection is not held open until idle.
+      let replied = false;
+      const reply = (response: Buffer): void => {
+        replied = true;
+        finish(response);
+      };
+      const finished = (): void => {
+        gate.tcp.release(socket);
+        if (!replied) finish(undefined);
+      };
+      const serve = (): void => {
+        const now = serveRequest(incoming, 'tcp', () => reply, finished);
+        if (now) {
+          reply(now);
+          finished();
+        }
+      };
+      // Past the in-flight cap a pipelined query waits its turn (RFC 7766 §6.2.1.1).
+      gate.tcp.admit(socket, message.length, serve);
+    },
+    // Bad framing, a reset: nothing to answer.
+    error: (err) => log.debug({ err, transport: 'tcp' }, 'TCP connection closed on an error'),
   });
   // Socket errors after binding must never crash the process. UDP sends take
   // no callback (a callback costs a deferred tick per answer): their rare
   // failures arrive here.
   if (!(udp instanceof UdpAddressSet)) udp.on('error', (err: Error) => log.error({ err }, 'UDP socket error'));
   tcp.on('error', (err: Error) => log.error({ err }, 'TCP server error'));
-  // Bad TCP framing: nothing to answer.
-  tcp.on('requestError', (err: Error) => log.debug({ err, transport: 'tcp' }, 'undecodable message'));
   tcp.on('connection', (socket: Socket) => {
     if (!gate.accepting || !gate.tcp.accept(socket, tcp.readControl(socket))) return void socket.destroy();
     connections.add(socket);
@@ -342,20 +334,14 @@ function closeSockets(udp: { close(callback: () => void): void }, tcp: DnsTcpSer
 }
 
 /**
- * A datagram as the fast path's Query (which keeps nothing of `message`), or
- * decoded by dns2 from a copy: `message` may be the batched reader's shared
- * memory, reused for the next batch while a dns2-path reply is pending.
+ * A datagram read by the fast path, or by the codec when the fast path
+ * declines. Neither keeps anything of `message`, which may be the batched
+ * reader's shared memory, reused for the next batch.
  */
-function readDatagram(message: Buffer, client: Client | undefined, log: Logger): Incoming | undefined {
+function readDatagram(message: Buffer, client: Client | undefined, log: Logger): Incoming {
   const query = scanQuery(message, client);
-  if (query) return { query };
-  try {
-    const raw = Buffer.from(message);
-    return { packet: Packet.parse(raw), raw };
-  } catch (err) {
-    log.debug({ err, transport: 'udp' }, 'undecodable message');
-    return undefined;
-  }
+  if (query) return { kind: 'query', query };
+  return readSafely(message, 'udp', log, client);
 }
 
 /** Send without a promise when the transport is synchronous (UDP); failures are only logged. */
@@ -374,7 +360,7 @@ function sendFailed(err: unknown, transport: Transport, log: Logger): void {
 }
 
 /**
- * The last guard dns2's UDP server kept: a response larger than the client's
+ * The last guard before a UDP send: a response larger than the client's
  * buffer (its OPT size, at least 512) is cut there with TC set. Responses we
  * build already fit; this only protects against a handler that does not.
  * The size comes from what was already read, never from a second decode:
@@ -390,6 +376,5 @@ function fitUdp(response: Buffer, request: Incoming): Buffer {
 }
 
 function advertisedPayload(request: Incoming): number {
-  if (request.query) return request.query.edns?.udpSize ?? 0;
-  return request.packet.additionals.find((record) => record.type === RRType.OPT)?.class ?? 0;
+  return request.kind === 'query' || request.kind === 'reject' ? (request.query.edns?.udpSize ?? 0) : 0;
 }

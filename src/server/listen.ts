@@ -39,12 +39,12 @@ export function formatHostPort(host: string, port: number): string {
   return isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-export function toListenError(err: unknown, host: string, port: number, protocol: Protocol): ListenError {
+function toListenError(err: unknown, host: string, port: number, protocol: Protocol): ListenError {
   const code = (err as { code?: unknown }).code;
   return new ListenError(typeof code === 'string' ? code : 'UNKNOWN', host, port, protocol, { cause: err });
 }
 
-export interface BoundPair {
+interface BoundPair {
   /** A plain socket: index.ts reads its datagrams itself (the fast path). */
   readonly udp: UdpSocket;
   readonly tcp: DnsTcpServer;
@@ -74,7 +74,7 @@ export async function bindPair(host: string, port: number): Promise<BoundPair> {
 }
 
 /** UDP bound by `bindUdp` on `port` (0: it picks), and how to let it go. */
-export interface UdpBinding<U> {
+interface UdpBinding<U> {
   readonly udp: U;
   readonly port: number;
   close(): Promise<void>;

@@ -1,36 +1,39 @@
 // The UDP fast path's reader: one pass over a datagram that is a plain query
-// (what resolvers send thousands of times a second) straight into a Query,
-// without building a dns2 Packet.
+// (what resolvers send thousands of times a second) straight into a Query.
 //
-// It accepts only messages it understands completely and whose meaning the
-// full path (dns2 decode + request.ts) would give the same: QR 0, opcode 0
-// (QUERY) or 4 (NOTIFY, answered like a query),
-// one question with an uncompressed name, no answer or authority records, and
-// at most one additional record that is a root OPT of version 0. Anything
-// else — including every message the full path rejects — returns undefined,
-// and the caller hands the bytes to dns2, so the guards in request.ts stay the
-// one place where unusual requests are judged.
+// It is the documented fast subset of the codec's request reader
+// (src/dns/request.ts): it accepts only messages it understands completely,
+// and for those it gives exactly the Query readRequest gives —
+// - QR 0, opcode 0 (QUERY) or 4 (NOTIFY, answered like a query);
+// - one question whose name is uncompressed and holds no '.' or '' inside
+//   a label (those need escapes: src/dns/escape.ts);
+// - no answer or authority records, no bytes after the last record;
+// - at most one additional record, a root OPT of version 0 whose options
+//   tile its RDATA and include none whose data readOpt checks (ECS, EDE).
+// Anything else — including every message the codec rejects — returns
+// undefined and goes to readRequest, the one place where unusual requests
+// are judged. test/server/scan.test.ts holds the two to this, row by row and
+// on random messages.
 
 import { RRType } from '../dns/types.js';
-import type { Client, Edns, Query } from '../resolve/query.js';
+import type { Client, Edns, Query } from '../dns/query.js';
+import { CHECKED_OPTIONS } from '../dns/opt.js';
 
 const HEADER_SIZE = 12;
 const MAX_NAME = 255;
 const MAX_LABEL = 63;
 const DOT = 0x2e;
 const BACKSLASH = 0x5c;
-/** EDNS options dns2 decodes (and may reject): ECS and EDE. Others it keeps as bytes. */
-const DECODED_OPTIONS = new Set([8, 15]);
 
 /**
- * The Query in `message`, or undefined when the full decoder must judge it.
+ * The Query in `message`, or undefined when the codec's readRequest must judge it.
  * `client` is attached as is (pass it only when clients are identified).
  */
 export function scanQuery(message: Buffer, client: Client | undefined): Query | undefined {
   const length = message.length;
   if (length < HEADER_SIZE + 5) return undefined;
   const flags = message[2] as number;
-  // QR (0x80), or an opcode (0x78) other than QUERY and NOTIFY: the full path drops or rejects it.
+  // QR (0x80), or an opcode (0x78) other than QUERY and NOTIFY: the codec drops or rejects it.
   const opcode = (flags >>> 3) & 0x0f;
   if ((flags & 0x80) !== 0 || (opcode !== 0 && opcode !== 4)) return undefined;
   if (message[4] !== 0 || message[5] !== 1) return undefined; // qdcount 1
@@ -52,7 +55,7 @@ export function scanQuery(message: Buffer, client: Client | undefined): Query | 
     edns = { udpSize: message.readUInt16BE(end + 3), do: ((message[end + 7] as number) & 0x80) !== 0, version: 0 };
     end = optEnd;
   }
-  if (end !== length) return undefined; // trailing bytes: let the full decoder decide
+  if (end !== length) return undefined; // trailing bytes: let the codec decide
 
   const query: Query = {
     id: message.readUInt16BE(0),
@@ -79,7 +82,7 @@ function scanName(message: Buffer): number {
     if (label > MAX_LABEL) return -1; // a pointer or a reserved length byte
     const labelEnd = at + 1 + label;
     if (labelEnd >= length) return -1;
-    // A '.' or '\' inside a label is escaped in name text (src/dns/escape.ts): the full path reads those.
+    // A '.' or '\' inside a label is escaped in name text (src/dns/escape.ts): the codec reads those.
     for (let i = at + 1; i < labelEnd; i++) {
       const byte = message[i];
       if (byte === DOT || byte === BACKSLASH) return -1;
@@ -89,7 +92,7 @@ function scanName(message: Buffer): number {
   return -1;
 }
 
-/** The name as text, one character per byte (as dns2 decodes it), no trailing dot. */
+/** The name as text, one character per byte (as the codec reads it), no trailing dot. */
 function nameText(message: Buffer, nameEnd: number): string {
   if (nameEnd === HEADER_SIZE + 1) return '';
   // Turn the inner length bytes into dots for one latin1 read, then put them
@@ -118,9 +121,7 @@ function scanOpt(message: Buffer, at: number): number {
   if (at + 11 > message.length) return -1;
   if (message[at] !== 0) return -1; // owner must be the root
   if (message.readUInt16BE(at + 1) !== RRType.OPT) return -1;
-  // dns2 clamps TTLs above 2^31-1, which would change the version it reads.
-  if (((message[at + 5] as number) & 0x80) !== 0) return -1;
-  if (message[at + 6] !== 0) return -1; // version > 0: BADVERS on the full path
+  if (message[at + 6] !== 0) return -1; // version > 0: BADVERS from the codec
   const rdlength = message.readUInt16BE(at + 9);
   const end = at + 11 + rdlength;
   if (end > message.length) return -1;
@@ -129,7 +130,7 @@ function scanOpt(message: Buffer, at: number): number {
     if (option + 4 > end) return -1;
     const code = message.readUInt16BE(option);
     const size = message.readUInt16BE(option + 2);
-    if (DECODED_OPTIONS.has(code)) return -1;
+    if (CHECKED_OPTIONS.has(code)) return -1;
     option += 4 + size;
   }
   return option === end ? end : -1;

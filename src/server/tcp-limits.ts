@@ -13,7 +13,7 @@
 
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { BurstLog } from '../forward/burst-log.js';
+import { BurstLog } from '../burst-log.js';
 
 export interface TcpLimits {
   /** Open connections at once; a new one past it closes the longest-idle one (or itself if none is idle). */
@@ -121,8 +121,6 @@ export class TcpGuard {
       return false;
     }
     this.stats.accepted++;
-    // dns2 arms its own idle timer (socket.setTimeout); ours replaces it.
-    socket.setTimeout(0);
     socket.setNoDelay(true);
     const timer = setTimeout(() => this.deadline(socket), this.limits.idleTimeoutMs);
     timer.unref();
@@ -250,10 +248,10 @@ export class TcpGuard {
 }
 
 /**
- * Follow the 2-byte length framing of what dns2 reads off `socket`, and call
- * `tooLarge` as soon as a length above `max` is announced — before dns2 would
- * buffer up to 64 KiB waiting for it. dns2 reads with socket.read(), so the
- * watch wraps that one method of this one socket.
+ * Follow the 2-byte length framing of what tcp-server.ts reads off `socket`,
+ * and call `tooLarge` as soon as a length above `max` is announced — before
+ * the frame reader would buffer up to 64 KiB waiting for it. It reads with
+ * socket.read(), so the watch wraps that one method of this one socket.
  */
 function watchFrames(socket: Socket, max: number, tooLarge: (announced: number) => void): void {
   const read = socket.read;

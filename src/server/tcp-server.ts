@@ -1,81 +1,88 @@
-// dns2's TCP server with two changes to how a connection is read:
-// - each 'request' listener also gets the message as received (a 4th
-//   argument), so the question name can be read from its bytes (dns2's
-//   decode loses a '.' inside a label, question-name.ts) and its size is
-//   known without re-encoding;
-// - a message can be finished without a reply. dns2 counts each framed
-//   message as in flight until the handler's send callback runs, and closes
-//   a half-closed connection only when that count is back to 0 — so a
-//   message we drop on purpose (QR=1, a request while stopping) would hold
-//   the connection open until the idle timeout, and with the per-client cap
-//   a client could lock its own address out.
-// - reading a connection can be paused and resumed (readControl): the TCP
+// DNS over TCP (RFC 1035 §4.2.2, RFC 7766) on plain node:net: each message
+// is framed by a 2-byte length, several may be pipelined on one connection
+// and their answers may go out in any order (§6.2.1.1). This file only
+// frames: the server (index.ts) reads each message with the codec
+// (src/dns/request.ts) and the TCP caps (tcp-limits.ts) decide how many are
+// answered at once.
+//
+// - Each message is finished exactly once, with a reply or without one (a
+//   response sent to us, a request while stopping), so a half-closed
+//   connection gets our FIN as soon as nothing is in flight.
+// - Reading a connection can be paused and resumed (readControl): the TCP
 //   caps stop reading a connection whose queue of pipelined queries is full,
 //   so the client's own sends back up (backpressure), not REFUSED.
-// The framing follows dns2's own (node_modules/dns2/server/tcp.js, RFC 7766
-// §6.2.1.1 pipelining); messages are read with socket.read(), which the
-// TCP caps watch (tcp-limits.ts).
+// Messages are read with socket.read(), which the TCP caps watch for an
+// oversized announced length (tcp-limits.ts).
 
-import type { Socket } from 'node:net';
-import { Packet, TCPServer } from 'dns2';
+import { Server, type Socket } from 'node:net';
 import type { ReadControl } from './tcp-limits.js';
 
-/** dns2's per-connection state (node_modules/dns2/server/tcp.js, `handle`). */
+/** Finish one message: write `response` framed, or nothing when undefined. */
+type TcpSend = (response: Buffer | undefined) => void;
+
+interface TcpHandlers {
+  /** One framed message (without its length prefix); `finish` must be called once. */
+  message(message: Buffer, socket: Socket, finish: TcpSend): void;
+  /** A framing or socket error: the connection is already destroyed. */
+  error(err: unknown): void;
+}
+
 interface PipelineState {
   inFlight: number;
   peerEnded: boolean;
 }
 
-type Respond = (this: TCPServer, client: Socket, state: PipelineState, message: Packet | Buffer) => void;
-
-/**
- * The send callback dns2 hands to 'request' listeners is `response` bound to
- * the connection; here `send(undefined)` means "answered with nothing".
- */
-export type TcpSend = (response: Buffer | undefined) => void;
-
-export class DnsTcpServer extends TCPServer {
+export class DnsTcpServer extends Server {
   private readonly readers = new WeakMap<Socket, ReadControl>();
+  private handlers: TcpHandlers = { message: (_message, _socket, finish) => finish(undefined), error: () => undefined };
+
+  constructor() {
+    // Our write side stays open after the peer half-closes: a client that
+    // sent its query with socket.end(frame) still gets the answer.
+    super({ allowHalfOpen: true });
+    // Registered first, so readControl is set before other 'connection' listeners run.
+    this.on('connection', (socket: Socket) => this.handle(socket));
+  }
+
+  /** Where messages go from now on. */
+  serve(handlers: TcpHandlers): void {
+    this.handlers = handlers;
+  }
 
   /** Pauses and resumes the reading of `client`'s messages (set before the 'connection' listeners run). */
   readControl(client: Socket): ReadControl | undefined {
     return this.readers.get(client);
   }
 
-  /** Replaces dns2's `handle` (bound to 'connection' in its constructor). */
-  handle(client: Socket): void {
+  private handle(client: Socket): void {
     const state: PipelineState = { inFlight: 0, peerEnded: false };
-    // dns2's idle timer (RFC 7766 §6.2.3), until the TCP caps replace it with their own.
-    const idleTimeout = (this as unknown as { idleTimeout?: number }).idleTimeout ?? 0;
-    if (idleTimeout > 0) client.setTimeout(idleTimeout);
     const fail = (err: unknown): void => {
-      this.emit('requestError', err);
       client.destroy();
+      this.handlers.error(err);
     };
     const control = readFrames(client, state, (message) => {
-      let packet: Packet;
-      try {
-        packet = Packet.parse(message);
-      } catch (err) {
-        return fail(err);
-      }
-      // Before emitting, so a synchronous send sees 1 → 0.
+      // Before the handler, so a synchronous finish sees 1 → 0.
       state.inFlight++;
-      this.emit('request', packet, this.response.bind(this, client, state), client, message);
+      let finished = false;
+      this.handlers.message(message, client, (response) => {
+        if (finished) return;
+        finished = true;
+        if (response !== undefined) writeFramed(client, response);
+        if (state.inFlight > 0) state.inFlight--;
+        if (state.peerEnded && state.inFlight === 0 && !client.destroyed) client.end();
+      });
     }, fail);
     this.readers.set(client, control);
   }
+}
 
-  response(client: Socket, state: PipelineState, message: Packet | Buffer | undefined): void {
-    if (message !== undefined) {
-      (TCPServer.prototype as unknown as { response: Respond }).response.call(this, client, state, message);
-      return;
-    }
-    // dns2's bookkeeping after a write, without the write: one fewer in
-    // flight, and a peer that has half-closed gets our FIN once none is left.
-    if (state.inFlight > 0) state.inFlight--;
-    if (state.peerEnded && state.inFlight === 0 && !client.destroyed) client.end();
-  }
+/** One response with its 2-byte length, in one write; nothing when the connection is gone. */
+function writeFramed(client: Socket, response: Buffer): void {
+  if (client.destroyed || !client.writable || response.length > 0xffff) return;
+  const framed = Buffer.allocUnsafe(2 + response.length);
+  framed.writeUInt16BE(response.length, 0);
+  response.copy(framed, 2);
+  client.write(framed);
 }
 
 /**
@@ -138,9 +145,6 @@ function readFrames(socket: Socket, state: PipelineState, onMessage: (message: B
     ended = true;
     // Paused with whole messages still buffered: they are read on resume, then the end.
     if (!paused) peerEnded();
-  });
-  socket.on('timeout', () => {
-    if (!socket.destroyed) socket.end();
   });
   socket.on('error', onError);
   onReadable();

@@ -18,7 +18,7 @@ import type { Logger } from 'pino';
 import { bindUdp, createUdpSocket, formatHostPort, ListenError } from './listen.js';
 
 /** How often the host's addresses are compared with the sockets bound. */
-export const ADDRESS_POLL_MS = 5000;
+const ADDRESS_POLL_MS = 5000;
 
 /** Whether `host` is a wildcard address (every address of the host, one family or both). */
 export function isWildcardHost(host: string): boolean {
@@ -51,7 +51,7 @@ export function localAddresses(host: string, interfaces: NodeJS.Dict<NetworkInte
   return [...found.values()];
 }
 
-export type DatagramListener = (socket: UdpSocket, message: Buffer, rinfo: RemoteInfo) => void;
+type DatagramListener = (socket: UdpSocket, message: Buffer, rinfo: RemoteInfo) => void;
 
 /**
  * One socket per local address on one port, standing in for a socket bound

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dig } from '../helpers/dig.js';
 import { ROOT, startServe, type ServerProcess } from '../helpers/server-process.js';
 import { validateConfig } from '../../src/config.js';
+import { flagOf } from '../../src/cli/options.js';
 import { formatSeconds, jsonName } from '../../src/admin/querylog.js';
 import { waitFor } from '../helpers/live.js';
 
@@ -65,7 +66,7 @@ describe('--http / --http-token validation', () => {
     { name: 'a token without --http', raw: { httpToken: 'x' }, problem: '--http-token needs --http ADDR:PORT' },
   ];
   it.each(bad)('$name', ({ raw, problem }) => {
-    expect(validateConfig(raw)).toEqual({ ok: false, problems: [problem] });
+    expect(validateConfig(raw, flagOf)).toEqual({ ok: false, problems: [problem] });
   });
 });
 

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { validateConfig, type RawConfig } from '../../src/config.js';
+import { flagOf } from '../../src/cli/options.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'clusterdns-token-'));
 const file = (name: string, text: string): string => {
@@ -33,7 +34,7 @@ describe('the control API token: --http-token, --http-token-file, CLUSTERDNS_HTT
     { name: 'the environment is ignored without --http', raw: { httpTokenEnv: 'env' }, token: null },
   ];
   it.each(good)('$name', ({ raw, token }) => {
-    expect(validateConfig(raw)).toMatchObject({ ok: true, config: { httpToken: token } });
+    expect(validateConfig(raw, flagOf)).toMatchObject({ ok: true, config: { httpToken: token } });
   });
 
   const bad: { name: string; raw: RawConfig; problem: string | RegExp }[] = [
@@ -46,7 +47,7 @@ describe('the control API token: --http-token, --http-token-file, CLUSTERDNS_HTT
     { name: '--http-token-file without --http', raw: { httpTokenFile: withNewline }, problem: '--http-token-file needs --http ADDR:PORT' },
   ];
   it.each(bad)('$name', ({ raw, problem }) => {
-    const result = validateConfig(raw);
+    const result = validateConfig(raw, flagOf);
     expect(result.ok).toBe(false);
     expect(result.ok ? [] : result.problems).toEqual([problem]);
   });
@@ -63,12 +64,12 @@ describe('--http-host', () => {
     { value: '*.example', why: 'a wildcard' },
     { value: '', why: 'nothing' },
   ])('refuses $why', ({ value }) => {
-    expect(validateConfig({ ...HTTP, httpHosts: [value] })).toEqual({
+    expect(validateConfig({ ...HTTP, httpHosts: [value] }, flagOf)).toEqual({
       ok: false,
       problems: [`--http-host must be a host name or address without a port, like clusterdns or dns.test, got ${JSON.stringify(value)}`],
     });
   });
   it('needs --http', () => {
-    expect(validateConfig({ httpHosts: ['clusterdns'] })).toEqual({ ok: false, problems: ['--http-host needs --http ADDR:PORT'] });
+    expect(validateConfig({ httpHosts: ['clusterdns'] }, flagOf)).toEqual({ ok: false, problems: ['--http-host needs --http ADDR:PORT'] });
   });
 });

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseManifestText } from '../../src/manifests/index.js';
 import { buildCluster } from '../../src/cluster/build.js';
-import { formatProblem } from '../../src/cluster/problems.js';
+import { formatProblem } from '../../src/cluster/model/problems.js';
 import { buildRecordIndex } from '../../src/records/index.js';
 import { createResponder } from '../../src/resolve/responder.js';
 import type { Upstream, UpstreamResult } from '../../src/resolve/upstream.js';

@@ -12,8 +12,9 @@ import { searchCandidates } from '../../src/resolve/autopath.js';
 import type { Upstream } from '../../src/resolve/upstream.js';
 import { RCode } from '../../src/dns/types.js';
 import { writeEmptyResponse } from '../../src/dns/wire.js';
-import type { Query } from '../../src/resolve/query.js';
+import type { Query } from '../../src/dns/query.js';
 import { validateConfig } from '../../src/config.js';
+import { flagOf } from '../../src/cli/options.js';
 import { decode, query, sorted } from '../helpers/dns.js';
 
 const Z = 'cluster.local';
@@ -171,7 +172,7 @@ describe('--search-namespace validation', () => {
     { value: 'user03', ok: true },
   ];
   it.each(rows)('$value ⇒ ok=$ok', ({ value, ok }) => {
-    const result = validateConfig({ searchNamespace: value });
+    const result = validateConfig({ searchNamespace: value }, flagOf);
     expect(result.ok).toBe(ok);
     if (!result.ok) {
       expect(result.problems).toEqual([expect.stringMatching(/^--search-namespace must be a namespace name: a DNS-1123 label .* got "/)]);

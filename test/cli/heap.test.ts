@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { loadCluster } from '../../src/app.js';
+import { loadCluster } from '../../src/pipeline/index.js';
 import { youngGenerationSizedByUser } from '../../src/cli/heap.js';
 import { validateConfig, type Config } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { buildCluster } from '../../src/cluster/build.js';
-import type { ManifestObject } from '../../src/cluster/model.js';
-import type { ClusterOptions, ClusterState } from '../../src/cluster/state.js';
+import type { ManifestObject } from '../../src/cluster/model/model.js';
+import type { ClusterOptions, ClusterState } from '../../src/cluster/model/state.js';
 import { deployment, pod, service, slice } from './objects.js';
-import { ipAt, ipCount, ipList } from '../../src/cluster/pod-ip-list.js';
+import { ipAt, ipCount, ipList } from '../../src/cluster/model/pod-ip-list.js';
 
 const options = (serviceCIDRs: string[], podCIDRs: string[] = ['10.244.0.0/16']): ClusterOptions => ({
   serviceCIDRs,

@@ -8,8 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildCluster } from '../../src/cluster/build.js';
-import type { ClusterOptions, ClusterState, Pod, PodRef } from '../../src/cluster/state.js';
-import { ipList } from '../../src/cluster/pod-ip-list.js';
+import type { ClusterOptions, ClusterState, Pod, PodRef } from '../../src/cluster/model/state.js';
+import { ipList } from '../../src/cluster/model/pod-ip-list.js';
 import { parseManifestText } from '../../src/manifests/index.js';
 
 const OPTIONS: Record<string, ClusterOptions> = {
@@ -41,7 +41,7 @@ function canonical(value: unknown, key?: string): string {
 
 /**
  * The Pod's fields by name, absent ones left out: a built pod reads most of
- * them through getters (src/cluster/pods.ts SettledPod), which neither
+ * them through getters (src/cluster/model/pods.ts SettledPod), which neither
  * Object.keys nor a spread sees. IPs are listed as the array recorded (a pod
  * holds one address without an array, state.ts PodIPs).
  */

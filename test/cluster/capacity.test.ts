@@ -2,8 +2,8 @@
 // would run out, named with the objects that grew.
 
 import { describe, expect, it } from 'vitest';
-import { capacityProblems, type CapacityOptions } from '../../src/cluster/capacity.js';
-import type { ManifestObject } from '../../src/cluster/model.js';
+import { capacityProblems, type CapacityOptions } from '../../src/cluster/addresses/capacity.js';
+import type { ManifestObject } from '../../src/cluster/model/model.js';
 import { parseManifestText } from '../../src/manifests/index.js';
 
 const OPTIONS: CapacityOptions = { serviceCIDRs: ['10.96.0.0/12'], podCIDRs: ['10.244.0.0/16'], nodeCount: 3, maxPods: 1_000_000 };

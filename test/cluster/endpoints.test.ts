@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildCluster } from '../../src/cluster/build.js';
-import type { ManifestObject, PodStatus, RestartPolicy, ServicePort } from '../../src/cluster/model.js';
-import { DEFAULT_CLUSTER_OPTIONS, type Endpoint, type Service } from '../../src/cluster/state.js';
+import type { ManifestObject, PodStatus, RestartPolicy, ServicePort } from '../../src/cluster/model/model.js';
+import { DEFAULT_CLUSTER_OPTIONS, type Endpoint, type Service } from '../../src/cluster/model/state.js';
 import { pod, service, slice } from './objects.js';
 
 function serviceOf(objects: ManifestObject[], name = 'web', options = DEFAULT_CLUSTER_OPTIONS): Service {

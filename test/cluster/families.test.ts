@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildCluster } from '../../src/cluster/build.js';
-import type { IPFamily, IPFamilyPolicy, Labels, ServiceType } from '../../src/cluster/model.js';
-import type { ClusterOptions } from '../../src/cluster/state.js';
+import type { IPFamily, IPFamilyPolicy, Labels, ServiceType } from '../../src/cluster/model/model.js';
+import type { ClusterOptions } from '../../src/cluster/model/state.js';
 import { service } from './objects.js';
 
 const single: ClusterOptions = { serviceCIDRs: ['10.96.0.0/12'], podCIDRs: ['10.244.0.0/16'], nodeCount: 1 };

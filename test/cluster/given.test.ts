@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildCluster } from '../../src/cluster/build.js';
-import type { ManifestObject } from '../../src/cluster/model.js';
-import { DEFAULT_CLUSTER_OPTIONS, type ClusterState } from '../../src/cluster/state.js';
+import type { ManifestObject } from '../../src/cluster/model/model.js';
+import { DEFAULT_CLUSTER_OPTIONS, type ClusterState } from '../../src/cluster/model/state.js';
 import { endpointsObject, pod, service, slice } from './objects.js';
 
 const build = (objects: ManifestObject[]): ClusterState => buildCluster(objects, DEFAULT_CLUSTER_OPTIONS);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Hash64, hash64, hashToIndex, hashToRange } from '../../src/cluster/hash.js';
+import { Hash64, hash64, hashToIndex, hashToRange } from '../../src/cluster/addresses/hash.js';
 
 // Names and addresses hash their identity in pieces (namespace, '/', name …)
 // so that no joined string is built per pod; the result must be exactly the

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addressAt, canonicalIP, cidrContains, parseCIDR, parseIP } from '../../src/cluster/ip.js';
+import { addressAt, cidrContains, parseCIDR, parseIP } from '../../src/cluster/model/ip.js';
+import { canonicalIP } from '../../src/net/ip.js';
 
 describe('canonicalIP', () => {
   const rows: { name: string; input: string; want: string | undefined }[] = [
@@ -46,7 +47,7 @@ describe('parseCIDR', () => {
 describe('hand-written fast paths agree with ipaddr.js', () => {
   it('random IPv6 values print as ipaddr.js prints them', async () => {
     const { default: ipaddr } = await import('ipaddr.js');
-    const { ipFromValue } = await import('../../src/cluster/ip.js');
+    const { ipFromValue } = await import('../../src/cluster/model/ip.js');
     let seed = 12345;
     const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648);
     for (let i = 0; i < 2000; i++) {

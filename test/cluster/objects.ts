@@ -18,7 +18,7 @@ import type {
   ReplicaSetObject,
   ServiceObject,
   StatefulSetObject,
-} from '../../src/cluster/model.js';
+} from '../../src/cluster/model/model.js';
 
 let document = 0;
 

@@ -2,8 +2,8 @@
 // state.ts): one address as a string, two as an array, none as NO_IPS.
 
 import { describe, expect, it } from 'vitest';
-import { hasIP, ipAt, ipCount, ipList, NO_IPS, packIPs, sameIPs } from '../../src/cluster/pod-ip-list.js';
-import type { PodIPs } from '../../src/cluster/state.js';
+import { hasIP, ipAt, ipCount, ipList, NO_IPS, packIPs, sameIPs } from '../../src/cluster/model/pod-ip-list.js';
+import type { PodIPs } from '../../src/cluster/model/state.js';
 
 const DUAL = ['10.244.1.2', 'fd00:10:244::2'] as const;
 

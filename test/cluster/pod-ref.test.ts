@@ -3,8 +3,8 @@
 // other objects for the same pods.
 
 import { describe, expect, it } from 'vitest';
-import { PodMap, samePod } from '../../src/cluster/pod-ref.js';
-import type { PodRef } from '../../src/cluster/state.js';
+import { PodMap, samePod } from '../../src/cluster/model/pod-ref.js';
+import type { PodRef } from '../../src/cluster/model/state.js';
 
 const ref = (namespace: string, name: string): PodRef => ({ namespace, name });
 

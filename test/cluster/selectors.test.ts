@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { LabelSelector, Labels } from '../../src/cluster/model.js';
-import { matchesLabelSelector, matchesServiceSelector } from '../../src/cluster/selectors.js';
+import type { LabelSelector, Labels } from '../../src/cluster/model/model.js';
+import { matchesLabelSelector, matchesServiceSelector } from '../../src/cluster/derive/selectors.js';
 
 describe('matchesServiceSelector (§4.1 plain map)', () => {
   const rows: { name: string; selector: Labels | undefined; labels: Labels; want: boolean }[] = [

@@ -1,13 +1,13 @@
-// A built pod is one object (SettledPod, src/cluster/pods.ts) whose shared
+// A built pod is one object (SettledPod, src/cluster/model/pods.ts) whose shared
 // fields are getters on its workload's origin. What a reader sees must be
 // the Pod it always was: the same fields, absent ones absent, in JSON and in
 // the copy a live readiness override makes.
 
 import { describe, expect, it } from 'vitest';
 import { buildCluster } from '../../src/cluster/build.js';
-import type { ManifestObject } from '../../src/cluster/model.js';
-import { podWithReadiness } from '../../src/cluster/pods.js';
-import { DEFAULT_CLUSTER_OPTIONS, type Pod } from '../../src/cluster/state.js';
+import type { ManifestObject } from '../../src/cluster/model/model.js';
+import { podWithReadiness } from '../../src/cluster/model/pods.js';
+import { DEFAULT_CLUSTER_OPTIONS, type Pod } from '../../src/cluster/model/state.js';
 import { deployment, pod, statefulSet } from './objects.js';
 
 const BASE = ['name', 'namespace', 'ips', 'labels', 'ready', 'terminating', 'source'];

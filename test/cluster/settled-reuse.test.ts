@@ -9,9 +9,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildCluster, rebuildCluster, withoutReuse, type BuiltCluster } from '../../src/cluster/build.js';
-import type { ManifestObject } from '../../src/cluster/model.js';
-import type { ClusterOptions, ClusterState, Pod } from '../../src/cluster/state.js';
-import { ipAt } from '../../src/cluster/pod-ip-list.js';
+import type { ManifestObject } from '../../src/cluster/model/model.js';
+import type { ClusterOptions, ClusterState, Pod } from '../../src/cluster/model/state.js';
+import { ipAt } from '../../src/cluster/model/pod-ip-list.js';
 import { parseManifestText } from '../../src/manifests/index.js';
 
 const OPTIONS: ClusterOptions = { serviceCIDRs: ['10.96.0.0/12'], podCIDRs: ['10.244.0.0/16'], nodeCount: 2 };

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { buildCluster } from '../../src/cluster/build.js';
-import type { ManifestObject } from '../../src/cluster/model.js';
-import { randomSuffix, SUFFIX_ALPHABET } from '../../src/cluster/names.js';
-import { DEFAULT_CLUSTER_OPTIONS, type Pod } from '../../src/cluster/state.js';
-import { ipList } from '../../src/cluster/pod-ip-list.js';
+import type { ManifestObject } from '../../src/cluster/model/model.js';
+import { randomSuffix, SUFFIX_ALPHABET } from '../../src/cluster/derive/names.js';
+import { DEFAULT_CLUSTER_OPTIONS, type Pod } from '../../src/cluster/model/state.js';
+import { ipList } from '../../src/cluster/model/pod-ip-list.js';
 import { daemonSet, deployment, job, pod, replicaSet, service, statefulSet } from './objects.js';
 
 const S = `[${SUFFIX_ALPHABET}]`;

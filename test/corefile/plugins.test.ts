@@ -10,7 +10,7 @@ import { interpretText, rootBlockPlugins, withHosts, withRewrites, type Corefile
 import { applyRewrites } from '../../src/corefile/rewrite.js';
 import { cluster, endpoint, exampleCluster, headless, port, pod } from '../helpers/cluster.js';
 import { decode, query, sorted } from '../helpers/dns.js';
-import type { ClusterState, Endpoint } from '../../src/cluster/state.js';
+import type { ClusterState, Endpoint } from '../../src/cluster/model/state.js';
 
 const Z = 'cluster.local';
 const OPTIONS: IndexOptions = { zone: Z, ttl: 5, podMode: 'insecure', serial: 42, nameserverAddresses: ['127.0.0.1'] };

@@ -54,7 +54,7 @@ describe('k3s coredns ConfigMap', () => {
   it('names the line in the ConfigMap file for a mistake in its Corefile', () => {
     const yaml = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: coredns\ndata:\n  Corefile: |\n    .:53 {\n        kubernetes cluster.local {\n          pods everything\n        }\n    }\n';
     expect(problemsOf(yaml, 'coredns.yaml')).toEqual([
-      'coredns.yaml:9: kubernetes pods: must be one of disabled, insecure, verified, got "everything"',
+      'coredns.yaml:9: kubernetes pods: must be one of insecure, verified, disabled, got "everything"',
     ]);
   });
 
@@ -124,7 +124,7 @@ const mistakes: { name: string; text: string; problem: string }[] = [
   { name: 'endpoint_pod_names with an argument', text: '. {\n kubernetes cluster.local {\n  endpoint_pod_names yes\n }\n}', problem: 'Corefile:3: kubernetes endpoint_pod_names: takes no arguments' },
   { name: 'forward without a target', text: '. {\n forward .\n}', problem: 'Corefile:2: forward: expected forward FROM TO... (like forward . /etc/resolv.conf or forward . 8.8.8.8)' },
   { name: 'forward to a host name', text: '. {\n forward . dns.google\n}', problem: 'Corefile:2: forward: upstream "dns.google" is not an IP address (forms: 1.2.3.4, 1.2.3.4:53, ::1, [::1]:53)' },
-  { name: 'unknown policy', text: '. {\n forward . 1.1.1.1 {\n  policy fastest\n }\n}', problem: 'Corefile:3: forward policy: must be one of random, round_robin, sequential, got "fastest"' },
+  { name: 'unknown policy', text: '. {\n forward . 1.1.1.1 {\n  policy fastest\n }\n}', problem: 'Corefile:3: forward policy: must be one of sequential, random, round_robin, got "fastest"' },
   { name: 'cache TTL zero', text: '. {\n cache 0\n}', problem: 'Corefile:2: cache: the cache TTL must be a positive number of seconds, got 0' },
   { name: 'rewrite with an unknown match type', text: '. {\n rewrite name glob a b c\n}', problem: 'Corefile:2: rewrite: name rule match type must be one of exact, prefix, suffix, substring, regex, got "glob"' },
   { name: 'rewrite with a bad regex', text: '. {\n rewrite name regex (a b\n}', problem: 'Corefile:2: rewrite: name regex "(a": not a valid regular expression (Invalid regular expression: /(a/: Unterminated group)' },

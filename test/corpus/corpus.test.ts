@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { buildCluster } from '../../src/cluster/build.js';
-import { formatProblem } from '../../src/cluster/problems.js';
+import { formatProblem } from '../../src/cluster/model/problems.js';
 import { loadManifests } from '../../src/manifests/index.js';
 import { buildRecordIndex } from '../../src/records/index.js';
 

@@ -7,7 +7,7 @@ import { isLabelBoundary, labelText, nameLabels, nameWireLength } from '../../sr
 import { writeQuestion } from '../../src/dns/message.js';
 import { isSubdomain, normalizeName, stripZone } from '../../src/dns/names.js';
 import { prepareAnswer } from '../../src/dns/wire.js';
-import { readName } from '../../src/forward/reader.js';
+import { readName } from '../../src/dns/reader.js';
 import { Router } from '../../src/forward/routing.js';
 
 /** Wire bytes of a name given as raw labels (latin1). */

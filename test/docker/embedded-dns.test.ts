@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig, type Config } from '../../src/config.js';
-import { resolveUpstreams } from '../../src/forwarding.js';
+import { resolveUpstreams } from '../../src/forward/index.js';
 import { silentLogger } from '../../src/log.js';
 
 let temp = '';

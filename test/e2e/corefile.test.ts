@@ -100,7 +100,7 @@ describe('flags and a bad Corefile', () => {
   it('a Corefile with mistakes stops the start, naming file, line and directive for each', async () => {
     const result = await runCli(['serve', '-f', `${FIXTURES}/cluster.yaml`, '--corefile', `${FIXTURES}/bad.Corefile`, '--port', '0']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain(`${FIXTURES}/bad.Corefile:3: kubernetes pods: must be one of disabled, insecure, verified, got "all"`);
-    expect(result.stderr).toContain(`${FIXTURES}/bad.Corefile:6: forward policy: must be one of random, round_robin, sequential, got "fastest"`);
+    expect(result.stderr).toContain(`${FIXTURES}/bad.Corefile:3: kubernetes pods: must be one of insecure, verified, disabled, got "all"`);
+    expect(result.stderr).toContain(`${FIXTURES}/bad.Corefile:6: forward policy: must be one of sequential, random, round_robin, got "fastest"`);
   });
 });

@@ -52,7 +52,7 @@ describe.skipIf(!canUnshare)('UDP replies leave from the address the query was s
         const found = await inNamespace(mode, host);
         const pairs = host === '::' ? [...IPV4_PAIRS, ...IPV6_PAIRS] : IPV4_PAIRS;
         for (const [from, to] of pairs) expectAnsweredFrom(found.get(`${from} ${to}`), to);
-        // A late reply (the dns2 path, sent after its batch) too.
+        // A late reply (a forwarded name, sent after its batch) too.
         expectAnsweredFrom(found.get('late'), '10.53.0.2', 'NXDOMAIN');
         const serving = (found.get('log') ?? '').split('\n').find((line) => line.includes('"msg":"serving'));
         expect(serving).toContain(`"udpIo":"${mode}"`);

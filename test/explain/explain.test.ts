@@ -3,7 +3,7 @@
 // fixture; the rarer reasons share shop.yaml.
 
 import { describe, expect, it } from 'vitest';
-import { loadCluster, type LoadedCluster } from '../../src/app.js';
+import { loadCluster, type LoadedCluster } from '../../src/pipeline/index.js';
 import { validateConfig, type PodMode } from '../../src/config.js';
 import { rrTypeCode } from '../../src/dns/types.js';
 import { explain, formatExplanation, type Reason } from '../../src/explain/index.js';

@@ -3,7 +3,7 @@
 import { setImmediate as tick } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { RCode } from '../../src/dns/types.js';
-import { BurstLogger } from '../../src/forward/burst-log.js';
+import { BurstLog } from '../../src/burst-log.js';
 import { decode, makeQuery } from '../helpers/decode.js';
 import { a, captureLogs, drop, Harness } from '../helpers/forward-harness.js';
 
@@ -49,18 +49,19 @@ describe('close()', () => {
   });
 });
 
-describe('BurstLogger', () => {
+describe('BurstLog', () => {
   it('warns once per window per upstream and reports what it left out', () => {
     const { logger, lines } = captureLogs();
     let now = 0;
-    const burst = new BurstLogger(logger, () => now, 10_000);
-    burst.failure('10.0.0.1:53', 'timeout');
-    burst.failure('10.0.0.1:53', 'timeout');
-    burst.failure('10.0.0.2:53', 'timeout');
+    const burst = new BurstLog(logger, () => now, 10_000);
+    const failure = (upstream: string) => burst.event(upstream, { upstream, reason: 'timeout' }, 'upstream failed');
+    failure('10.0.0.1:53');
+    failure('10.0.0.1:53');
+    failure('10.0.0.2:53');
     now = 5_000;
-    burst.failure('10.0.0.1:53', 'timeout');
+    failure('10.0.0.1:53');
     now = 10_000;
-    burst.failure('10.0.0.1:53', 'timeout');
+    failure('10.0.0.1:53');
     expect(lines.map((line) => [line['upstream'], line['suppressed']])).toEqual([
       ['10.0.0.1:53', undefined],
       ['10.0.0.2:53', undefined],

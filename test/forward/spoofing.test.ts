@@ -11,7 +11,7 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Query } from '../../src/resolve/query.js';
+import type { Query } from '../../src/dns/query.js';
 import { decodeQuery, encodeReply } from '../helpers/fake-upstream.js';
 import { decode, makeQuery } from '../helpers/decode.js';
 import { a, Harness } from '../helpers/forward-harness.js';

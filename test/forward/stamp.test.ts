@@ -6,9 +6,9 @@
 
 import { describe, expect, it } from 'vitest';
 import { AnswerCache } from '../../src/forward/cache.js';
-import { parseMessage } from '../../src/forward/reader.js';
+import { parseMessage } from '../../src/dns/reader.js';
 import { renderResponse, storeReply, type StoredAnswer } from '../../src/forward/relay-message.js';
-import type { Query } from '../../src/resolve/query.js';
+import type { Query } from '../../src/dns/query.js';
 import { encodeReply } from '../helpers/fake-upstream.js';
 import { decode, makeQuery } from '../helpers/decode.js';
 import { a, Clock } from '../helpers/forward-harness.js';

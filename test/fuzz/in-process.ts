@@ -1,14 +1,13 @@
 // Layer (a): the request path without sockets. Bytes go through what a
-// datagram or TCP frame goes through in src/server — dns2 Packet.parse, then
-// readRequest and respond (src/server/adapter.ts), given the raw bytes as the
-// server gives them (the question name is read from them), with the real responder
+// datagram or TCP frame goes through in src/server — the codec's readRequest
+// (src/dns/request.ts) and the reply (src/server/adapter.ts respond), with the real responder
 // over a record index built from manifests/ — and every reply is judged by
 // the invariants. Handler failures logged at error level count as crashes.
 
 import { Writable } from 'node:stream';
 import { Packet } from 'dns2';
 import pino from 'pino';
-import { loadCluster } from '../../src/app.js';
+import { loadCluster } from '../../src/pipeline/index.js';
 import { DEFAULTS } from '../../src/config.js';
 import { createResponder } from '../../src/resolve/responder.js';
 import { respond } from '../../src/server/adapter.js';
@@ -47,23 +46,25 @@ export async function startInProcess(): Promise<InProcess> {
   const handler = (query: Parameters<typeof responder.respond>[0]) => responder.respond(query);
 
   async function exchange(bytes: Buffer, transport: FuzzTransport): Promise<Verdict> {
-    let packet: Packet;
-    try {
-      packet = Packet.parse(bytes);
-    } catch {
-      // dns2 gives up (shorter than a header): the server answers nothing.
-      return { violations: [] };
-    }
     let reply: Buffer | undefined;
     try {
-      reply = await respond(packet, transport, handler, logger, undefined, bytes);
+      reply = await respond(bytes, transport, handler, logger);
     } catch (error) {
       return { violations: [`respond() threw: ${error instanceof Error ? error.stack : String(error)}`] };
     }
-    const optUdpSize = packet.additionals.find((record) => record.type === 41)?.class;
+    const optUdpSize = advertisedSize(bytes);
     const found = violations({ query: bytes, transport, replies: reply ? [reply] : [], ...(optUdpSize !== undefined ? { optUdpSize } : {}) });
     return { ...(reply ? { reply } : {}), violations: found };
   }
 
   return { exchange, errors };
+}
+
+/** The OPT UDP size in `bytes` as dns2 (an independent decoder) reads it, if any. */
+function advertisedSize(bytes: Buffer): number | undefined {
+  try {
+    return Packet.parse(bytes).additionals.find((record) => record.type === 41)?.class;
+  } catch {
+    return undefined; // shorter than a header
+  }
 }

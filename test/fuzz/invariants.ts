@@ -7,7 +7,7 @@ import { strictDecode, type StrictMessage } from './strict-decode.js';
 
 export type FuzzTransport = 'udp' | 'tcp';
 
-/** What a client may receive (src/resolve/query.ts responseLimit, from the query's own bytes). */
+/** What a client may receive (src/dns/query.ts responseLimit, from the query's own bytes). */
 const CLASSIC_UDP = 512;
 const MAX_TCP = 65535;
 

@@ -1,8 +1,7 @@
 // Inputs the fuzzers found, kept as table rows: each must keep its verdict.
 
-import { Packet } from 'dns2';
 import { describe, expect, it } from 'vitest';
-import { readRequest } from '../../src/server/request.js';
+import { readRequest } from '../../src/dns/request.js';
 import { startInProcess } from './in-process.js';
 
 /** A query whose question name is given as raw labels (a label may hold a '.'). */
@@ -12,9 +11,9 @@ function queryWithLabels(labels: readonly string[], opcode = 0): Buffer {
   return Buffer.concat([header, name, Buffer.from([0, 1, 0, 1])]);
 }
 
-// With the raw bytes (as the server reads them), a '.' or '\' inside a label
-// is kept escaped in the name text (src/dns/escape.ts) and echoed as sent;
-// these rows were FORMERR or echoed split while only dns2's text was read.
+// A '.' or '\' inside a label is kept escaped in the name text
+// (src/dns/escape.ts) and echoed as sent; these rows were FORMERR or echoed
+// split while the server read names with dns2 (which joins labels with '.').
 const rows = [
   { labels: ['a.', 'cluster', 'local'], verdict: 'query', name: 'a\\..cluster.local', why: 'label ending in a dot: was an error log and SERVFAIL, then FORMERR' },
   { labels: ['.b', 'cluster', 'local'], verdict: 'query', name: '\\.b.cluster.local', why: 'label starting with a dot (was FORMERR)' },
@@ -26,10 +25,10 @@ const rows = [
   { labels: ['a\\b'], verdict: 'query', name: 'a\\\\b', why: 'a backslash inside a label' },
 ] as const;
 
-describe(`fuzz findings in src/server/request.ts (${rows.length} rows)`, () => {
+describe(`fuzz findings in src/dns/request.ts (${rows.length} rows)`, () => {
   it.each(rows)('$labels: $verdict ($why)', (row) => {
     const bytes = queryWithLabels(row.labels, 'opcode' in row ? row.opcode : 0);
-    const verdict = readRequest(Packet.parse(bytes), 'udp', undefined, bytes);
+    const verdict = readRequest(bytes, 'udp');
     expect(verdict.kind).toBe(row.verdict);
     if ((verdict.kind === 'reject-header' || verdict.kind === 'reject') && 'rcode' in row) expect(verdict.rcode).toBe(row.rcode);
     if (verdict.kind === 'query' || verdict.kind === 'reject') expect(verdict.query.name).toBe(row.name);

@@ -2,9 +2,8 @@
 // long run (npm run fuzz): inputs in, counts and findings out, every finding
 // filed under the invariant it breaks.
 
-import { Packet } from 'dns2';
 import fc from 'fast-check';
-import { readRequest } from '../../src/server/request.js';
+import { readRequest } from '../../src/dns/request.js';
 import { scanQuery } from '../../src/server/scan.js';
 import { anyDatagram } from './arbitraries.js';
 import type { InProcess } from './in-process.js';
@@ -46,7 +45,7 @@ function file(stats: RunStats, invariant: Invariant, message: string): void {
 
 /**
  * The UDP fast path must read a datagram exactly as the full path does, or
- * leave it alone: the scanned Query equals readRequest's on dns2's decode.
+ * leave it alone: the scanned Query equals the codec's readRequest.
  */
 function checkFastPath(bytes: Buffer, stats: RunStats): void {
   const copy = Buffer.from(bytes);
@@ -56,7 +55,7 @@ function checkFastPath(bytes: Buffer, stats: RunStats): void {
   stats.scanned += 1;
   let verdict;
   try {
-    verdict = readRequest(Packet.parse(copy), 'udp', undefined, copy);
+    verdict = readRequest(copy, 'udp');
   } catch (error) {
     file(stats, 'fast-path', `full path threw on a datagram the fast path accepted: ${String(error)} (${copy.toString('hex')})`);
     return;

@@ -37,15 +37,12 @@ describe('parseAllowList', () => {
   it('normalizes CIDRs and bare addresses', () => {
     expect(parseAllowList(['203.0.113.0/24', '198.51.100.7', '2001:DB8::/32'])).toEqual({
       cidrs: ['203.0.113.0/24', '198.51.100.7/32', '2001:db8::/32'],
-      problems: [],
+      invalid: [],
     });
   });
   it('reports every bad entry', () => {
-    const { problems } = parseAllowList(['10.0.0.0/33', 'example.com', '10.0.0.0/8']);
-    expect(problems).toEqual([
-      '--allow must be a CIDR or an address like 10.0.0.0/8, fd00::/8 or 192.0.2.7, got "10.0.0.0/33"',
-      '--allow must be a CIDR or an address like 10.0.0.0/8, fd00::/8 or 192.0.2.7, got "example.com"',
-    ]);
+    const { invalid } = parseAllowList(['10.0.0.0/33', 'example.com', '10.0.0.0/8']);
+    expect(invalid).toEqual(['10.0.0.0/33', 'example.com']);
   });
   it('a custom list allows only what it names', () => {
     const acl = new AllowList(parseAllowList(['203.0.113.0/24']).cidrs);

@@ -6,7 +6,7 @@ import { chmod, mkdir, mkdtemp, rm, symlink, truncate, unlink, writeFile } from 
 import os from 'node:os';
 import path from 'node:path';
 import { validateConfig, type Config } from '../../src/config.js';
-import { loadCluster } from '../../src/app.js';
+import { loadCluster } from '../../src/pipeline/index.js';
 import { LiveCluster } from '../../src/live/index.js';
 import { silentLogger } from '../../src/log.js';
 import { dbManifest } from '../helpers/live.js';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { writeEmptyResponse } from '../../src/dns/wire.js';
 import { startDnsServer, type DnsServer, type QueryHandler } from '../../src/server/index.js';
-import type { Query } from '../../src/resolve/query.js';
+import type { Query } from '../../src/dns/query.js';
 import { connectTcp, crafted, frame, rcodeOf, sleep, tcpAsk, udpAsk, type HeldConnection } from '../helpers/net.js';
 import { waitFor } from '../helpers/live.js';
 

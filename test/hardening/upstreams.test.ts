@@ -9,7 +9,7 @@ import type { Handler } from '../helpers/fake-upstream.js';
 import { waitFor } from '../helpers/wait.js';
 import { query } from '../helpers/dns.js';
 import { RCode } from '../../src/dns/types.js';
-import type { Transport } from '../../src/resolve/query.js';
+import type { Transport } from '../../src/dns/query.js';
 
 const TIMEOUT_MS = 500;
 const CLIENTS = 20;

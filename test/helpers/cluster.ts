@@ -1,10 +1,10 @@
 // A readable builder for ClusterState fixtures, so record and responder tests
 // do not depend on the manifest loader or buildCluster.
 
-import type { IPFamily, Protocol } from '../../src/cluster/model.js';
-import { BUILTIN_NAMESPACES, type ClusterState, type Endpoint, type NamedPort, type Pod, type Service } from '../../src/cluster/state.js';
-import { canonicalIP, ipFamilyOf } from '../../src/dns/names.js';
-import { packIPs } from '../../src/cluster/pod-ip-list.js';
+import type { IPFamily, Protocol } from '../../src/cluster/model/model.js';
+import { BUILTIN_NAMESPACES, type ClusterState, type Endpoint, type NamedPort, type Pod, type Service } from '../../src/cluster/model/state.js';
+import { canonicalIP, ipFamilyOf } from '../../src/net/ip.js';
+import { packIPs } from '../../src/cluster/model/pod-ip-list.js';
 
 const SOURCE = { file: 'fixture.yaml', document: 1 };
 

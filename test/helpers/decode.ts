@@ -3,7 +3,7 @@
 
 import { Packet } from 'dns2';
 import type { RecordData, ResourceRecord } from '../../src/dns/types.js';
-import type { Query } from '../../src/resolve/query.js';
+import type { Query } from '../../src/dns/query.js';
 
 export interface Decoded {
   readonly id: number;

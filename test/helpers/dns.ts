@@ -4,7 +4,7 @@
 
 import dns2 from 'dns2';
 import { rrTypeCode, rrTypeName } from '../../src/dns/types.js';
-import type { Query, Transport } from '../../src/resolve/query.js';
+import type { Query, Transport } from '../../src/dns/query.js';
 
 const { Packet } = dns2 as unknown as { Packet: { parse(buffer: Buffer): DecodedPacket } };
 

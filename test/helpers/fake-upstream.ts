@@ -9,7 +9,7 @@ import { createServer, type Server, type Socket as TcpSocket } from 'node:net';
 import { Packet } from 'dns2';
 import type { ResourceRecord } from '../../src/dns/types.js';
 import { prepareAnswer, writeEmptyResponse, writeResponse } from '../../src/dns/wire.js';
-import type { Query, Transport } from '../../src/resolve/query.js';
+import type { Query, Transport } from '../../src/dns/query.js';
 
 export interface Reply {
   readonly kind: 'reply';

@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/config.js';
-import { loadCluster } from '../../src/app.js';
+import { loadCluster } from '../../src/pipeline/index.js';
 import { LiveCluster } from '../../src/live/index.js';
 import { silentLogger } from '../../src/log.js';
 import { parseManifestText, type LoadResult } from '../../src/manifests/index.js';

@@ -8,7 +8,8 @@
 import { Resolver } from 'node:dns/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/config.js';
-import { loadCluster, startServer, type RunningServer } from '../../src/app.js';
+import { loadCluster } from '../../src/pipeline/index.js';
+import { startServer, type RunningServer } from '../../src/app/index.js';
 import { LiveCluster, type ChangeResult } from '../../src/live/index.js';
 import { silentLogger } from '../../src/log.js';
 import { parseManifestText } from '../../src/manifests/index.js';

@@ -5,7 +5,8 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/config.js';
-import { loadCluster, startServer, type RunningServer } from '../../src/app.js';
+import { loadCluster } from '../../src/pipeline/index.js';
+import { startServer, type RunningServer } from '../../src/app/index.js';
 import { LiveCluster } from '../../src/live/index.js';
 import { silentLogger } from '../../src/log.js';
 import { parseManifestText } from '../../src/manifests/index.js';

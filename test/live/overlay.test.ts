@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildCluster } from '../../src/cluster/build.js';
-import { DEFAULT_CLUSTER_OPTIONS } from '../../src/cluster/state.js';
-import { objectKey } from '../../src/cluster/model.js';
+import { DEFAULT_CLUSTER_OPTIONS } from '../../src/cluster/model/state.js';
+import { objectKey } from '../../src/cluster/model/model.js';
 import { parseManifestText } from '../../src/manifests/index.js';
 import { buildRecordIndex } from '../../src/records/index.js';
 import { formatRecord } from '../../src/dns/zonetext.js';

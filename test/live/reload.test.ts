@@ -117,8 +117,10 @@ spec: {clusterIP: None, selector: {app: big}, ports: [{port: 80}]}
     // Counted by the server itself: its log lines may still be in the pipe.
     const metrics = await (await fetch(`${server.http}/metrics`)).text();
     const reloads = Number(/^clusterdns_reloads_total\{result="success"\} (\d+)/m.exec(metrics)?.[1]);
+    // Two when every signal lands before the first reload ends; a loaded machine spreads the
+    // 500 signals over a few reloads (each one running, one pending), never hundreds.
     expect(reloads).toBeGreaterThanOrEqual(1);
-    expect(reloads).toBeLessThanOrEqual(2);
+    expect(reloads).toBeLessThanOrEqual(5);
     expect(await answersFor(DB)).toEqual(['10.0.0.7']);
   });
 

@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { rebuildCluster } from '../../src/cluster/build.js';
-import type { ManifestObject } from '../../src/cluster/model.js';
-import type { ClusterOptions } from '../../src/cluster/state.js';
+import type { ManifestObject } from '../../src/cluster/model/model.js';
+import type { ClusterOptions } from '../../src/cluster/model/state.js';
 import { diffRecords } from '../../src/live/diff.js';
 import { parseManifestText } from '../../src/manifests/index.js';
 import { buildRecordIndex, type IndexOptions } from '../../src/records/index.js';

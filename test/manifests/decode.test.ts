@@ -2,7 +2,7 @@
 // rows, checked with toMatchObject) or exactly which problems it raises.
 
 import { describe, expect, test } from 'vitest';
-import { formatProblem } from '../../src/cluster/problems.js';
+import { formatProblem } from '../../src/cluster/model/problems.js';
 import { parseManifestText } from '../../src/manifests/index.js';
 
 const F = 'm.yaml';

@@ -7,11 +7,17 @@ import { extname, join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { LineCounter, parseAllDocuments } from 'yaml';
-import { formatProblem } from '../../src/cluster/problems.js';
+import { formatProblem } from '../../src/cluster/model/problems.js';
 import { MAX_DOCUMENTS, MAX_NESTING } from '../../src/manifests/index.js';
-import { decodeFast, parseFast } from '../../src/manifests/fast-yaml.js';
-import { decodeText, decodeYamlText, type TextOutput } from '../../src/manifests/yaml-text.js';
+import { decodeFast, parseFast } from '../../src/manifests/yaml/fast-yaml.js';
+import { decodeSplitText, decodeText } from '../../src/manifests/yaml/stream.js';
+import { decodeYamlText as yamlPath, TOO_MANY_DOCUMENTS, type TextOutput } from '../../src/manifests/yaml/yaml-text.js';
 import { damagedManifestText, manifestText, yamlishText } from './yaml-layouts.js';
+
+/** The `yaml` path alone, and one document at a time where one parse cannot hold them all (as the loader does). */
+function decodeYamlText(text: string, file: string, out: TextOutput): void {
+  if (yamlPath(text, file, out) === TOO_MANY_DOCUMENTS) decodeSplitText(text, file, out);
+}
 
 function decodeWith(decode: typeof decodeText, text: string, file: string): TextOutput {
   const out: TextOutput = { objects: [], skipped: [], problems: [] };

@@ -1,6 +1,6 @@
 // Shared helpers for the loader tests.
 
-import { formatProblem } from '../../src/cluster/problems.js';
+import { formatProblem } from '../../src/cluster/model/problems.js';
 import type { LoadResult } from '../../src/manifests/index.js';
 
 export const VALID = 'test/fixtures/manifests/valid';

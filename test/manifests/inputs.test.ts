@@ -6,9 +6,9 @@
 
 import { describe, expect, test } from 'vitest';
 import { buildCluster } from '../../src/cluster/build.js';
-import { formatProblem } from '../../src/cluster/problems.js';
+import { formatProblem } from '../../src/cluster/model/problems.js';
 import { parseManifestText } from '../../src/manifests/index.js';
-import { editDistance, nearModelledKind } from '../../src/manifests/kinds.js';
+import { editDistance, nearModelledKind } from '../../src/manifests/decode/kinds.js';
 import { buildRecordIndex } from '../../src/records/index.js';
 
 const F = 'dump.yaml';
@@ -201,7 +201,7 @@ describe('a cluster dump: workloads next to the pods they made', () => {
 
 describe('skipped kinds are logged once per kind', () => {
   test('skippedKinds counts per kind, in order of first appearance, with the first place', async () => {
-    const { skippedKinds } = await import('../../src/app.js');
+    const { skippedKinds } = await import('../../src/pipeline/index.js');
     const text = ['ConfigMap', 'Secret', 'ConfigMap', 'ConfigMap'].map((kind, i) => `apiVersion: v1\nkind: ${kind}\nmetadata: {name: o${i}}\n`).join('---\n');
     expect(skippedKinds(load(text).result.skipped)).toEqual([
       { kind: 'ConfigMap', count: 3, first: { file: F, document: 1, line: 1 } },

@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { fileDecodeCount } from '../../src/manifests/decode-memo.js';
+import { fileDecodeCount } from '../../src/manifests/sources/decode-memo.js';
 import { loadManifests } from '../../src/manifests/index.js';
 
 const service = (name: string, port = 80): string => `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\nspec:\n  ports:\n  - port: ${port}\n`;

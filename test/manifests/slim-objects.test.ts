@@ -1,12 +1,12 @@
-// How decoded objects are built (src/manifests/defined.ts, reader.ts
+// How decoded objects are built (src/manifests/decode/defined.ts, reader.ts
 // stringMap): absent fields are left out rather than set to undefined, and
 // every empty label/annotation map is one frozen object. Both keep a 150,000
 // pod cluster's memory down; these rows pin what a reader of the objects sees.
 
 import { describe, expect, it } from 'vitest';
-import { definedFields } from '../../src/manifests/defined.js';
+import { definedFields } from '../../src/manifests/decode/defined.js';
 import { parseManifestText } from '../../src/manifests/index.js';
-import type { ManifestObject, ServiceObject, StatefulSetObject } from '../../src/cluster/model.js';
+import type { ManifestObject, ServiceObject, StatefulSetObject } from '../../src/cluster/model/model.js';
 
 describe('definedFields', () => {
   const rows: { name: string; input: Record<string, unknown>; want: Record<string, unknown>; keys: string[] }[] = [

@@ -9,8 +9,8 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { loadManifests, parseManifestText } from '../../src/manifests/index.js';
-import { decodeStream, PieceDecoder } from '../../src/manifests/stream.js';
-import type { TextOutput } from '../../src/manifests/yaml-text.js';
+import { decodeStream, PieceDecoder } from '../../src/manifests/yaml/stream.js';
+import type { TextOutput } from '../../src/manifests/yaml/yaml-text.js';
 
 const CORPUS = resolve(fileURLToPath(new URL('../..', import.meta.url)), '../shared/real-manifests/corpus');
 

@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { buildRecordIndex, type IndexOptions } from '../../src/records/index.js';
-import type { ClusterState, Service } from '../../src/cluster/state.js';
+import type { ClusterState, Service } from '../../src/cluster/model/state.js';
 import { cluster, clusterIP, endpoint, headless, pod, port } from '../helpers/cluster.js';
 
 const BASE: IndexOptions = { zone: 'cluster.local', ttl: 5, podMode: 'verified', serial: 1, nameserverAddresses: ['127.0.0.1'] };

@@ -5,7 +5,7 @@ import { buildRecordIndex, type IndexOptions } from '../../src/records/index.js'
 import { createResponder } from '../../src/resolve/responder.js';
 import { formatRecord, sortRecords } from '../../src/dns/zonetext.js';
 import { RRType } from '../../src/dns/types.js';
-import type { ClusterState } from '../../src/cluster/state.js';
+import type { ClusterState } from '../../src/cluster/model/state.js';
 import { cluster, clusterIP, endpoint, exampleCluster, headless, pod, port } from '../helpers/cluster.js';
 import { decode, query } from '../helpers/dns.js';
 

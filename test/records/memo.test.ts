@@ -8,7 +8,7 @@ import { NameTable } from '../../src/records/table.js';
 import { buildRecordIndex } from '../../src/records/index.js';
 import { RRType } from '../../src/dns/types.js';
 import type { Lookup } from '../../src/records/types.js';
-import type { Service } from '../../src/cluster/state.js';
+import type { Service } from '../../src/cluster/model/state.js';
 import { clusterIP, exampleCluster } from '../helpers/cluster.js';
 
 const answer = (n: number): Lookup => ({ kind: 'external', cnames: [], target: `t${n}`, nodata: undefined as never });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { canonicalIP } from '../../src/net/ip.js';
 import {
-  canonicalIP,
   endpointId,
   normalizeName,
   parsePodLabel,

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { buildRecordIndex, type IndexOptions } from '../../src/records/index.js';
 import { createResponder } from '../../src/resolve/responder.js';
 import type { Upstream, UpstreamResult } from '../../src/resolve/upstream.js';
-import type { ClusterState } from '../../src/cluster/state.js';
-import type { Query } from '../../src/resolve/query.js';
+import type { ClusterState } from '../../src/cluster/model/state.js';
+import type { Query } from '../../src/dns/query.js';
 import { cluster, clusterIP, endpoint, exampleCluster, headless, port } from '../helpers/cluster.js';
 import { decode, query, sorted } from '../helpers/dns.js';
 

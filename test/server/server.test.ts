@@ -100,15 +100,12 @@ describe('DNS server over UDP', () => {
     if (rcode === 4) expect(reply.flags.opcode).toBe(message[2]! >> 3);
   });
 
-  it('answers FORMERR or nothing for a garbage question, and stays alive', async () => {
+  it('answers FORMERR with a bare header for a garbage question, and stays alive', async () => {
     const garbage = Buffer.concat([craft({ id: 20, qdcount: 1 }), Buffer.from([0x3f, 0x61, 0x62])]);
-    await client.send(garbage);
-    const replies = await (async () => {
-      await client.send(query(21, 'alive.test'));
-      return client.until(21);
-    })();
-    for (const reply of replies.slice(0, -1)) expect(decode(reply).rcode).toBe(1);
-    expect(decode(replies.at(-1)!).answer.length).toBe(1);
+    const reply = await ask(garbage, 20);
+    expect(reply.rcode).toBe(1);
+    expect(reply.counts.qd).toBe(0);
+    expect((await ask(query(21, 'alive.test'), 21)).answer.length).toBe(1);
   });
 
   it('answers SERVFAIL when the handler throws, logs once at error level, stays alive', async () => {

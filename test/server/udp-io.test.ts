@@ -35,7 +35,7 @@ spec:
     spec: {containers: [{name: c, image: x}]}
 `;
 
-/** A datagram whose label holds a '.', read by the dns2 path (from a copy of the shared memory). */
+/** A datagram whose label holds a '.': the fast path declines it, the codec's readRequest reads it. */
 function dottedLabelQuery(id: number): Buffer {
   const header = Buffer.from([id >> 8, id & 0xff, 0x01, 0, 0, 1, 0, 0, 0, 0, 0, 0]);
   const labels = ['a.b', 'default', 'svc', 'cluster', 'local'].map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)]));
@@ -54,7 +54,7 @@ const ROWS: { name: string; message: (id: number) => Buffer }[] = [
   { name: '60 addresses, EDNS 1232', message: (id) => craft({ id, questions: [{ name: 'wide.default.svc.cluster.local' }], opts: [{ udpSize: 1232 }] }) },
   { name: '60 addresses, no EDNS (TC)', message: (id) => query(id, 'wide.default.svc.cluster.local') },
   { name: 'mixed-case name', message: (id) => query(id, 'UserList-Svc.USER03.svc.cluster.local') },
-  { name: 'a "." inside a label (dns2 path)', message: dottedLabelQuery },
+  { name: 'a "." inside a label (codec path)', message: dottedLabelQuery },
   { name: 'opcode STATUS (NOTIMP)', message: (id) => craft({ id, opcode: 2, questions: [{ name: 'cluster.local' }] }) },
   { name: 'two questions (FORMERR)', message: (id) => craft({ id, questions: [{ name: 'a.cluster.local' }, { name: 'b.cluster.local' }] }) },
   { name: 'EDNS version 1 (BADVERS)', message: (id) => craft({ id, questions: [{ name: 'cluster.local' }], opts: [{ version: 1 }] }) },

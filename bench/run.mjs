@@ -240,7 +240,7 @@ async function scaleSection() {
   say('\nTargets at 150k pods: first answer < 5 s, RSS < 150 MB, edit answered < 1 s.\n');
 }
 
-/** Issue 19 item 2: query latency while the 10k/150k cluster takes 5 edits (--watch), an apply and a scale. */
+/** Issue 19 item 2: query latency while the 10k/150k cluster takes 5 edits (--watch), an apply, a scale and a reset (/v1, with a token). */
 async function stallSection() {
   const { slowSentAtMs: _slow, ...result } = await stallProbe({ services: 10000, pods: 150000, namespaces: 50 }, zone);
   results.stall = result;

@@ -2,24 +2,31 @@
 // Stall probe (issue 19 item 2): does any query wait while the cluster changes?
 //
 //   node bench/stall-probe.mjs [--services 10000] [--pods 150000] [--namespaces 50] [--edits 5] [--json]
+//                              [--node-flags='--cpu-prof --cpu-prof-dir=DIR --trace-gc'] [--server-out FILE]
+//                              [--serve-flags='--log-level info']
 //
 // Starts `serve --watch --http` on a generated cluster (split into files of
 // 5,000 documents), then a client in this process sends 1,000 A queries/s
 // over UDP for an existing service (round-robin over a few names) while:
 // 5 edits each append one small Service to a watched file (3 s apart), then
-// one /v1/apply of a Service and one /v1/scale of a Deployment. Reports the
-// max and p99 latency of the queries sent during the changes, any query
+// one /v1/apply of a Service, one /v1/scale of a StatefulSet and one
+// /v1/reset (the applied Service goes again). Reports the
+// max and p99 latency of the queries sent during the changes (and per kind
+// of change: the queries sent from its write or call until 1 s after it
+// answered), any query
 // unanswered after 2 s (counted as lost), and for each change the time from
 // the write (or the API call) to the first answer for its name, polled by the
-// same client every 10 ms. Targets: max < 50 ms, p99 < 5 ms, each change
+// same client every 10 ms. The control API runs with a token, as it would
+// off loopback. --node-flags start the server under node flags (a CPU
+// profile, GC tracing); --server-out keeps its stdout. Targets: max < 50 ms, p99 < 5 ms, each change
 // answered < 1 s. The server runs on CPU 1, this client on CPU 0.
 
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, openSync, writeFileSync } from 'node:fs';
 import dgram from 'node:dgram';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { clusterShape, writeClusterFiles } from './gen-cluster.mjs';
-import { freePort, out, serveArgs, start, stop, waitForAnswer } from './lib.mjs';
+import { cpuSeconds, freePort, loadAverage, out, serveArgs, start, stop, waitForAnswer } from './lib.mjs';
 
 const RATE = 1000;
 const EDIT_GAP_MS = 3000;
@@ -28,7 +35,7 @@ const LOST_AFTER_MS = 2000;
 const service = (name) => `---\napiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\n  namespace: ns-000\nspec:\n  ports:\n    - name: http\n      port: 80\n`;
 
 /** One run; `size` as gen-cluster takes it. */
-export async function stallProbe(size, zone = 'cluster.local', edits = 5) {
+export async function stallProbe(size, zone = 'cluster.local', edits = 5, options = {}) {
   const dir = path.join(out, `stall-${size.pods}`);
   await writeClusterFiles(dir, size);
   const shape = clusterShape(size);
@@ -36,32 +43,45 @@ export async function stallProbe(size, zone = 'cluster.local', edits = 5) {
   writeFileSync(editFile, service('stall-0'));
   const [port, http] = [await freePort(), await freePort()];
   const podCidr = size.pods > 60000 ? '10.128.0.0/9' : '10.244.0.0/16';
-  const server = start(1, serveArgs(dir, port, ['--watch', '--pod-cidr', podCidr, '--http', `127.0.0.1:${http}`]));
+  const token = 'stall-probe-token';
+  const argv = serveArgs(dir, port, ['--watch', '--pod-cidr', podCidr, '--http', `127.0.0.1:${http}`, '--http-token', token]);
+  argv.splice(1, 0, ...(options.nodeFlags ?? []));
+  argv.push(...(options.serveFlags ?? []));
+  const stdout = options.serverOut ? openSync(options.serverOut, 'w') : 'ignore';
+  const server = start(1, argv, { spawn: { stdio: ['ignore', stdout, 'inherit'] } });
   const client = await udpClient(port);
   try {
     const names = shape.slice(0, 8).map((app) => `${app.name}.${app.namespace}.svc.${zone}`);
     await waitForAnswer(port, names[0], 300, server);
     await sleep(2500); // the watcher settles, the pods are readied for reuse
+    const loadBefore = loadAverage();
     const load = client.steady(names);
     await sleep(1000);
     const changes = [];
-    for (let i = 1; i <= edits; i++) {
-      const written = performance.now();
-      appendFileSync(editFile, service(`stall-${i}`));
-      changes.push({ change: `edit ${i}`, seconds: await client.until(`stall-${i}.ns-000.svc.${zone}`, written) });
+    /** Time one change: from `begin` (performance.now()) until `name` answers. */
+    const timed = async (change, name, act, present = true) => {
+      const [from, cpuBefore] = [performance.now(), cpuSeconds(server.pid)];
+      await act();
+      const seconds = await client.until(name, from, present);
       await sleep(EDIT_GAP_MS);
+      // The server's CPU from the change until the next (the diff after the swap, and 3 s of answering 1,000 q/s, included).
+      const cpuMs = (cpuSeconds(server.pid) - cpuBefore) * 1000;
+      changes.push({ change, seconds, cpuMs, from, to: from + seconds * 1000 + 1000 });
+    };
+    for (let i = 1; i <= edits; i++) {
+      await timed(`edit ${i}`, `stall-${i}.ns-000.svc.${zone}`, () => appendFileSync(editFile, service(`stall-${i}`)));
     }
-    let called = performance.now();
-    await post(http, '/v1/apply', 'application/yaml', service('stall-api'));
-    changes.push({ change: 'apply', seconds: await client.until(`stall-api.ns-000.svc.${zone}`, called) });
-    await sleep(EDIT_GAP_MS);
+    const api = (route, type, body) => () => post(http, token, route, type, body);
+    await timed('apply', `stall-api.ns-000.svc.${zone}`, api('/v1/apply', 'application/yaml', service('stall-api')));
     const app = shape.find((a) => a.kind === 'StatefulSet');
-    called = performance.now();
-    await post(http, '/v1/scale', 'application/json', JSON.stringify({ kind: app.kind, namespace: app.namespace, name: app.name, replicas: app.replicas + 1 }));
-    changes.push({ change: 'scale', seconds: await client.until(`${app.name}-${app.replicas}.${app.name}-hl.${app.namespace}.svc.${zone}`, called) });
-    await sleep(EDIT_GAP_MS);
+    const scale = { kind: app.kind, namespace: app.namespace, name: app.name, replicas: app.replicas + 1 };
+    await timed('scale', `${app.name}-${app.replicas}.${app.name}-hl.${app.namespace}.svc.${zone}`, api('/v1/scale', 'application/json', JSON.stringify(scale)));
+    // Back to what the files say: the applied Service goes.
+    await timed('reset', `stall-api.ns-000.svc.${zone}`, api('/v1/reset', 'application/json', '{}'), false);
     const latency = await load.stop();
-    return { ...size, rate: RATE, ...latency, changes };
+    const during = (kind) => latency.within(changes.filter((c) => c.change.startsWith(kind)));
+    const byKind = { edits: during('edit'), applies: during('apply'), scales: during('scale'), resets: during('reset') };
+    return { ...size, rate: RATE, load: `${loadBefore} -> ${loadAverage()}`, ...latency.all, byKind, changes: changes.map(({ change, seconds, cpuMs }) => ({ change, seconds, cpuMs })) };
   } finally {
     client.close();
     await stop(server);
@@ -91,6 +111,7 @@ async function udpClient(port) {
   return {
     steady(names) {
       const latencies = [];
+      const samples = []; // [sent at (performance.now()), latency ms]
       const slow = []; // when each query over 50 ms was sent (ms after the start)
       let lost = 0;
       let sent = 0;
@@ -101,6 +122,7 @@ async function udpClient(port) {
         for (; sent < due; sent++) {
           const id = ask(names[sent % names.length], (ms) => {
             latencies.push(ms);
+            samples.push([performance.now() - ms, ms]);
             if (ms > 50) slow.push(Math.round(performance.now() - ms - started));
           });
           setTimeout(() => {
@@ -115,26 +137,19 @@ async function udpClient(port) {
         async stop() {
           clearInterval(timer);
           await sleep(LOST_AFTER_MS + 100);
-          latencies.sort((a, b) => a - b);
-          const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
           return {
-            sent,
-            answered: latencies.length,
-            lost,
-            p50Ms: at(0.5),
-            p99Ms: at(0.99),
-            maxMs: latencies.at(-1),
-            over50ms: latencies.filter((ms) => ms > 50).length,
-            slowSentAtMs: slow,
+            all: { sent, answered: latencies.length, lost, ...summary(latencies), slowSentAtMs: slow },
+            /** The queries sent within any of `spans` ({ from, to } in performance.now() time). */
+            within: (spans) => summary(samples.filter(([at]) => spans.some((s) => at >= s.from && at <= s.to)).map(([, ms]) => ms)),
           };
         },
       };
     },
-    /** Seconds from `since` (performance.now()) until `name` answers with a record. */
-    async until(name, since, limitMs = 30000) {
+    /** Seconds from `since` (performance.now()) until `name` answers with a record (`present`) or without one. */
+    async until(name, since, present = true, limitMs = 30000) {
       while (performance.now() - since < limitMs) {
         const answered = await new Promise((resolve) => {
-          const id = ask(name, (_ms, answers) => resolve(answers > 0));
+          const id = ask(name, (_ms, answers) => resolve(answers > 0 === present));
           setTimeout(() => {
             if (pending.delete(id)) resolve(false);
           }, 500).unref();
@@ -146,6 +161,12 @@ async function udpClient(port) {
     },
     close: () => socket.close(),
   };
+}
+
+function summary(latencies) {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  return { queries: sorted.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: sorted.at(-1), over50ms: sorted.filter((ms) => ms > 50).length };
 }
 
 function queryPacket(id, name) {
@@ -165,8 +186,9 @@ function queryPacket(id, name) {
   return packet;
 }
 
-async function post(port, route, type, body) {
-  const response = await fetch(`http://127.0.0.1:${port}${route}`, { method: 'POST', headers: { 'content-type': type }, body });
+async function post(port, token, route, type, body) {
+  const headers = { 'content-type': type, authorization: `Bearer ${token}` };
+  const response = await fetch(`http://127.0.0.1:${port}${route}`, { method: 'POST', headers, body });
   if (!response.ok) throw new Error(`${route}: ${response.status} ${await response.text()}`);
 }
 
@@ -179,11 +201,16 @@ export function stallReport(result) {
   const fmt = (n, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '—');
   const lines = [
     `${result.services} services, ${result.pods} pods; ${result.rate} q/s during ${result.changes.length} changes: ` +
-      `${result.sent} sent, ${result.lost} lost, p50 ${fmt(result.p50Ms, 2)} ms, p99 ${fmt(result.p99Ms, 2)} ms, max ${fmt(result.maxMs)} ms, ${result.over50ms} over 50 ms`,
+      `${result.sent} sent, ${result.lost} lost, p50 ${fmt(result.p50Ms, 2)} ms, p99 ${fmt(result.p99Ms, 2)} ms, max ${fmt(result.maxMs)} ms, ${result.over50ms} over 50 ms ` +
+      `(machine load average ${result.load})`,
     '',
-    '| change | write → answer (s) |',
-    '|---|---|',
-    ...result.changes.map((c) => `| ${c.change} | ${fmt(c.seconds, 2)} |`),
+    '| queries sent during (each change until 1 s after it answered) | queries | p99 | max | over 50 ms |',
+    '|---|---|---|---|---|',
+    ...Object.entries(result.byKind).map(([kind, s]) => `| ${kind} | ${s.queries} | ${fmt(s.p99Ms, 2)} ms | ${fmt(s.maxMs)} ms | ${s.over50ms} |`),
+    '',
+    '| change | write → answer (s) | server CPU until the next change (ms) |',
+    '|---|---|---|',
+    ...result.changes.map((c) => `| ${c.change} | ${fmt(c.seconds, 2)} | ${fmt(c.cpuMs, 0)} |`),
     '',
     'Targets: max < 50 ms, p99 < 5 ms, each change answered < 1 s.',
   ];
@@ -198,10 +225,15 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       namespaces: { type: 'string', default: '50' },
       edits: { type: 'string', default: '5' },
       json: { type: 'boolean', default: false },
+      'node-flags': { type: 'string', default: '' },
+      'server-out': { type: 'string' },
+      'serve-flags': { type: 'string', default: '' },
     },
   });
   const size = { services: Number(values.services), pods: Number(values.pods), namespaces: Number(values.namespaces) };
-  const result = await stallProbe(size, 'cluster.local', Number(values.edits));
+  const nodeFlags = values['node-flags'].split(' ').filter(Boolean);
+  const serveFlags = values['serve-flags'].split(' ').filter(Boolean);
+  const result = await stallProbe(size, 'cluster.local', Number(values.edits), { nodeFlags, serveFlags, serverOut: values['server-out'] });
   process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${stallReport(result)}\n`);
   process.exit(0);
 }

@@ -18,10 +18,10 @@
 // pod again with those addresses kept gives (test/cluster/settled-reuse.test.ts).
 // Without a memory (a start, `records`) the state depends on the objects alone.
 
-import { FamilyPool, implicitKubeDnsAddress, scanExplicitAddresses, type SettledPods, type SettledService, settleServiceSteps, type TakenAddresses } from './addresses/index.js';
+import { FamilyPool, implicitKubeDnsAddress, scanExplicitAddressSteps, type SettledPods, type SettledService, settleServiceSteps, type TakenAddresses } from './addresses/index.js';
 import { attachEndpointSteps, type BuiltPods, givenEndpoints, type RememberedEndpoints, type ServiceShape } from './derive/index.js';
 import { BUILTIN_NAMESPACES, type CIDR, type ClusterOptions, type ClusterState, type EndpointSliceObject, type EndpointsObject, keyOf, type ManifestObject, parseCIDR, type Pod, type PodEntry, type PodObject, PortLists, type Problem, type ServiceObject, type WorkloadObject } from './model/index.js';
-import { type PodCache, resettlePods, settleAllPods } from './rebuild/index.js';
+import { type PodCache, resettlePodSteps, settleAllPods } from './rebuild/index.js';
 import { ITEMS_PER_STEP, runNow, type Steps } from './slicer.js';
 
 interface Partitioned {
@@ -73,7 +73,7 @@ export function* rebuildSteps(objects: readonly ManifestObject[], options: Clust
   const podCIDRs = parseCIDRs(options.podCIDRs, 'pod', warnings);
   yield;
 
-  const explicit = scanExplicitAddresses(objects);
+  const explicit = yield* scanExplicitAddressSteps(objects);
   yield;
   const servicePool = new FamilyPool(serviceCIDRs, explicit.taken);
   for (const family of servicePool.families) {
@@ -86,7 +86,7 @@ export function* rebuildSteps(objects: readonly ManifestObject[], options: Clust
   const portLists = new PortLists();
   const settled = yield* settleServiceSteps(parts.services, servicePool, explicit, portLists, kubeDns);
   yield;
-  const pods = settledPodsFor(parts, podPool, options.nodeCount, explicit.taken, previous);
+  const pods = yield* settledPodsFor(parts, podPool, options.nodeCount, explicit.taken, previous);
   yield;
   const given = givenEndpoints(parts.slices, parts.endpoints, yield* shapes(settled.services));
   yield;
@@ -106,10 +106,12 @@ export function* rebuildSteps(objects: readonly ManifestObject[], options: Clust
 /**
  * Readies a build's pods for reuse (indexes them by namespace, ~0.1 s at
  * 150,000 pods) ahead of the first rebuild, which would do it itself: a
- * server that watches its files calls this once it has settled after start.
+ * server that watches its files runs these steps through a Slicer once it
+ * has settled after start.
  */
-export function prepareRebuild(memory: ClusterMemory | undefined): void {
-  memory?.pods?.namespaces();
+export function* prepareRebuildSteps(memory: ClusterMemory | undefined): Steps<void> {
+  const pods = memory?.pods;
+  if (pods) yield* pods.namespaceSteps();
 }
 
 /** The same addresses kept, nothing reused: what a rebuild must equal (tests). */
@@ -125,7 +127,7 @@ interface BuildPods extends SettledPods, BuiltPods {
   readonly cache: PodCache | undefined;
 }
 
-function settledPodsFor(parts: Partitioned, pool: FamilyPool, nodeCount: number, taken: TakenAddresses, previous: ClusterMemory | undefined): BuildPods {
+function* settledPodsFor(parts: Partitioned, pool: FamilyPool, nodeCount: number, taken: TakenAddresses, previous: ClusterMemory | undefined): Steps<BuildPods> {
   // What is taken in the pod CIDRs before any pod is placed (few addresses, if any).
   const explicit = pool.cidrs().map((cidr) => new Set(taken.valuesWithin(cidr)));
   const last = previous?.pods;
@@ -133,7 +135,7 @@ function settledPodsFor(parts: Partitioned, pool: FamilyPool, nodeCount: number,
   if (previous) previous.pods = undefined;
   // Only what pods are made of: the cache keeps it until the next build.
   const inputs = { pods: parts.pods, workloads: parts.workloads };
-  const reused = last && resettlePods(last, inputs, pool, nodeCount, explicit);
+  const reused = last && (yield* resettlePodSteps(last, inputs, pool, nodeCount, explicit));
   const keep = previous && previous.cidrs === cidrText(pool) ? previous.entries() : undefined;
   const cache = reused || settleAllPods(inputs, pool, nodeCount, taken, explicit, keep);
   // A settled pod is its own Pod: the entries are the state's pod list.

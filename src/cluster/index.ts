@@ -32,9 +32,9 @@ export { familyOf, parseIP, parseIPv4 } from './model/index.js';
 export { consistencyWarnings, matchesLabelSelector, matchesServiceSelector, randomSuffix } from './derive/index.js';
 
 // Building.
-export { buildCluster, prepareRebuild, rebuildCluster, rebuildSteps, withoutReuse, ClusterMemory, type BuiltCluster } from './build.js';
+export { buildCluster, prepareRebuildSteps, rebuildCluster, rebuildSteps, withoutReuse, ClusterMemory, type BuiltCluster } from './build.js';
 export { capacityProblems, capacitySteps, type CapacityOptions } from './addresses/index.js';
-export { ITEMS_PER_STEP, runNow, Slicer, type SlicerOptions, type Steps } from './slicer.js';
+export { concatSteps, ITEMS_PER_STEP, runNow, Slicer, sortSteps, type SlicerOptions, type Steps } from './slicer.js';
 
 // Settings: the cluster domain, pod mode, CIDRs and caps, validated by field path.
 export {

@@ -11,7 +11,7 @@ import {
   EMPTY_OVERLAY,
   SCALABLE_KINDS,
   applyPodReadiness,
-  overlayObjects,
+  overlayObjectSteps,
   withDeletion,
   withPodReady,
   withReplicas,
@@ -51,7 +51,7 @@ interface LiveClusterOptions {
   readonly loadSources?: () => Promise<LoadResult>;
   /**
    * How a change's build is sliced so the old state keeps answering:
-   * default 5 ms slices, pausing on setImmediate (after pending I/O).
+   * default 3 ms slices, pausing on setImmediate (after pending I/O).
    * Tests hold a build at a pause here.
    */
   readonly slices?: SlicerOptions;
@@ -180,7 +180,8 @@ export class LiveCluster {
     // served in between (issue 19): the old state answers until the new one
     // is complete, then one reference swap puts it in service.
     const slicer = new Slicer(this.options.slices);
-    const objects = overlayObjects(files, overlay);
+    const started = performance.now();
+    const objects = await slicer.run(overlayObjectSteps(files, overlay));
     const tooBig = await slicer.run(capacityOfSteps(this.options.config, objects, this.objects));
     if (tooBig.length > 0) {
       this.log[refusal]({ problems: tooBig }, `${what} refused, keeping the last good state: ${tooBig.join('; ')}`);
@@ -202,13 +203,15 @@ export class LiveCluster {
     this.objects = objects;
     this.current = next;
     this.options.swap(next);
+    const builtMs = Math.round(performance.now() - started);
     // Queries already waiting on the sockets are answered before the diff
     // starts; changesSince pauses between slices too (it takes about 0.3 s
     // at 150,000 pods).
     await new Promise((resolve) => setImmediate(resolve));
     const diff = (await next.index.changesSince?.(previous.index, slicer)) ?? diffRecords(previous.index.records(), next.index.records());
     this.warnNew(previous.state.warnings, next.state.warnings);
-    this.log.info({ serial, added: diff.added.length, removed: diff.removed.length, changed: diff.changed.length }, `${what}: ${summarizeDiff(diff)}`);
+    const timing = { builtMs, diffMs: Math.round(performance.now() - started) - builtMs, pauses: slicer.pauses };
+    this.log.info({ serial, added: diff.added.length, removed: diff.removed.length, changed: diff.changed.length, ...timing }, `${what}: ${summarizeDiff(diff)}`);
     return { kind: 'changed', diff, serial };
   }
 

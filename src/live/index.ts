@@ -3,7 +3,7 @@
 import type { Logger } from '../log.js';
 import type { LoadedCluster, LoadSettings } from '../pipeline/index.js';
 import type { LoadResult } from '../manifests/index.js';
-import { prepareRebuild } from '../cluster/index.js';
+import { prepareRebuildSteps, Slicer } from '../cluster/index.js';
 import { LiveCluster } from './controller.js';
 import { watchPaths, type Watcher } from './watcher.js';
 
@@ -75,7 +75,8 @@ export async function startLive(options: LiveOptions): Promise<Live> {
   let watcher: Watcher | undefined;
   let prepare: NodeJS.Timeout | undefined;
   if (config.watch) {
-    prepare = setTimeout(() => prepareRebuild(cluster.current.memory), PREPARE_REBUILD_MS);
+    // In slices, like a change: ~0.1 s of work at 150,000 pods while the server answers.
+    prepare = setTimeout(() => void new Slicer().run(prepareRebuildSteps(cluster.current.memory)), PREPARE_REBUILD_MS);
     prepare.unref();
     watcher = await watchPaths({
       paths: config.manifests,

@@ -3,7 +3,7 @@
 // (buildSteps yields between steps so a reload can run it in slices).
 
 import { capacitySteps, type ClusterMemory, type ClusterState, type ManifestObject, rebuildSteps, runNow, type Steps } from '../cluster/index.js';
-import { buildRecordIndex, type PodMode, type RecordIndex } from '../records/index.js';
+import { buildRecordIndexSteps, type PodMode, type RecordIndex } from '../records/index.js';
 
 /** The settings a build reads (the Config has them all, under these names). */
 export interface BuildSettings {
@@ -73,7 +73,7 @@ export function* buildSteps(settings: BuildSettings, objects: readonly ManifestO
   yield;
   const state = options.adjust ? options.adjust(built) : built;
   yield;
-  const index = buildRecordIndex(state, {
+  const index = yield* buildRecordIndexSteps(state, {
     zone: settings.clusterDomain,
     ttl: settings.ttl,
     podMode: settings.podMode,

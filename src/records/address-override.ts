@@ -12,6 +12,7 @@ import { RRType } from '../dns/types.js';
 import { isSubdomain } from '../dns/names.js';
 import { type AddressOverride, type ClusterState, type Endpoint, PodMap, type ReadonlyPodMap, type Service } from '../cluster/index.js';
 import { addressRecord } from './table.js';
+import { ITEMS_PER_STEP, runNow, type Steps } from '../cluster/slicer.js';
 import type { HostnameTargets } from './types.js';
 
 /** The addresses one name answers: literals now, hostnames at answer time. */
@@ -29,10 +30,23 @@ export type HostnameNames = ReadonlyMap<string, ReadonlyMap<number, HostnameTarg
  * cluster/model/pod-ref.ts).
  */
 export function podAddressOverrides(state: ClusterState): ReadonlyPodMap<AddressOverride> {
+  return runNow(podAddressOverrideSteps(state));
+}
+
+/** podAddressOverrides in steps: 150,000 pods take milliseconds (a reload runs them through a Slicer). */
+export function* podAddressOverrideSteps(state: ClusterState): Steps<ReadonlyPodMap<AddressOverride>> {
   const byPod = new PodMap<AddressOverride>();
-  for (const pod of state.pods) if (pod.address) byPod.set(pod, pod.address);
+  const { pods } = state;
+  for (let i = 0; i < pods.length; i++) {
+    if (i % PODS_PER_STEP === 0) yield;
+    const pod = pods[i]!;
+    if (pod.address) byPod.set(pod, pod.address);
+  }
   return byPod;
 }
+
+/** Pods looked at between two yields: one field read each. */
+const PODS_PER_STEP = 16 * ITEMS_PER_STEP;
 
 /**
  * The annotations applied while one table is filled. A new instance per

@@ -6,7 +6,7 @@
 // added or removed. The result is what comparing the two listings name by
 // name gives (SOA records left out, as their serial moves on every reload).
 
-import { type AddressOverride, type Endpoint, type NamedPort, type ReadonlyPodMap, samePod, type Service, Slicer } from '../cluster/index.js';
+import { type AddressOverride, type Endpoint, ITEMS_PER_STEP, type NamedPort, type ReadonlyPodMap, samePod, type Service, Slicer, type Steps } from '../cluster/index.js';
 import { formatRecord } from '../dns/zonetext.js';
 import type { ResourceRecord } from '../dns/types.js';
 import type { PodNames } from './pods.js';
@@ -83,7 +83,8 @@ export async function changesBetween(before: IndexParts, after: IndexParts, slic
   // An address's PTRs depend on the services holding it, in service order:
   // when the others kept their order, only the changed services' addresses
   // can have changed PTRs.
-  const ptrs = sameOrderBesides(before.services.all, after.services.all, changedGroups) ? touched : undefined;
+  const sameOrder = await slicer.run(sameOrderBesidesSteps(before.services.all, after.services.all, changedGroups));
+  const ptrs = sameOrder ? touched : undefined;
   const addresses = ptrs ?? new Set(await slicer.run(before.reverse.changedAddressSteps(after.reverse)));
   for (const rr of await slicer.run(before.reverse.recordsOfSteps(addresses))) old.add(rr);
   for (const rr of await slicer.run(after.reverse.recordsOfSteps(addresses))) now.add(rr);
@@ -96,22 +97,40 @@ export async function changesBetween(before: IndexParts, after: IndexParts, slic
   const added: string[] = [];
   const removed: string[] = [];
   const changed: string[] = [];
+  // A reset or a big apply changes thousands of names: their lines are sorted and compared in slices too.
   for (const name of now.byName.keys()) {
+    if (++compared % SERVICES_PER_CHECK === 0) await slicer.maybeYield();
     const previous = old.text(name);
     if (previous === undefined) added.push(name);
     else if (previous !== now.text(name)) changed.push(name);
   }
   for (const name of old.byName.keys()) if (!now.byName.has(name)) removed.push(name);
+  await slicer.maybeYield();
   return { added: added.sort(), removed: removed.sort(), changed: changed.sort() };
 }
 
-/** Whether the services outside `changed` (`namespace/name`) come in the same order in `a` and `b`. */
-function sameOrderBesides(a: readonly Service[], b: readonly Service[], changed: ReadonlySet<string>): boolean {
-  const kept = (services: readonly Service[]) =>
-    services.filter((service) => changed.size === 0 || !changed.has(`${service.namespace}/${service.name}`));
-  const [left, right] = [kept(a), kept(b)];
-  return left.length === right.length && left.every((service, i) => service.namespace === right[i]!.namespace && service.name === right[i]!.name);
+/** Whether the services outside `changed` (`namespace/name`) come in the same order in `a` and `b`; in steps. */
+function* sameOrderBesidesSteps(a: readonly Service[], b: readonly Service[], changed: ReadonlySet<string>): Steps<boolean> {
+  const isChanged = (service: Service) => changed.size > 0 && changed.has(`${service.namespace}/${service.name}`);
+  // Walk both lists at once, skipping the changed services of each: no filtered copies.
+  let i = 0;
+  let j = 0;
+  let count = 0;
+  for (;;) {
+    if (++count % ORDER_PER_STEP === 0) yield;
+    if (i < a.length && isChanged(a[i]!)) i++;
+    else if (j < b.length && isChanged(b[j]!)) j++;
+    else if (i === a.length || j === b.length) return i === a.length && j === b.length;
+    else if (a[i]!.namespace !== b[j]!.namespace || a[i]!.name !== b[j]!.name) return false;
+    else {
+      i++;
+      j++;
+    }
+  }
 }
+
+/** Service pairs compared between two yields. */
+const ORDER_PER_STEP = 4 * ITEMS_PER_STEP;
 
 function sameGroup(
   a: readonly Service[],

@@ -7,8 +7,8 @@
 import { RCode, RRType, type ResourceRecord } from '../dns/types.js';
 import { IPV4_REVERSE_ZONE, IPV6_REVERSE_ZONE, isSubdomain, stripZone } from '../dns/names.js';
 import { nameWireLength, prepareAnswer } from '../dns/wire.js';
-import type { AddressOverride, ClusterState, ReadonlyPodMap, Service, Slicer } from '../cluster/index.js';
-import { AddressOverrides, podAddressOverrides, type HostnameNames } from './address-override.js';
+import { type AddressOverride, type ClusterState, type ReadonlyPodMap, runNow, type Service, type Slicer, type Steps } from '../cluster/index.js';
+import { AddressOverrides, podAddressOverrideSteps, type HostnameNames } from './address-override.js';
 import { addApex, namespaceNodeExists } from './apex.js';
 import { changesBetween, type IndexParts } from './changes.js';
 import { countGroup, countListed } from './count.js';
@@ -19,7 +19,7 @@ import { NegativeAnswers } from './negative.js';
 import { parseQueryName, type ParsedName } from './parse.js';
 import { PodNames } from './pods.js';
 import { ReverseNames } from './reverse.js';
-import { ServiceTables, type ServiceTable } from './service-tables.js';
+import { groupServiceSteps, ServiceTables, TABLE_GENERATION_NAMES, type ServiceGroups, type ServiceTable } from './service-tables.js';
 import { sameServing, servedState } from './served.js';
 import { addService, type BuildContext } from './services.js';
 import { NameTable, type NameEntry } from './table.js';
@@ -31,7 +31,25 @@ const NOT_OURS: Lookup = { kind: 'not-ours' };
 const REFUSED: Lookup = { kind: 'refused' };
 
 export function buildRecordIndex(state: ClusterState, options: IndexOptions): RecordIndex {
-  return new Index(state, options);
+  return runNow(buildRecordIndexSteps(state, options));
+}
+
+/**
+ * buildRecordIndex in steps: the loops over every pod and service run with
+ * pauses (a reload runs them through a Slicer), the rest is a few maps.
+ */
+export function* buildRecordIndexSteps(given: ClusterState, givenOptions: IndexOptions): Steps<RecordIndex> {
+  const options = withTtlCap(givenOptions);
+  const state = servedState(given, options);
+  yield;
+  const podOverrides = yield* podAddressOverrideSteps(state);
+  const serviceGroups = yield* groupServiceSteps(state.services);
+  return new Index(state, options, podOverrides, serviceGroups);
+}
+
+/** The cache cap bounds every TTL we answer (CoreDNS `cache 30`). */
+function withTtlCap(options: IndexOptions): IndexOptions {
+  return options.maxTtl === undefined ? options : { ...options, ttl: Math.min(options.ttl, options.maxTtl) };
 }
 
 class Index implements RecordIndex {
@@ -52,24 +70,22 @@ class Index implements RecordIndex {
   private readonly state: ClusterState;
   private readonly options: IndexOptions;
 
-  constructor(given: ClusterState, givenOptions: IndexOptions) {
-    // The cache cap bounds every TTL we answer (CoreDNS `cache 30`).
-    const options =
-      givenOptions.maxTtl === undefined ? givenOptions : { ...givenOptions, ttl: Math.min(givenOptions.ttl, givenOptions.maxTtl) };
+  /** `state`: servedState of the cluster state; `options`: TTL already capped (buildRecordIndexSteps). */
+  constructor(state: ClusterState, options: IndexOptions, podOverrides: ReadonlyPodMap<AddressOverride>, serviceGroups: ServiceGroups) {
     this.options = options;
-    const state = servedState(given, options);
     this.state = state;
     this.zone = options.zone;
     this.serial = options.serial;
     this.negative = new NegativeAnswers(options.serial, options.ttl);
     this.pods = new PodNames(state, options.podMode, options.zone, options.ttl);
-    this.podOverrides = podAddressOverrides(state);
+    this.podOverrides = podOverrides;
     addApex(this.apex, state, options);
     this.apex.seal();
-    this.services = new ServiceTables(state.services, {
-      build: (services) => this.buildServiceTable(services),
-      complete: (built) => resolveExternalNames(built.table, (name) => this.entryInZone(name)?.entry, this.pods, this.context()),
-    });
+    const builder = {
+      build: (services: readonly Service[]) => this.buildServiceTable(services),
+      complete: (built: ServiceTable) => resolveExternalNames(built.table, (name) => this.entryInZone(name)?.entry, this.pods, this.context()),
+    };
+    this.services = new ServiceTables(state.services, builder, TABLE_GENERATION_NAMES, serviceGroups);
     this.reverse = new ReverseNames(state.services, this.context());
   }
 

@@ -11,6 +11,7 @@
 import type { Service } from '../cluster/index.js';
 import type { HostnameNames } from './address-override.js';
 import type { NameTable } from './table.js';
+import { ITEMS_PER_STEP, runNow, type Steps } from '../cluster/slicer.js';
 
 /** One service's (or, in a hand-made state, same-named services') names. */
 export interface ServiceTable {
@@ -31,8 +32,29 @@ interface ServiceTableBuilder {
   complete(table: ServiceTable): void;
 }
 
+/** The services grouped by namespace and name, as ServiceTables holds them. */
+export type ServiceGroups = ReadonlyMap<string, ReadonlyMap<string, Group>>;
+
+/** Group `services` by namespace and name, in steps (a reload runs them through a Slicer). */
+export function* groupServiceSteps(services: readonly Service[]): Steps<ServiceGroups> {
+  const byNamespace = new Map<string, Map<string, Group>>();
+  let count = 0;
+  for (const service of services) {
+    if (++count % GROUPED_PER_STEP === 0) yield;
+    let byName = byNamespace.get(service.namespace);
+    if (!byName) byNamespace.set(service.namespace, (byName = new Map()));
+    const known = byName.get(service.name);
+    if (known === undefined) byName.set(service.name, service);
+    else if (Array.isArray(known)) known.push(service);
+    else byName.set(service.name, [known, service]);
+  }
+  return byNamespace;
+}
+
+/** Services grouped between two yields: two map lookups each. */
+const GROUPED_PER_STEP = 4 * ITEMS_PER_STEP;
+
 export class ServiceTables {
-  private readonly byNamespace = new Map<string, Map<string, Group>>();
   private current = new Map<Group, ServiceTable>();
   private previous = new Map<Group, ServiceTable>();
   private names = 0;
@@ -41,16 +63,9 @@ export class ServiceTables {
     private readonly services: readonly Service[],
     private readonly builder: ServiceTableBuilder,
     private readonly limit: number = TABLE_GENERATION_NAMES,
-  ) {
-    for (const service of services) {
-      let byName = this.byNamespace.get(service.namespace);
-      if (!byName) this.byNamespace.set(service.namespace, (byName = new Map()));
-      const known = byName.get(service.name);
-      if (known === undefined) byName.set(service.name, service);
-      else if (Array.isArray(known)) known.push(service);
-      else byName.set(service.name, [known, service]);
-    }
-  }
+    /** `groupServiceSteps(services)`'s result, when already built in slices. */
+    private readonly byNamespace: ServiceGroups = runNow(groupServiceSteps(services)),
+  ) {}
 
   /** The table of the service(s) `<name>.<namespace>`, or undefined when there is none. */
   get(namespace: string, name: string): ServiceTable | undefined {

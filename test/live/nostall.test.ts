@@ -10,7 +10,7 @@ import { startServer, type RunningServer } from '../../src/app/index.js';
 import { LiveCluster } from '../../src/live/index.js';
 import { silentLogger } from '../../src/log.js';
 import { parseManifestText } from '../../src/manifests/index.js';
-import { runNow, Slicer, type Steps } from '../../src/cluster/slicer.js';
+import { runNow, Slicer, sortSteps, type Steps } from '../../src/cluster/slicer.js';
 import { dig } from '../helpers/dig.js';
 import { dbManifest } from '../helpers/live.js';
 
@@ -113,6 +113,21 @@ describe('Slicer', () => {
     expect(order).toContain('other callback');
     expect(order.at(-1)).toBe('done 3');
     expect(slicer.pauses).toBe(3);
+  });
+
+  it('sortSteps gives what a stable native sort gives, ties in input order, for lengths around its run size', () => {
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (const length of [0, 1, 2, 255, 256, 257, 511, 512, 1000, 3000]) {
+      const items = Array.from({ length }, (_, index) => ({ key: Math.floor(random() * 50), index }));
+      const compare = (a: { key: number }, b: { key: number }) => a.key - b.key;
+      let steps = 0;
+      const sorted = sortSteps(items, compare);
+      let next = sorted.next();
+      for (; !next.done; next = sorted.next()) steps++;
+      expect(next.value).toEqual([...items].sort(compare));
+      if (length > 1000) expect(steps).toBeGreaterThan(10);
+    }
   });
 
   it('does not pause while a slice has time left', async () => {

@@ -63,4 +63,23 @@ describe('reloading the same paths', () => {
     await writeFile(join(dir, 'b.yaml'), service('b'));
     expect((await counted([dir])).decoded).toBe(1);
   });
+
+  test('a file that stops being UTF-8 is reported on every reload, and read again once fixed', async () => {
+    await counted([dir]);
+    const bad = Buffer.concat([Buffer.from(service('b')), Buffer.from('# caf\xe9\n', 'latin1')]);
+    await writeFile(join(dir, 'b.yaml'), bad);
+    const broken = await counted([dir]);
+    const again = await counted([dir]);
+    for (const load of [broken, again]) {
+      expect(load.result.ok).toBe(false);
+      expect(load.result.problems.map((problem) => problem.message)).toEqual([expect.stringMatching(/b\.yaml: not valid UTF-8 \(first bad byte on line 8\)/)]);
+      expect(load.result.files.map((file) => file.split('/').pop())).toEqual(['a.yaml', 'c.yaml']);
+    }
+    expect(again.decoded).toBe(0);
+    await writeFile(join(dir, 'b.yaml'), service('b', 81));
+    const fixed = await counted([dir]);
+    expect(fixed.decoded).toBe(1);
+    expect(fixed.result.ok).toBe(true);
+    expect(fixed.result.objects.map((object) => object.meta.name)).toEqual(['a', 'b', 'c']);
+  });
 });

@@ -7,7 +7,7 @@
 // counted, the only way the count is ever high.
 
 import { hostCount } from './allocate.js';
-import { scanExplicitAddresses } from './explicit.js';
+import { scanExplicitAddressSteps } from './explicit.js';
 import { resolveAddressing } from './families.js';
 import { type CIDR, type ClusterOptions, type IPFamily, type ManifestObject, objectKey, parseCIDR } from '../model/index.js';
 import { ITEMS_PER_STEP, runNow, type Steps } from '../slicer.js';
@@ -47,7 +47,7 @@ export function* capacitySteps(objects: readonly ManifestObject[], options: Capa
   const podCIDRs = cidrsOf(options.podCIDRs);
   const serviceCIDRs = cidrsOf(options.serviceCIDRs);
   const needs = yield* servicesNeed(objects, serviceCIDRs.map((cidr) => cidr.family));
-  const explicit = scanExplicitAddresses(objects).taken;
+  const explicit = (yield* scanExplicitAddressSteps(objects)).taken;
   yield;
   for (const cidr of podCIDRs) {
     const written = explicit.valuesWithin(cidr).length;

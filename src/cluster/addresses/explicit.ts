@@ -9,6 +9,7 @@
 import { TakenAddresses } from './allocate.js';
 import { describeSource, type ManifestObject, parseIP, type Problem, type SourceRef } from '../model/index.js';
 import { serviceKind } from './families.js';
+import { ITEMS_PER_STEP, runNow, type Steps } from '../slicer.js';
 
 interface AddressOwner {
   /** `Service prod/web`, `Pod team/db-0`. */
@@ -24,6 +25,11 @@ export interface ExplicitAddresses {
 }
 
 export function scanExplicitAddresses(objects: readonly ManifestObject[]): ExplicitAddresses {
+  return runNow(scanExplicitAddressSteps(objects));
+}
+
+/** scanExplicitAddresses in steps (a reload runs them through a Slicer: 10,000 cluster IPs take milliseconds). */
+export function* scanExplicitAddressSteps(objects: readonly ManifestObject[]): Steps<ExplicitAddresses> {
   const taken = new TakenAddresses();
   const owners = new Map<string, AddressOwner>();
   const warnings: Problem[] = [];
@@ -47,7 +53,9 @@ export function scanExplicitAddresses(objects: readonly ManifestObject[]): Expli
     what: `${object.kind} ${object.meta.namespace}/${object.meta.name}`,
     source: object.meta.source,
   });
+  let count = 0;
   for (const object of objects) {
+    if (++count % ITEMS_PER_STEP === 0) yield;
     switch (object.kind) {
       case 'Service':
         if (serviceKind(object) === 'ClusterIP') {

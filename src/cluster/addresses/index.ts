@@ -4,7 +4,7 @@
 
 export { CidrAllocator, FamilyPool, type TakenAddresses } from './allocate.js';
 export { capacityProblems, capacitySteps, type CapacityOptions } from './capacity.js';
-export { scanExplicitAddresses } from './explicit.js';
+export { scanExplicitAddresses, scanExplicitAddressSteps } from './explicit.js';
 export { hash64, Hash64 } from './hash.js';
 export { settlePods, type SettledPods } from './podips.js';
 export { implicitKubeDnsAddress, settleServiceSteps, type SettledService } from './services.js';

@@ -7,7 +7,7 @@ import type { FamilyPool } from './allocate.js';
 import type { ExplicitAddresses } from './explicit.js';
 import { resolveAddressing, type ServiceAddressing } from './families.js';
 import { addressAt, addressOverrideOf, compareKeys, type Endpoint, type IPFamily, type NamedPort, type ParsedIP, type PortLists, type Problem, type Service, type ServiceObject } from '../model/index.js';
-import { ITEMS_PER_STEP, type Steps } from '../slicer.js';
+import { ITEMS_PER_STEP, runNow, sortSteps, type Steps } from '../slicer.js';
 
 /** A Service whose addresses are final; its endpoints are set once, later (empty until then). */
 export type SettledService = Omit<Service, 'endpoints'> & { endpoints: readonly Endpoint[] };
@@ -69,7 +69,7 @@ export function* settleServiceSteps(
   kubeDnsAddress?: ParsedIP,
 ): Steps<SettledServices> {
   const warnings: Problem[] = [];
-  const sorted = [...objects].sort((a, b) => compareKeys(a.meta, b.meta));
+  const sorted = yield* sortSteps(objects, (a, b) => compareKeys(a.meta, b.meta));
   yield;
   const services: SettledService[] = [];
   for (let i = 0; i < sorted.length; i++) {
@@ -80,10 +80,20 @@ export function* settleServiceSteps(
   const kubernetes = declares(sorted, KUBERNETES) ? undefined : implicitKubernetes(pool, explicit, warnings);
   const kubeDns = declares(sorted, KUBE_DNS) ? undefined : implicitKubeDns(pool, kubeDnsAddress);
   if (!kubernetes && !kubeDns) return { services, warnings };
-  if (kubernetes) services.push(kubernetes);
-  if (kubeDns) services.push(kubeDns);
-  services.sort(compareKeys);
+  // Into their places in the sorted list (after equal keys, as a stable sort of the list with them at its end would put them).
+  for (const implicit of [kubernetes, kubeDns]) if (implicit) services.splice(upperBound(services, implicit), 0, implicit);
   return { services, warnings };
+}
+
+/** The first position in `sorted` whose service sorts after `service`. */
+function upperBound(sorted: readonly SettledService[], service: SettledService): number {
+  let [low, high] = [0, sorted.length];
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (compareKeys(sorted[middle]!, service) <= 0) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 function settleOne(object: ServiceObject, pool: FamilyPool, portLists: PortLists, warnings: Problem[]): SettledService {

@@ -1,4 +1,4 @@
 // A rebuild that redoes only what changed: the last build's settled pods,
 // kept by the pod cache, and new pods placed around them (resettle.ts).
 
-export { resettlePods, settleAllPods, type PodCache } from './pod-cache.js';
+export { resettlePods, resettlePodSteps, settleAllPods, type PodCache } from './pod-cache.js';

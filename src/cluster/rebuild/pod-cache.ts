@@ -17,6 +17,10 @@ import { type FamilyPool, type SettledPods, settlePods, type TakenAddresses } fr
 import { compareKeys, entryFromPodObject, ipAt, ipCount, type IPFamily, ipFromValue, type Keyed, type PodEntry, type PodObject, type Problem, settleIPs, sortKeyOf, type WorkloadObject } from '../model/index.js';
 import { NameRegistry, synthesizePods } from '../derive/index.js';
 import { resettleFamily, type FamilyPlacement } from './resettle.js';
+import { concatSteps, ITEMS_PER_STEP, runNow, type Steps } from '../slicer.js';
+
+/** Pods made between two pause checks (each is a name, a few objects). */
+const PODS_PER_STEP = 4 * ITEMS_PER_STEP;
 
 /** What pods are made of: Pod objects and workloads, in input order. */
 interface PodInputs {
@@ -47,6 +51,8 @@ export interface PodCache {
   readonly occupied: TakenAddresses;
   /** Per namespace (made on first use: a first load never needs it); `undefined` when two pods share a name. */
   namespaces(): ReadonlyMap<string, NamespacePods> | undefined;
+  /** namespaces() in steps (readied ahead of the first rebuild through a Slicer, while the server answers). */
+  namespaceSteps(): Steps<ReadonlyMap<string, NamespacePods> | undefined>;
   /** The state's pods, in name order: `pods.entries` themselves, or those of every namespace. */
   podList(): readonly PodEntry[];
   /** The entries of one namespace, sorted by name. */
@@ -78,7 +84,14 @@ export function settleAllPods(
   // Equal workload keys sort in no defined order: nothing to compare with.
   if (settled.warnings.length > 0 || hasEqualNeighbours(workloads)) return pods;
   let shares: Map<string, NamespacePods> | undefined | null = null;
-  const namespaces = () => (shares === null ? (shares = sharesOf(inputs, declared, workloads, synthesized)) : shares);
+  function* namespaceSteps(): Steps<Map<string, NamespacePods> | undefined> {
+    if (shares !== null) return shares;
+    const made = yield* sharesOf(inputs, declared, workloads, synthesized);
+    // A rebuild may have made them meanwhile (runNow while these steps paused): the first made stays.
+    if (shares === null) shares = made;
+    return shares;
+  }
+  const namespaces = () => runNow(namespaceSteps());
   return {
     pods,
     changed: undefined,
@@ -87,16 +100,17 @@ export function settleAllPods(
     explicit,
     occupied,
     namespaces,
+    namespaceSteps,
     podList: () => pods.entries,
     entriesOf: (namespace) => namespaces()?.get(namespace)?.entries ?? entriesIn(pods.entries, namespace),
   };
 
-  function sharesOf(
+  function* sharesOf(
     { pods: objects, workloads: unsorted }: PodInputs,
     entries: readonly PodEntry[],
     sorted: readonly WorkloadObject[],
     made: { pods: readonly PodEntry[]; warnings: readonly Problem[]; podEnds: readonly number[]; warningEnds: readonly number[] },
-  ): Map<string, NamespacePods> | undefined {
+  ): Steps<Map<string, NamespacePods> | undefined> {
     const byNamespace = new Map<string, { -readonly [K in keyof NamespacePods]: NamespacePods[K] } & { warnings: Problem[] }>();
     const share = (namespace: string) => {
       let found = byNamespace.get(namespace);
@@ -106,25 +120,31 @@ export function settleAllPods(
       }
       return found;
     };
-    objects.forEach((object, i) => {
-      const own = share(object.meta.namespace);
-      (own.pods as PodObject[]).push(object);
-      (own.declared as Map<PodObject, PodEntry>).set(object, entries[i]!);
-    });
+    for (let i = 0; i < objects.length; i++) {
+      if (i % ITEMS_PER_STEP === 0) yield;
+      const own = share(objects[i]!.meta.namespace);
+      (own.pods as PodObject[]).push(objects[i]!);
+      (own.declared as Map<PodObject, PodEntry>).set(objects[i]!, entries[i]!);
+    }
     for (const workload of unsorted) (share(workload.meta.namespace).workloads as WorkloadObject[]).push(workload);
-    sorted.forEach((workload, i) => {
-      const own = share(workload.meta.namespace);
-      (own.generated as Map<WorkloadObject, readonly PodEntry[]>).set(workload, made.pods.slice(i === 0 ? 0 : made.podEnds[i - 1], made.podEnds[i]));
+    for (let i = 0; i < sorted.length; i++) {
+      if (i % ITEMS_PER_STEP === 0) yield;
+      const own = share(sorted[i]!.meta.namespace);
+      (own.generated as Map<WorkloadObject, readonly PodEntry[]>).set(sorted[i]!, made.pods.slice(i === 0 ? 0 : made.podEnds[i - 1], made.podEnds[i]));
       for (let w = i === 0 ? 0 : made.warningEnds[i - 1]!; w < made.warningEnds[i]!; w++) own.warnings.push(made.warnings[w]!);
-    });
+    }
     const all = pods.entries;
     for (let start = 0, i = 1; start < all.length; i++) {
+      if (i % PODS_PER_STEP === 0) yield;
       if (i < all.length && all[i]!.pod.namespace === all[start]!.pod.namespace) continue;
       const own = share(all[start]!.pod.namespace);
       own.entries = all.slice(start, i);
       start = i;
     }
-    for (const own of byNamespace.values()) if (hasEqualNames(own.entries)) return undefined;
+    for (const own of byNamespace.values()) {
+      yield;
+      if (hasEqualNames(own.entries)) return undefined;
+    }
     return byNamespace;
   }
 }
@@ -142,10 +162,23 @@ export function resettlePods(
   nodeCount: number,
   explicit: readonly ReadonlySet<bigint>[],
 ): PodCache | undefined {
+  return runNow(resettlePodSteps(cache, inputs, pool, nodeCount, explicit));
+}
+
+/** resettlePods in steps (a reload runs them through a Slicer): a changed namespace holds thousands of pods. */
+export function* resettlePodSteps(
+  cache: PodCache,
+  inputs: PodInputs,
+  pool: FamilyPool,
+  nodeCount: number,
+  explicit: readonly ReadonlySet<bigint>[],
+): Steps<PodCache | undefined> {
   if (cache.nodeCount !== nodeCount || cache.cidrs !== cidrText(pool)) return undefined;
   const old = cache.namespaces();
   if (!old) return undefined;
+  yield;
   const now = groupByNamespace(inputs);
+  yield;
   const namespaces = [...new Set([...old.keys(), ...now.keys()])].sort();
   const changed = new Set(
     namespaces.filter((namespace) => {
@@ -155,7 +188,8 @@ export function resettlePods(
   );
   const sameExplicit = explicit.every((set, i) => set.size === cache.explicit[i]!.size && [...set].every((v) => cache.explicit[i]!.has(v)));
   if (changed.size === 0 && sameExplicit) return { ...cache, changed };
-  return tryResettle({ cache, pool, nodeCount, explicit, old, now, namespaces, changed });
+  yield;
+  return yield* tryResettle({ cache, pool, nodeCount, explicit, old, now, namespaces, changed });
 }
 
 interface Try {
@@ -172,7 +206,7 @@ interface Try {
 }
 
 /** This build's cache, or `undefined` to place every pod again. */
-function tryResettle(attempt: Try): PodCache | undefined {
+function* tryResettle(attempt: Try): Steps<PodCache | undefined> {
   const { cache, pool, old, now, changed } = attempt;
   const shares = new Map(old);
   const freed: string[][] = pool.families.map(() => []);
@@ -180,17 +214,19 @@ function tryResettle(attempt: Try): PodCache | undefined {
   for (const namespace of attempt.namespaces) {
     if (!changed.has(namespace)) continue;
     const is = now.get(namespace);
-    const share = is ? namespaceShare(is, old.get(namespace), attempt.nodeCount) : undefined;
+    const share = is ? yield* namespaceShare(is, old.get(namespace), attempt.nodeCount) : undefined;
     if (share === null) return undefined;
     if (share) shares.set(namespace, share);
     else shares.delete(namespace);
+    yield;
     if (!match(old.get(namespace)?.entries ?? [], share?.entries ?? [], freed, fresh)) return undefined;
+    yield;
   }
-  // concat() of the namespaces' lists: one native copy, fast even before
-  // the first reloads have warmed this code up.
+  // The namespaces' lists in one, copied in steps; it is also the state's pod list (podList).
   const present = attempt.namespaces.flatMap((namespace) => shares.get(namespace) ?? []);
-  const entries = ([] as PodEntry[]).concat(...present.map((share) => share.entries));
+  const entries = yield* concatSteps(present.map((share) => share.entries));
   const warnings = ([] as Problem[]).concat(...present.map((share) => share.warnings));
+  yield;
 
   // Placing most pods anew costs more here (through the journal, with
   // BigInt addresses) than the tuned loop of a full placement.
@@ -210,6 +246,7 @@ function tryResettle(attempt: Try): PodCache | undefined {
     });
     if (result.kind !== 'placed') return undefined;
     placements.push(result);
+    yield;
   }
   fresh.forEach((entry, i) => {
     // Made like settlePods makes them (same array kind, packed by settleIPs), so code reading pods stays monomorphic.
@@ -225,7 +262,10 @@ function tryResettle(attempt: Try): PodCache | undefined {
     explicit: attempt.explicit,
     occupied: cache.occupied,
     namespaces: () => shares,
-    podList: () => ([] as PodEntry[]).concat(...present.map((share) => share.entries)),
+    namespaceSteps: function* () {
+      return shares;
+    },
+    podList: () => entries,
     entriesOf: (namespace) => shares.get(namespace)?.entries ?? [],
   };
 }
@@ -279,7 +319,7 @@ function match(was: readonly PodEntry[], is: readonly PodEntry[], freed: string[
  * A changed namespace's pods anew, keeping the pod objects of workloads that
  * come out the same; null when two workloads share a key.
  */
-function namespaceShare(inputs: PodInputs, old: NamespacePods | undefined, nodeCount: number): NamespacePods | null {
+function* namespaceShare(inputs: PodInputs, old: NamespacePods | undefined, nodeCount: number): Steps<NamespacePods | null> {
   const names = new NameRegistry();
   const entries: PodEntry[] = [];
   const declared = new Map<PodObject, PodEntry>();
@@ -294,8 +334,15 @@ function namespaceShare(inputs: PodInputs, old: NamespacePods | undefined, nodeC
   if (hasEqualNeighbours(workloads)) return null;
   const generated = new Map<WorkloadObject, readonly PodEntry[]>();
   const warnings: Problem[] = [];
+  let sinceYield = 0;
   for (const workload of workloads) {
+    // A workload makes up to thousands of pods: a pause check after every few hundred.
+    if (sinceYield >= PODS_PER_STEP) {
+      sinceYield = 0;
+      yield;
+    }
     const made = synthesizePods([workload], names, nodeCount);
+    sinceYield += made.pods.length + 1;
     const before = old?.generated.get(workload);
     const pods = before && sameNames(before, made.pods) ? before : made.pods;
     generated.set(workload, pods);

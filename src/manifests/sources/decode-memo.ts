@@ -10,10 +10,15 @@
 import { createHash } from 'node:crypto';
 import type { TextOutput } from '../yaml/index.js';
 
+/** What one file's bytes decode to: its objects, or (not UTF-8) the line of the first bad byte. */
+export interface FileOutput extends TextOutput {
+  readonly notUtf8Line?: number;
+}
+
 interface Entry {
   /** SHA-256 of the file's bytes. */
   readonly digest: string;
-  readonly result: TextOutput;
+  readonly result: FileOutput;
 }
 
 export class DecodeMemo {
@@ -21,7 +26,7 @@ export class DecodeMemo {
   private current = new Map<string, Entry>();
 
   /** The remembered result for `path` if its bytes are unchanged, else `decode()`'s (remembered for next time). */
-  decode(path: string, bytes: Uint8Array, decode: () => TextOutput): TextOutput {
+  decode(path: string, bytes: Uint8Array, decode: () => FileOutput): FileOutput {
     const digest = createHash('sha256').update(bytes).digest('base64');
     const known = this.previous.get(path) ?? this.current.get(path);
     const entry = known?.digest === digest ? known : { digest, result: countDecode(decode) };
@@ -54,7 +59,7 @@ export function memoFor(paths: readonly string[]): DecodeMemo {
 
 let decodes = 0;
 
-function countDecode(decode: () => TextOutput): TextOutput {
+function countDecode(decode: () => FileOutput): FileOutput {
   decodes += 1;
   return decode();
 }

@@ -3,4 +3,4 @@
 
 export { memoFor } from './decode-memo.js';
 export { MANIFEST_EXTENSIONS, readPath, STDIN_NAME, type StdinSource } from './files.js';
-export { combineLoads, finish, newCollected } from './result.js';
+export { combineLoads, findDuplicateSteps, finish, newCollected } from './result.js';

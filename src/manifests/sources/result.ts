@@ -2,7 +2,7 @@
 // everything loaded together, and the all-or-nothing rule (any error -> no
 // objects).
 
-import { describeSource, errorsOf, type ManifestObject, objectKey, type Problem } from '../../cluster/index.js';
+import { describeSource, errorsOf, ITEMS_PER_STEP, type ManifestObject, objectKey, type Problem, runNow, type Steps } from '../../cluster/index.js';
 import type { LoadResult, SkippedObject } from '../decode/index.js';
 
 /** What a load collects before it is finished into a LoadResult. */
@@ -17,9 +17,9 @@ export function newCollected(): Collected {
   return { objects: [], problems: [], skipped: [], files: [] };
 }
 
-/** Adds duplicate errors and applies the all-or-nothing rule. */
-export function finish(collected: Collected): LoadResult {
-  const problems = [...collected.problems, ...findDuplicates(collected.objects)];
+/** Adds duplicate errors (`duplicates`, when already found) and applies the all-or-nothing rule. */
+export function finish(collected: Collected, duplicates: readonly Problem[] = findDuplicates(collected.objects)): LoadResult {
+  const problems = [...collected.problems, ...duplicates];
   const ok = errorsOf(problems).length === 0;
   return {
     ok,
@@ -49,9 +49,16 @@ export function combineLoads(results: readonly LoadResult[]): LoadResult {
 
 /** Two objects with the same kind/namespace/name: an error at the later one naming the earlier one. */
 function findDuplicates(objects: readonly ManifestObject[]): Problem[] {
+  return runNow(findDuplicateSteps(objects));
+}
+
+/** findDuplicates in steps (a reload runs them through a Slicer). */
+export function* findDuplicateSteps(objects: readonly ManifestObject[]): Steps<Problem[]> {
   const first = new Map<string, ManifestObject>();
   const problems: Problem[] = [];
+  let count = 0;
   for (const object of objects) {
+    if (++count % (4 * ITEMS_PER_STEP) === 0) yield;
     const key = objectKey(object);
     const earlier = first.get(key);
     if (earlier === undefined) {

@@ -12,7 +12,7 @@ import { RRType } from '../dns/types.js';
 import { isSubdomain } from '../dns/names.js';
 import { type AddressOverride, type ClusterState, type Endpoint, PodMap, type ReadonlyPodMap, type Service } from '../cluster/index.js';
 import { addressRecord } from './table.js';
-import { ITEMS_PER_STEP, runNow, type Steps } from '../cluster/slicer.js';
+import { ITEMS_PER_STEP, type Steps } from '../cluster/slicer.js';
 import type { HostnameTargets } from './types.js';
 
 /** The addresses one name answers: literals now, hostnames at answer time. */
@@ -27,13 +27,9 @@ export type HostnameNames = ReadonlyMap<string, ReadonlyMap<number, HostnameTarg
 /**
  * The annotation of every annotated pod (usually none: an empty map), by
  * name: an endpoint's `pod` may be another Pod object of the same pod (see
- * cluster/model/pod-ref.ts).
+ * cluster/model/pod-ref.ts). In steps: 150,000 pods take milliseconds (a
+ * reload runs them through a Slicer).
  */
-export function podAddressOverrides(state: ClusterState): ReadonlyPodMap<AddressOverride> {
-  return runNow(podAddressOverrideSteps(state));
-}
-
-/** podAddressOverrides in steps: 150,000 pods take milliseconds (a reload runs them through a Slicer). */
 export function* podAddressOverrideSteps(state: ClusterState): Steps<ReadonlyPodMap<AddressOverride>> {
   const byPod = new PodMap<AddressOverride>();
   const { pods } = state;

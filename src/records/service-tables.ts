@@ -21,7 +21,7 @@ export interface ServiceTable {
 }
 
 /** Names held by built tables before a generation turns; two generations are kept. */
-const TABLE_GENERATION_NAMES = 50_000;
+export const TABLE_GENERATION_NAMES = 50_000;
 
 type Group = Service | Service[];
 

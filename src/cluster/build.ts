@@ -12,7 +12,7 @@
 //
 // A rebuild of a running cluster (rebuildCluster with the last build's
 // memory) keeps every pod's address while the pod exists: only new pods get
-// one, placed around the others (issue 15 item 4). It also keeps the last
+// one, placed around the others. It also keeps the last
 // build's pods and endpoints wherever nothing they are made of changed
 // (pod-cache.ts, service-endpoints.ts), and gives exactly what placing every
 // pod again with those addresses kept gives (test/cluster/settled-reuse.test.ts).

@@ -1,4 +1,4 @@
-// Long work on the answering thread, cut into slices (issue 19 item 2).
+// Long work on the answering thread, cut into slices.
 //
 // A reload of a 150,000-pod cluster takes hundreds of milliseconds of
 // JavaScript; the DNS sockets are served by the same event loop, so any
@@ -24,7 +24,7 @@ export function runNow<T>(steps: Steps<T>): T {
 }
 
 export interface SlicerOptions {
-  /** Work between two pauses, in milliseconds. Default 3: a slice, the step that ends it and a young-generation collection (1-2 ms) stay under the 5 ms a query may wait (issue 19). */
+  /** Work between two pauses, in milliseconds. Default 3: a slice, the step that ends it and a young-generation collection (1-2 ms) stay under the 5 ms a query may wait. */
   readonly sliceMs?: number;
   /** How to pause. Default: until the event loop's check phase (after pending I/O). Tests hold a build here. */
   readonly pause?: () => Promise<void>;

@@ -1,7 +1,6 @@
 // The forwarder's public vocabulary: upstream addresses, options, results.
 
 import type { Logger } from 'pino';
-import type { ResourceRecord } from '../dns/types.js';
 import type { Query } from '../dns/query.js';
 
 /** One upstream server. `host` is a normalized IP literal (IPv6 without brackets). */

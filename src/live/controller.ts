@@ -177,7 +177,7 @@ export class LiveCluster {
    */
   private async commit(overlay: Overlay, what: string, files = this.files, refusal: 'warn' | 'error' = 'warn'): Promise<ChangeResult> {
     // Built in slices, pausing every few milliseconds so the sockets are
-    // served in between (issue 19): the old state answers until the new one
+    // served in between: the old state answers until the new one
     // is complete, then one reference swap puts it in service.
     const slicer = new Slicer(this.options.slices);
     const started = performance.now();

@@ -93,7 +93,7 @@ export class TcpGuard {
 
   constructor(
     readonly limits: TcpLimits,
-    private readonly log: Logger,
+    log: Logger,
   ) {
     this.burst = new BurstLog(log);
   }

@@ -4,8 +4,8 @@
 // Not covered: replies from a different source address/port (would need a
 // second interface), so that RFC 5452 check is only exercised via IDs/questions.
 
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { createServer, type Server, type Socket as TcpSocket } from 'node:net';
+import { createSocket } from 'node:dgram';
+import { createServer, type Socket as TcpSocket } from 'node:net';
 import { Packet } from 'dns2';
 import type { ResourceRecord } from '../../src/dns/types.js';
 import { prepareAnswer, writeEmptyResponse, writeResponse } from '../../src/dns/wire.js';

@@ -7,7 +7,7 @@ import type { FamilyPool } from './allocate.js';
 import type { ExplicitAddresses } from './explicit.js';
 import { resolveAddressing, type ServiceAddressing } from './families.js';
 import { addressAt, addressOverrideOf, compareKeys, type Endpoint, type IPFamily, type NamedPort, type ParsedIP, type PortLists, type Problem, type Service, type ServiceObject } from '../model/index.js';
-import { ITEMS_PER_STEP, runNow, sortSteps, type Steps } from '../slicer.js';
+import { ITEMS_PER_STEP, sortSteps, type Steps } from '../slicer.js';
 
 /** A Service whose addresses are final; its endpoints are set once, later (empty until then). */
 export type SettledService = Omit<Service, 'endpoints'> & { endpoints: readonly Endpoint[] };

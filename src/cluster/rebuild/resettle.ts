@@ -1,8 +1,8 @@
 // Placing only the new pods of a rebuild in one pod family, keeping
 // everyone else's address.
 //
-// A pod that exists in both builds keeps its address (issue 15 item 4: an
-// apply, scale or reload of other objects never takes it away). So the
+// A pod that exists in both builds keeps its address (an apply, scale or
+// reload of other objects never takes it away). So the
 // occupied addresses are the last build's, less those of pods that are gone
 // and of explicit claims withdrawn, plus this build's explicit claims; new
 // pods are then placed in namespace/name order, each at the first free

@@ -84,7 +84,7 @@ async function readManifestFile(path: string, ctx: ReadContext): Promise<void> {
     return;
   }
   if (info.size > MAX_TEXT_BYTES) {
-    // A dump: read and decoded piece by piece (stream.ts), never held whole.
+    // A dump: read and decoded piece by piece (yaml/stream.ts), never held whole.
     ctx.collected.files.push(path);
     await streamInto(createReadStream(real), path, ctx, maxBytes);
     return;

@@ -10,7 +10,7 @@
 
 import { RCode, RRType } from './types.js';
 import type { Client, Edns, Query, Transport } from './query.js';
-import { HEADER_SIZE, readName, readRecords } from './reader.js';
+import { HEADER_SIZE, readName, readRecords, type RecordSlot } from './reader.js';
 import { readOpt } from './opt.js';
 import { structureProblem } from './structure.js';
 
@@ -85,6 +85,10 @@ export function readRequest(message: Buffer, transport: Transport, client?: Clie
   const counts = [message.readUInt16BE(6), message.readUInt16BE(8), message.readUInt16BE(10)] as const;
   const records = readRecords(message, question.end, counts);
   if (records instanceof Error) return reject(question, RCode.FORMERR, `undecodable record: ${records.message}`);
+  for (const record of records) {
+    const bad = rdataProblem(message, record);
+    if (bad) return reject(question, RCode.FORMERR, `undecodable record at ${record.start}: ${bad}`);
+  }
   const opt = records.find((record) => record.type === RRType.OPT); // at most one: structureProblem
   if (opt === undefined) return { kind: 'query', query: toQuery(question) };
   if (!isRoot(message, opt.start)) return reject(question, RCode.FORMERR, 'OPT owner is not the root');
@@ -107,4 +111,22 @@ function readQuestion(message: Buffer): QuestionRead | Error {
 function isRoot(message: Buffer, offset: number): boolean {
   const owner = readName(message, offset);
   return !(owner instanceof Error) && owner.name === '';
+}
+
+/** RDATA sizes that a type fixes, and types whose RDATA is one name. */
+const FIXED_RDATA: ReadonlyMap<number, number> = new Map([[RRType.A, 4], [RRType.AAAA, 16]]);
+const NAME_RDATA: ReadonlySet<number> = new Set([RRType.NS, RRType.CNAME, RRType.PTR, 39 /* DNAME */]);
+
+/**
+ * Why a record's RDATA cannot be what its type says, or undefined. CoreDNS's
+ * decoder (and BIND's) reads every record of a request, so an A record of 3
+ * octets or a CNAME whose name overruns its RDATA is FORMERR there too.
+ */
+function rdataProblem(message: Buffer, record: RecordSlot): string | undefined {
+  const size = FIXED_RDATA.get(record.type);
+  if (size !== undefined) return record.rdlength === size ? undefined : `type ${record.type} with ${record.rdlength} octets of RDATA, expected ${size}`;
+  if (!NAME_RDATA.has(record.type)) return undefined;
+  const name = readName(message, record.rdataOffset);
+  if (name instanceof Error) return `type ${record.type}: ${name.message}`;
+  return name.end === record.end ? undefined : `type ${record.type}: the name does not fill its RDATA`;
 }

@@ -45,6 +45,18 @@ const plain = craft({ id: 9, questions: [{ name: 'web.prod' }] });
 const withOpt = craft({ id: 5, questions: [{ name: 'x.y' }], opts: [{ udpSize: 4096, do: true }] });
 const optTtlAt = withOpt.length - 6; // OPT TTL: extended rcode, version, DO|Z, Z
 
+/** `plain` with one more additional record of `type` and `rdata` (owner: the root). */
+function withAdditional(type: number, rdata: Buffer): Buffer {
+  const record = Buffer.alloc(11 + rdata.length);
+  record.writeUInt16BE(type, 1);
+  record.writeUInt16BE(1, 3);
+  record.writeUInt16BE(rdata.length, 9);
+  rdata.copy(record, 11);
+  const out = Buffer.concat([plain, record]);
+  out.writeUInt16BE(1, 10); // ARCOUNT
+  return out;
+}
+
 const rows: readonly Row[] = [
   // Plain queries: both read them, identically.
   { why: 'plain A query', message: craft({ id: 1, questions: [{ name: 'web.prod.svc.cluster.local' }] }), scanner: 'reads', codec: 'query' },
@@ -65,6 +77,8 @@ const rows: readonly Row[] = [
   { why: 'trailing bytes', message: Buffer.concat([plain, Buffer.from([0])]), scanner: 'declines', codec: 'query' },
   { why: 'well-formed ECS option', message: withOption(8, Buffer.from([0, 1, 24, 0, 10, 0, 0])), scanner: 'declines', codec: 'query' },
   { why: 'well-formed EDE option', message: withOption(15, Buffer.from([0, 1])), scanner: 'declines', codec: 'query' },
+  { why: 'an A record of 4 octets in the additional section', message: withAdditional(1, Buffer.from([10, 0, 0, 1])), scanner: 'declines', codec: 'query' },
+  { why: 'a CNAME record whose name fills its RDATA', message: withAdditional(5, Buffer.from([1, 0x61, 0])), scanner: 'declines', codec: 'query' },
   // Rejected or dropped by the codec: the scanner declines every one.
   { why: 'response (QR)', message: craft({ id: 11, qr: true, questions: [{ name: 'a' }] }), scanner: 'declines', codec: 'drop' },
   { why: 'shorter than a header', message: plain.subarray(0, 11), scanner: 'declines', codec: 'drop' },
@@ -77,6 +91,9 @@ const rows: readonly Row[] = [
   { why: 'ECS of an unknown family', message: withOption(8, Buffer.from([0, 3, 24, 0, 10, 0, 0])), scanner: 'declines', codec: 'reject', rcode: 1 },
   { why: 'ECS address longer than its prefix', message: withOption(8, Buffer.from([0, 1, 8, 0, 10, 0, 0])), scanner: 'declines', codec: 'reject', rcode: 1 },
   { why: 'EDE of one octet', message: withOption(15, Buffer.from([0])), scanner: 'declines', codec: 'reject', rcode: 1 },
+  { why: 'an A record of 3 octets (FORMERR, as CoreDNS)', message: withAdditional(1, Buffer.from([10, 0, 0])), scanner: 'declines', codec: 'reject', rcode: 1 },
+  { why: 'an AAAA record of 4 octets', message: withAdditional(28, Buffer.from([10, 0, 0, 1])), scanner: 'declines', codec: 'reject', rcode: 1 },
+  { why: 'a CNAME whose name stops short of its RDATA', message: withAdditional(5, Buffer.from([1, 0x61, 0, 7])), scanner: 'declines', codec: 'reject', rcode: 1 },
   { why: 'option longer than RDATA', message: withOption(10, Buffer.alloc(8)).subarray(0, -2), scanner: 'declines', codec: 'reject', rcode: 1 },
   { why: 'question cut short', message: plain.subarray(0, plain.length - 5), scanner: 'declines', codec: 'reject-header', rcode: 1 },
   { why: 'reserved label type', message: patched(plain, 12, 0x40), scanner: 'declines', codec: 'reject-header', rcode: 1 },

@@ -6,22 +6,12 @@ import dgram from 'node:dgram';
 import { describe, expect, it } from 'vitest';
 import { ClusterDnsError, startClusterDns } from '../../src/index.js';
 import { startFakeUpstream } from '../helpers/fake-upstream.js';
-import { crafted, udpAsk } from '../helpers/net.js';
+import { crafted, freeUdpPort, udpAsk } from '../helpers/net.js';
 import { parsePrometheus } from '../helpers/prometheus.js';
 import { RCode } from '../../src/dns/types.js';
 
 const SERVICE = 'apiVersion: v1\nkind: Service\nmetadata: {name: orders, namespace: shop}\nspec: {clusterIP: 10.96.50.1, ports: [{port: 80}]}\n';
 
-/** A UDP port nothing listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const socket = dgram.createSocket('udp4');
-    socket.bind(0, '127.0.0.1', () => {
-      const { port } = socket.address();
-      socket.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * A resolver that sends every query on to 127.0.0.1:`target` and its answer
@@ -59,7 +49,7 @@ function canBind(port: number): Promise<boolean> {
 
 describe('the Node API through the composition root', () => {
   it('an upstream that sends queries back is a forwarding loop: start rejects with code loop and releases the port', async () => {
-    const port = await freePort();
+    const port = await freeUdpPort();
     const relay = await startRelay(port);
     try {
       const error = await startClusterDns({ manifests: SERVICE, port, upstreams: [`127.0.0.1:${relay.port}`] }).catch((e: unknown) => e);

@@ -2,7 +2,7 @@
 // asked with `dig` — issue 3 as a user sees it.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import dgram from 'node:dgram';
+import { freeUdpPort } from '../helpers/net.js';
 import { dig } from '../helpers/dig.js';
 import { spawn } from 'node:child_process';
 import { CLI, ROOT, runCli, startServe, type ServerProcess } from '../helpers/server-process.js';
@@ -95,14 +95,14 @@ describe('forwarding names outside the cluster', () => {
 
 describe('forwarding loops', () => {
   it('refuses at start an upstream that is its own address', async () => {
-    const port = await freePort();
+    const port = await freeUdpPort();
     const result = await runCli(['serve', '-f', 'manifests/', '--port', String(port), '--upstream', `127.0.0.1:${port}`]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`--upstream 127.0.0.1:${port} is this server's own address`);
   });
 
   it('detects two servers forwarding to each other, and stops with a clear message', async () => {
-    const [portA, portB] = [await freePort(), await freePort()];
+    const [portA, portB] = [await freeUdpPort(), await freeUdpPort()];
     const start = (port: number, upstreamPort: number) =>
       spawn(process.execPath, [CLI, 'serve', '-f', 'manifests/', '--port', String(port), '--upstream', `127.0.0.1:${upstreamPort}`, '--upstream-timeout', '500'], {
         cwd: ROOT,
@@ -123,15 +123,6 @@ describe('forwarding loops', () => {
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const socket = dgram.createSocket('udp4');
-    socket.bind(0, '127.0.0.1', () => {
-      const { port } = socket.address();
-      socket.close(() => resolve(port));
-    });
-  });
-}
 
 describe('--upstream-0x20 (issue 15)', () => {
   it('the upstream is asked in random letter case; dig gets its own spelling back', async () => {

@@ -106,3 +106,14 @@ export async function udpBurst(
   socket.close();
   return replies;
 }
+
+/** A UDP port on 127.0.0.1 that nothing listens on right now. */
+export function freeUdpPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const socket = dgram.createSocket('udp4');
+    socket.bind(0, '127.0.0.1', () => {
+      const { port } = socket.address();
+      socket.close(() => resolve(port));
+    });
+  });
+}

@@ -139,7 +139,9 @@ function sameGroup(
   overridesB: ReadonlyPodMap<AddressOverride>,
 ): boolean {
   if (a.length !== b.length) return false;
-  return a.every((service, i) => sameService(service, b[i]!, overridesA, overridesB));
+  // Loops, not every(): a reload compares all 10,000 services of a big cluster.
+  for (let i = 0; i < a.length; i++) if (!sameService(a[i]!, b[i]!, overridesA, overridesB)) return false;
+  return true;
 }
 
 /** Equal in everything the records of a service are made of. */
@@ -191,5 +193,8 @@ function sameOverride(a: AddressOverride | undefined, b: AddressOverride | undef
 }
 
 function sameList<T>(a: readonly T[], b: readonly T[], same: (x: T, y: T) => boolean): boolean {
-  return a.length === b.length && a.every((x, i) => same(x, b[i]!));
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!same(a[i]!, b[i]!)) return false;
+  return true;
 }

@@ -53,19 +53,22 @@ export function* scanExplicitAddressSteps(objects: readonly ManifestObject[]): S
     what: `${object.kind} ${object.meta.namespace}/${object.meta.name}`,
     source: object.meta.source,
   });
-  let count = 0;
-  for (const object of objects) {
-    if (++count % ITEMS_PER_STEP === 0) yield;
+  // Indexed, and an owner made only for an object that writes an address: a reload runs this over every object.
+  for (let i = 0; i < objects.length; i++) {
+    if ((i + 1) % ITEMS_PER_STEP === 0) yield;
+    const object = objects[i]!;
     switch (object.kind) {
       case 'Service':
-        if (serviceKind(object) === 'ClusterIP') {
+        if ((object.clusterIPs?.length ?? (object.clusterIP === undefined ? 0 : 1)) > 0 && serviceKind(object) === 'ClusterIP') {
           const owner = ownerOf(object);
           for (const ip of clusterIPsOf(object)) claim(ip, owner, 'spec.clusterIPs', 'cluster IP');
         }
         break;
       case 'Pod': {
+        const podIPs = object.status?.podIPs;
+        if (!podIPs || podIPs.length === 0) break;
         const owner = ownerOf(object);
-        for (const ip of new Set(object.status?.podIPs ?? [])) claim(ip, owner, 'status.podIPs', 'pod IP');
+        for (const ip of new Set(podIPs)) claim(ip, owner, 'status.podIPs', 'pod IP');
         break;
       }
       case 'EndpointSlice':

@@ -23,16 +23,20 @@ export function serviceKind(service: ServiceObject): ServiceKind {
   return first === 'None' ? 'Headless' : 'ClusterIP';
 }
 
+// Shared by every Service without them: each reload resolves all 10,000 of a big cluster.
+const NO_IPS: ReadonlyMap<IPFamily, string> = new Map();
+const NONE: readonly never[] = Object.freeze([]);
+
 /** `clusterFamilies`: families of the configured service CIDRs, primary first. */
 export function resolveAddressing(service: ServiceObject, clusterFamilies: readonly IPFamily[]): ServiceAddressing {
   const kind = serviceKind(service);
-  const notes: [string, string][] = [];
   if (kind === 'ExternalName') {
-    return { kind, policy: 'SingleStack', ipFamilies: [], given: new Map(), missing: [], notes };
+    return { kind, policy: 'SingleStack', ipFamilies: NONE, given: NO_IPS, missing: NONE, notes: NONE };
   }
+  const notes: [string, string][] = [];
   const dualStackCluster = clusterFamilies.length > 1;
   const policy = defaultPolicy(service, kind, dualStackCluster);
-  const given = kind === 'ClusterIP' ? givenClusterIPs(service) : new Map<IPFamily, string>();
+  const given = kind === 'ClusterIP' ? givenClusterIPs(service) : NO_IPS;
   const families = chooseFamilies(service, given, policy, clusterFamilies);
   if (policy === 'RequireDualStack' && !dualStackCluster && families.length < 2) {
     notes.push(['spec.ipFamilyPolicy', `RequireDualStack on a single-stack cluster: served as ${families.join(', ')} only`]);
@@ -43,20 +47,21 @@ export function resolveAddressing(service: ServiceObject, clusterFamilies: reado
       families.push(family);
     }
   }
-  const missing = kind === 'ClusterIP' ? families.filter((family) => !given.has(family)) : [];
-  return { kind, policy, ipFamilies: families, given, missing, notes };
+  const missing = kind !== 'ClusterIP' ? NONE : given.size === 0 ? families : families.filter((family) => !given.has(family));
+  return { kind, policy, ipFamilies: families, given, missing, notes: notes.length === 0 ? NONE : notes };
 }
 
 /** SingleStack unless written; headless without selector is RequireDualStack on a dual-stack cluster. */
 function defaultPolicy(service: ServiceObject, kind: ServiceKind, dualStackCluster: boolean): IPFamilyPolicy {
   if (service.ipFamilyPolicy) return service.ipFamilyPolicy;
-  const hasSelector = service.selector !== undefined && Object.keys(service.selector).length > 0;
+  const hasSelector = service.selector !== undefined && hasKeys(service.selector);
   if (kind === 'Headless' && !hasSelector && dualStackCluster) return 'RequireDualStack';
   return 'SingleStack';
 }
 
-function givenClusterIPs(service: ServiceObject): Map<IPFamily, string> {
-  const written = service.clusterIPs ?? (service.clusterIP === undefined ? [] : [service.clusterIP]);
+function givenClusterIPs(service: ServiceObject): ReadonlyMap<IPFamily, string> {
+  const written = service.clusterIPs ?? (service.clusterIP === undefined ? NONE : [service.clusterIP]);
+  if (written.length === 0) return NO_IPS;
   const given = new Map<IPFamily, string>();
   for (const text of written) {
     const ip = parseIP(text);
@@ -84,6 +89,12 @@ function chooseFamilies(
     for (const family of clusterFamilies) if (!families.includes(family)) families.push(family);
   }
   return families;
+}
+
+/** Whether `record` has an own key, without listing them. */
+export function hasKeys(record: object): boolean {
+  for (const key in record) if (Object.hasOwn(record, key)) return true;
+  return false;
 }
 
 function unique(families: readonly IPFamily[]): IPFamily[] {

@@ -5,7 +5,7 @@
 
 import type { FamilyPool } from './allocate.js';
 import type { ExplicitAddresses } from './explicit.js';
-import { resolveAddressing, type ServiceAddressing } from './families.js';
+import { hasKeys, resolveAddressing, type ServiceAddressing } from './families.js';
 import { addressAt, addressOverrideOf, compareKeys, type Endpoint, type IPFamily, type NamedPort, type ParsedIP, type PortLists, type Problem, type Service, type ServiceObject } from '../model/index.js';
 import { ITEMS_PER_STEP, sortSteps, type Steps } from '../slicer.js';
 
@@ -101,21 +101,14 @@ function settleOne(object: ServiceObject, pool: FamilyPool, portLists: PortLists
   for (const [field, message] of addressing.notes) {
     warnings.push({ level: 'warning', source: object.meta.source, field, message });
   }
-  const allocated = new Map<IPFamily, string>();
-  for (const family of addressing.missing) {
-    const ip = allocateFor(object, family, pool, warnings);
-    if (ip !== undefined) allocated.set(family, ip);
-  }
-  const selector = object.selector && Object.keys(object.selector).length > 0 ? object.selector : undefined;
+  const clusterIPs = clusterIPsFor(object, addressing, pool, warnings);
+  const selector = object.selector && hasKeys(object.selector) ? object.selector : undefined;
   const address = addressOverrideOf(object.meta.annotations);
   const name = object.meta.name;
   const namespace = object.meta.namespace;
   const kind = addressing.kind;
-  const clusterIPs = orderedIPs(addressing, allocated);
   const ipFamilies = addressing.ipFamilies;
-  const ports = portLists.intern(
-    object.ports.map((p) => (p.name ? { name: p.name, protocol: p.protocol, port: p.port } : { protocol: p.protocol, port: p.port })),
-  );
+  const ports = portLists.intern(object.ports, (p) => (p.name ? { name: p.name, protocol: p.protocol, port: p.port } : { protocol: p.protocol, port: p.port }));
   const { publishNotReadyAddresses, externalName } = object;
   const source = object.meta.source;
   const endpoints = NO_ENDPOINTS;
@@ -155,11 +148,29 @@ function allocateFor(object: ServiceObject, family: IPFamily, pool: FamilyPool, 
   return ip?.text;
 }
 
-function orderedIPs(addressing: ServiceAddressing, allocated: ReadonlyMap<IPFamily, string>): string[] {
+/** The cluster IPs in ipFamilies order: written ones as given, missing ones allocated (in that order). */
+function clusterIPsFor(object: ServiceObject, addressing: ServiceAddressing, pool: FamilyPool, warnings: Problem[]): string[] {
+  // Only the ClusterIP kind has missing families.
   if (addressing.kind !== 'ClusterIP') return [];
-  return addressing.ipFamilies
-    .map((family) => addressing.given.get(family) ?? allocated.get(family))
-    .filter((ip): ip is string => ip !== undefined);
+  const ips: string[] = [];
+  if (addressing.given.size === 0) {
+    // Nothing written (most Services): every family is missing, in ipFamilies order.
+    for (const family of addressing.missing) {
+      const ip = allocateFor(object, family, pool, warnings);
+      if (ip !== undefined) ips.push(ip);
+    }
+    return ips;
+  }
+  const allocated = new Map<IPFamily, string>();
+  for (const family of addressing.missing) {
+    const ip = allocateFor(object, family, pool, warnings);
+    if (ip !== undefined) allocated.set(family, ip);
+  }
+  for (const family of addressing.ipFamilies) {
+    const ip = addressing.given.get(family) ?? allocated.get(family);
+    if (ip !== undefined) ips.push(ip);
+  }
+  return ips;
 }
 
 /** The Service the API server always has: first host of the primary service CIDR, https 443/TCP, no endpoints. */

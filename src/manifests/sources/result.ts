@@ -56,9 +56,9 @@ function findDuplicates(objects: readonly ManifestObject[]): Problem[] {
 export function* findDuplicateSteps(objects: readonly ManifestObject[]): Steps<Problem[]> {
   const first = new Map<string, ManifestObject>();
   const problems: Problem[] = [];
-  let count = 0;
-  for (const object of objects) {
-    if (++count % (4 * ITEMS_PER_STEP) === 0) yield;
+  for (let i = 0; i < objects.length; i++) {
+    if ((i + 1) % (4 * ITEMS_PER_STEP) === 0) yield;
+    const object = objects[i]!;
     const key = objectKey(object);
     const earlier = first.get(key);
     if (earlier === undefined) {

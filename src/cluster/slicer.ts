@@ -13,7 +13,7 @@
 export type Steps<T> = Generator<void, T, undefined>;
 
 /** Items between two `yield`s in a loop: a yield costs far less than the items, a pause check is a clock read. */
-export const ITEMS_PER_STEP = 64;
+export const ITEMS_PER_STEP = 16;
 
 /** Run `steps` to the end without pausing. */
 export function runNow<T>(steps: Steps<T>): T {

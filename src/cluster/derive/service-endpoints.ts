@@ -98,7 +98,7 @@ export function* attachEndpointSteps(
   const index = new PodIndex(entries, namespaces.size === 0 ? new Set() : selectorKeys(objects));
   yield;
   for (const { service, object, given: givenList, givenText } of pending) {
-    if (++step % 32 === 0) yield;
+    if (++step % 8 === 0) yield;
     const target: EndpointTarget = {
       name: service.name,
       namespace: service.namespace,

@@ -4,7 +4,7 @@
 // JavaScript; the DNS sockets are served by the same event loop, so any
 // stretch of it without a pause is a stretch without answers. The heavy
 // loops of a rebuild are written once, as generators (`Steps`) that `yield`
-// wherever a pause may come (every few hundred items): `runNow` runs them
+// wherever a pause may come (every few dozen items): `runNow` runs them
 // straight through (the first load, offline commands), a `Slicer` runs them
 // pausing (setImmediate, so I/O callbacks run first) whenever a slice has
 // used its time.

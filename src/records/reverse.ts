@@ -57,7 +57,7 @@ function* eachOwnerSteps(
   for (let position = 0; position < services.length; position++) {
     const service = services[position]!;
     const held = service.endpoints;
-    // Services hold up to thousands of endpoints: a yield every few hundred of them.
+    // Services hold up to thousands of endpoints: a yield every few dozen of them.
     endpoints += held.length + 1;
     if (endpoints >= ITEMS_PER_STEP) {
       endpoints = 0;

@@ -336,7 +336,7 @@ function* namespaceShare(inputs: PodInputs, old: NamespacePods | undefined, node
   const warnings: Problem[] = [];
   let sinceYield = 0;
   for (const workload of workloads) {
-    // A workload makes up to thousands of pods: a pause check after every few hundred.
+    // A workload makes up to thousands of pods: a pause check after every few dozen.
     if (sinceYield >= PODS_PER_STEP) {
       sinceYield = 0;
       yield;

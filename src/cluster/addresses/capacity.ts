@@ -100,8 +100,10 @@ function* servicesNeed(objects: readonly ManifestObject[], families: readonly IP
 function largestGrowth(objects: readonly ManifestObject[], before: readonly ManifestObject[], nodeCount: number): string {
   const was = new Map(before.map((object) => [objectKey(object), podsOf(object, nodeCount)]));
   const grown = objects
-    .map((object) => ({ key: objectKey(object), pods: podsOf(object, nodeCount) }))
-    .map((count) => ({ key: count.key, added: count.pods - (was.get(count.key) ?? 0) }))
+    .map((object) => {
+      const key = objectKey(object);
+      return { key, added: podsOf(object, nodeCount) - (was.get(key) ?? 0) };
+    })
     .filter((count) => count.added > 0)
     .sort((a, b) => b.added - a.added || (a.key < b.key ? -1 : 1));
   if (grown.length === 0) return 'no object adds pods';

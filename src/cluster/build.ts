@@ -88,7 +88,9 @@ export function* rebuildSteps(objects: readonly ManifestObject[], options: Clust
   yield;
   const pods = yield* settledPodsFor(parts, podPool, options.nodeCount, explicit.taken, previous);
   yield;
-  const given = givenEndpoints(parts.slices, parts.endpoints, yield* shapes(settled.services));
+  // Only given endpoints are checked against the Services' shapes: most manifests give none.
+  const shaped = parts.slices.length + parts.endpoints.length === 0 ? new Map<string, ServiceShape>() : yield* shapes(settled.services);
+  const given = givenEndpoints(parts.slices, parts.endpoints, shaped);
   yield;
   const attached = yield* attachEndpointSteps(settled.services, parts.services, pods, given.byService, portLists, previous?.endpoints);
   yield;

@@ -7,7 +7,7 @@ import type { Logger } from '../log.js';
 import type { LoadedCluster } from '../pipeline/index.js';
 import { createResponder } from '../resolve/responder.js';
 import type { UnresolvedHook } from '../resolve/address-hostnames.js';
-import { startDnsServer, type DnsServer } from '../server/index.js';
+import { startDnsServer, type DnsServer, type StandInHandover } from '../server/index.js';
 import { createForwarding, forwardingEnabled, type Forwarding, type UpstreamAddress } from '../forward/index.js';
 import type { Query } from '../dns/query.js';
 import { rootBlockPlugins } from '../corefile/index.js';
@@ -21,6 +21,11 @@ export interface RunningServer {
    * index once, so it is answered wholly from the old or the new cluster.
    */
   swap(next: LoadedCluster): void;
+  /** While a change is built: repeated UDP questions answered by the native module's thread (DnsServer.standIn). */
+  standIn(handover?: StandInHandover): boolean;
+  /** Before swapping to `next`: the stand-in's questions answered from it (DnsServer.handover). */
+  handover(next: LoadedCluster): StandInHandover | undefined;
+  standDown(): void;
   /** Absent when nothing is forwarded (no upstream). */
   readonly forwarding?: Forwarding;
   close(): Promise<void>;
@@ -54,6 +59,8 @@ export async function startServer(
   upstreams: readonly UpstreamAddress[],
   logger: Logger,
   observer?: QueryObserver,
+  /** `observer` again when it needs only the question and the reply (metrics, no query log): the wire path may then answer repeats. */
+  wireObserver?: QueryObserver,
 ): Promise<RunningServer> {
   let current = cluster;
   const forwarding = forwardingEnabled(config, upstreams) ? createForwarding(config, upstreams, logger) : undefined;
@@ -74,8 +81,10 @@ export async function startServer(
       host: config.bind,
       port: config.port,
       handler: observer ? observed(chain, observer) : chain.respond,
-      // Without an observer, rewrite or hosts plugin every answer is the responder's own: the UDP wire path may answer repeats from their bytes.
-      ...(observer || chain.respond !== respondCluster ? {} : { answers: responder }),
+      // Without a rewrite or hosts plugin every answer is the responder's own: the UDP wire path may answer
+      // repeats from their bytes, unless an observer must see every query as it was asked (the query log).
+      ...(chain.respond !== respondCluster || (observer && observer !== wireObserver) ? {} : { answers: responder }),
+      ...(observer && observer === wireObserver ? { observeWire: observer } : {}),
       logger: logger.child({ module: 'server' }),
       identifyClients: config.logQueries,
       clientAddresses: forwarding?.clientsChecked === true,
@@ -94,6 +103,9 @@ export async function startServer(
     swap(next) {
       current = next;
     },
+    standIn: (handover) => dns.standIn(handover),
+    handover: (next) => dns.handover(next.index),
+    standDown: () => dns.standDown(),
     ...(forwarding ? { forwarding } : {}),
     close: async () => {
       await dns.close();

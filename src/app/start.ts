@@ -112,7 +112,9 @@ async function startServing(config: Config, logger: Logger, options: AppOptions,
   const queryLog = config.logQueries ? createQueryLog() : undefined;
   let server: RunningServer;
   try {
-    server = await startServer(config, load.cluster, upstreams, logger, queryObserver(queryLog, admin));
+    const observer = queryObserver(queryLog, admin);
+    // Metrics need a query's name, type and transport and the reply, no more; the query log needs every client.
+    server = await startServer(config, load.cluster, upstreams, logger, observer, queryLog ? undefined : observer);
   } catch (error) {
     await queryLog?.close(0);
     throw error instanceof ListenError || error instanceof BatchUnavailableError ? new StartError('listen', error.message, [], { cause: error }) : error;

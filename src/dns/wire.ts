@@ -136,7 +136,7 @@ export function writeResponse(query: Query, answer: PreparedAnswer, turn: number
 }
 
 /** What writeHeader needs of a query and of the response, as mutable slots the wire path reuses (no allocation per query). */
-interface ReusableHead {
+export interface ReusableHead {
   id: number;
   opcode: number;
   rd: boolean;

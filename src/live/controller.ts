@@ -55,6 +55,24 @@ interface LiveClusterOptions {
    * Tests hold a build at a pause here.
    */
   readonly slices?: SlicerOptions;
+  /**
+   * While a change is read and built, something else that answers from the
+   * current state (the DNS server's stand-in: DnsServer.standIn); stopped
+   * before the next state goes into service, and whenever a change ends.
+   */
+  readonly standIn?: StandIn;
+}
+
+/**
+ * What answers from the current state while a change is built (the DNS
+ * server's stand-in). `handover(next)`, called before the swap while it
+ * still answers, readies what it answers from `next`; start() takes it
+ * right after the swap, so the questions it was answering never wait.
+ */
+interface StandIn {
+  start(handover?: object): boolean;
+  handover(next: LoadedCluster): object | undefined;
+  stop(): void;
 }
 
 export class LiveCluster {
@@ -66,6 +84,8 @@ export class LiveCluster {
   /** A file reload queued and not started yet: later requests join it (at most one running, one pending). */
   private pendingReload: Promise<ChangeResult> | undefined;
   private readonly log: Logger;
+  /** Whether the stand-in answers for us now. */
+  private standing = false;
   current: LoadedCluster;
   /** The last file reload's problems while it stays broken; cleared by a good reload. */
   lastError: ReloadError | undefined;
@@ -93,6 +113,7 @@ export class LiveCluster {
         this.log.warn({ reason }, 'not reloading: stdin (-f -) was read once at startup and cannot be read again');
         return { kind: 'invalid', problems: ['manifests read from stdin cannot be reloaded'] };
       }
+      this.standIn();
       const load = await (this.options.loadSources?.() ?? loadManifests(this.options.config.manifests, { maxBytes: this.options.config.maxManifestBytes }));
       logProblems(this.options.logger, load.problems);
       if (!load.ok) {
@@ -181,6 +202,7 @@ export class LiveCluster {
     // is complete, then one reference swap puts it in service.
     const slicer = new Slicer(this.options.slices);
     const started = performance.now();
+    this.standIn();
     const objects = await slicer.run(overlayObjectSteps(files, overlay));
     const tooBig = await slicer.run(capacityOfSteps(this.options.config, objects, this.objects));
     if (tooBig.length > 0) {
@@ -198,11 +220,15 @@ export class LiveCluster {
     );
     // Answer from the new state first; the diff is only told afterwards.
     const previous = this.current;
+    const handover = this.standing ? this.options.standIn?.handover(next) : undefined;
     this.files = files;
     this.overlay = overlay;
     this.objects = objects;
     this.current = next;
+    this.standDown();
     this.options.swap(next);
+    // The summary below is work on this thread too: stand in again, from the new state.
+    this.standIn(handover);
     const builtMs = Math.round(performance.now() - started);
     // Queries already waiting on the sockets are answered before the diff
     // starts; changesSince pauses between slices too (it takes about 0.3 s
@@ -227,8 +253,21 @@ export class LiveCluster {
     return this.objects.some((object) => objectKey(object) === key) ? key : undefined;
   }
 
+  /** The stand-in answers from the current state while a change is built (LiveClusterOptions.standIn). */
+  private standIn(handover?: object): void {
+    if (!this.standing) this.standing = this.options.standIn?.start(handover) ?? false;
+  }
+
+  private standDown(): void {
+    if (!this.standing) return;
+    this.standing = false;
+    this.options.standIn?.stop();
+  }
+
   private enqueue(operation: () => Promise<ChangeResult>): Promise<ChangeResult> {
-    const run = this.queue.then(operation, operation);
+    // Whatever way a change ends (refused, invalid, thrown), the stand-in stops with it.
+    const guarded = (): Promise<ChangeResult> => operation().finally(() => this.standDown());
+    const run = this.queue.then(guarded, guarded);
     this.queue = run.catch(() => undefined);
     return run;
   }

@@ -28,6 +28,10 @@ interface ServedCluster {
   readonly cluster: LoadedCluster;
   /** Answer from `next` from now on. */
   swap(next: LoadedCluster): void;
+  /** While a change is built, something else may answer from `cluster` (LiveClusterOptions.standIn). */
+  standIn?(handover?: object): boolean;
+  handover?(next: LoadedCluster): object | undefined;
+  standDown?(): void;
 }
 
 interface LiveOptions {
@@ -65,6 +69,9 @@ export async function startLive(options: LiveOptions): Promise<Live> {
     },
     ...(options.onReload ? { onReload: options.onReload } : {}),
     ...(options.loadSources ? { loadSources: options.loadSources } : {}),
+    ...(server.standIn && server.standDown && server.handover
+      ? { standIn: { start: (handover?: object) => server.standIn!(handover), handover: (next: LoadedCluster) => server.handover!(next), stop: () => server.standDown!() } }
+      : {}),
   });
   const onHangup = (): void => {
     logger.info({ signal: 'SIGHUP' }, 'received SIGHUP, reloading the manifests');

@@ -22,6 +22,17 @@ export interface NativeBatcher {
   send(data: Uint8Array, route: Int32Array): number;
   /** Whether replies carry their source address (IP_PKTINFO): the socket is bound to a wildcard address. */
   readonly replySource: boolean;
+  /**
+   * Until standDown(), a thread of the module reads the socket and answers
+   * the questions `table` has replies for (answer-cache.ts standInTable);
+   * the rest still reaches onBatch. False when it cannot (a bad table, one
+   * already standing in, a closed socket).
+   */
+  standIn(table: Uint8Array): boolean;
+  /** The stand-in's replies per table entry so far (its thread still running); undefined when none runs. */
+  answeredSoFar(): Uint32Array | undefined;
+  /** Stop the stand-in: what it answered, per table entry, and the seconds it spent; undefined when none ran. */
+  standDown(): { readonly answered: Uint32Array; readonly seconds: number } | undefined;
 }
 
 interface NativeAddon {

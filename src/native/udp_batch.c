@@ -20,6 +20,15 @@
 // datagram's destination is read from its IP_PKTINFO / IPV6_PKTINFO control
 // message, and its reply is sent with that address as the source (as BIND,
 // Unbound and dnsmasq do). A socket bound to one address needs none of it.
+//
+// Stand-in: while JavaScript builds the next cluster state (hundreds of
+// milliseconds of work, cut into slices, with the collector's pauses in
+// between), a thread of this module reads the socket instead and answers
+// the questions it has replies for, from a table JavaScript rendered out of
+// the current state's answers before the build began (stand_in below). Every
+// other datagram goes to JavaScript, queued, through the same batch callback
+// as ever. The table is gone before the new state answers: standDown joins
+// the thread before JavaScript swaps states.
 
 #define _GNU_SOURCE
 #include <errno.h>
@@ -30,10 +39,15 @@
 #include <netinet/in.h>
 #include <stddef.h>
 #include <node_api.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -58,9 +72,15 @@
 // Batches read per wake-up before the event loop gets a turn (timers, TCP).
 #define ROUNDS_PER_WAKE 16
 
+typedef struct StandIn StandIn;
+
 typedef struct {
   int fd;
   int closing;
+  // The stand-in thread while JavaScript builds (NULL otherwise), and the
+  // wake-up that hands JavaScript the datagrams it did not answer.
+  StandIn *stand_in;
+  uv_async_t *misses;
   // Allocated apart: libuv may still hold it after the Batcher is freed.
   uv_poll_t *poll;
   napi_env env;
@@ -83,18 +103,21 @@ typedef struct {
     struct cmsghdr align;
     uint8_t bytes[CONTROL_SIZE];
   } recv_control[BATCH], send_control[BATCH];
+  // Datagrams the stand-in read and left to JavaScript, oldest first.
+  pthread_mutex_t lock;
+  struct Pending *head, *tail;
+  int pending;
 } Batcher;
 
 // The local address a datagram was sent to, from its control messages, into
 // meta [8..13]. IPv4's ipi_spec_dst is the local address (the header's
 // destination, or ours for a broadcast); IPv6's ipi6_addr is the header's
 // destination (a v4-mapped address for IPv4 on a dual-stack socket).
-static void read_local(Batcher *b, int i, int32_t *meta) {
+static void read_local(const Batcher *b, struct msghdr *hdr, int32_t *meta) {
   meta[8] = 0;
   meta[9] = 0;
   memset(meta + 10, 0, 16);
   if (!b->pktinfo) return;
-  struct msghdr *hdr = &b->recv_msgs[i].msg_hdr;
   for (struct cmsghdr *c = CMSG_FIRSTHDR(hdr); c != NULL; c = CMSG_NXTHDR(hdr, c)) {
     if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO && c->cmsg_len >= CMSG_LEN(sizeof(struct in_pktinfo))) {
       struct in_pktinfo info;
@@ -150,11 +173,10 @@ static socklen_t write_source(const Batcher *b, const int32_t *route, void *cont
   return 0;
 }
 
-static void fill_meta(Batcher *b, int i) {
-  int32_t *meta = b->meta + i * META_INTS;
+// A datagram's metadata (META_INTS int32s, layout above) from its header and sender.
+static void write_meta(const Batcher *b, struct mmsghdr *msg, const struct sockaddr_storage *peer, int32_t *meta) {
   uint8_t *address = (uint8_t *)(meta + 4);
-  const struct sockaddr_storage *peer = &b->peers[i];
-  meta[0] = (int32_t)b->recv_msgs[i].msg_len;
+  meta[0] = (int32_t)msg->msg_len;
   meta[1] = 0;
   if (peer->ss_family == AF_INET6) {
     const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)peer;
@@ -170,7 +192,11 @@ static void fill_meta(Batcher *b, int i) {
   }
   meta[14] = peer->ss_family == AF_INET6 ? (int32_t)((const struct sockaddr_in6 *)peer)->sin6_scope_id : 0;
   meta[15] = 0;
-  read_local(b, i, meta);
+  read_local(b, &msg->msg_hdr, meta);
+}
+
+static void fill_meta(Batcher *b, int i) {
+  write_meta(b, &b->recv_msgs[i], &b->peers[i], b->meta + i * META_INTS);
 }
 
 // Send every slot JavaScript filled. A reply the kernel refuses (a full
@@ -249,6 +275,473 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
   napi_close_handle_scope(b->env, scope);
 }
 
+// ---- Stand-in: answering from a table while JavaScript builds ----
+
+static napi_value throw_error(napi_env env, const char *message);
+static Batcher *unwrap_this(napi_env env, napi_callback_info info);
+
+// A table reply fits the classic 512-byte payload (JavaScript leaves out
+// anything longer), so it is right whatever payload size a client offers.
+#define STAND_IN_REPLY_MAX 512
+// The longest key: a question's name in wire form and its QTYPE (as answer-cache.ts).
+#define STAND_IN_KEY_MAX 128
+// Replies per entry and EDNS form: one per turn of a rotating record set.
+#define STAND_IN_TURNS_MAX 64
+// Three forms of each reply: without EDNS, with EDNS, with EDNS and DO.
+#define EDNS_FORMS 3
+// Datagrams waiting for JavaScript; past this the thread leaves the rest in the socket's buffer.
+#define STAND_IN_PENDING_MAX 4096
+#define OPT_TYPE 41
+
+typedef struct Pending {
+  struct Pending *next;
+  struct sockaddr_storage peer;
+  socklen_t peer_length;
+  size_t control_length;
+  uint8_t control[CONTROL_SIZE];
+  uint32_t length;
+  uint8_t data[];
+} Pending;
+
+typedef struct {
+  const uint8_t *key;
+  uint16_t key_length;
+  uint16_t turns;
+  // Index of its first reply: form f, turn t is first_reply + f * turns + t.
+  uint32_t first_reply;
+} Entry;
+
+struct StandIn {
+  Batcher *b;
+  pthread_t thread;
+  int wake_fd;
+  atomic_int stop;
+  uint8_t *table;
+  Entry *entries;
+  uint32_t entry_count;
+  const uint8_t **replies;
+  uint16_t *reply_lengths;
+  // Open addressing: entry index + 1, 0 = empty.
+  uint32_t *slots;
+  uint32_t slot_mask;
+  // Per entry: replies sent (also picks the turn). Read by JavaScript after the thread is joined.
+  uint32_t *answered;
+  uint64_t answering_ns;
+  uint8_t *in;
+  struct mmsghdr recv_msgs[BATCH];
+  struct mmsghdr send_msgs[BATCH];
+  struct iovec recv_iov[BATCH];
+  struct iovec send_iov[BATCH];
+  struct sockaddr_storage peers[BATCH];
+  union {
+    struct cmsghdr align;
+    uint8_t bytes[CONTROL_SIZE];
+  } recv_control[BATCH], send_control[BATCH];
+  uint8_t out[BATCH][STAND_IN_REPLY_MAX];
+};
+
+static uint8_t lower_byte(uint8_t byte) {
+  return byte >= 0x41 && byte <= 0x5a ? (uint8_t)(byte | 0x20) : byte;
+}
+
+// FNV-1a over a key: the name folded to lower case, the QTYPE as is.
+static uint32_t key_hash(const uint8_t *key, uint32_t key_length) {
+  uint32_t hash = 0x811c9dc5u;
+  for (uint32_t i = 0; i < key_length; i++) {
+    hash ^= i < key_length - 2 ? lower_byte(key[i]) : key[i];
+    hash *= 0x01000193u;
+  }
+  return hash;
+}
+
+// The reply to `request` from the table, written into `out`: its length, or
+// -1 when the table has none (the datagram goes to JavaScript). Accepts
+// exactly what answer-cache.ts answers from bytes: a plain query, one
+// question of class IN whose name is plain labels, no record but an
+// option-less OPT of version 0.
+static int stand_in_reply(StandIn *s, const uint8_t *request, uint32_t length, uint8_t *out) {
+  if (length < 12 + 5) return -1;
+  uint8_t flags = request[2], flags2 = request[3];
+  if ((flags & 0xfe) != 0 || (flags2 & 0xcf) != 0) return -1;
+  if (request[4] != 0 || request[5] != 1 || request[6] != 0 || request[7] != 0 || request[8] != 0 || request[9] != 0 || request[10] != 0) return -1;
+  uint8_t additionals = request[11];
+  if (additionals > 1) return -1;
+  uint32_t at = 12;
+  for (;;) {
+    if (at >= length) return -1;
+    uint8_t label = request[at];
+    if (label == 0) break;
+    if (label > 63) return -1;
+    uint32_t end = at + 1 + label;
+    if (end >= length || end - 12 + 3 > STAND_IN_KEY_MAX) return -1;
+    for (uint32_t i = at + 1; i < end; i++) {
+      if (request[i] == '.' || request[i] == '\\') return -1;
+    }
+    at = end;
+  }
+  uint32_t question_end = at + 5;
+  if (question_end > length || request[at + 3] != 0 || request[at + 4] != 1) return -1;
+  uint32_t key_length = at + 3 - 12;
+  int form = 0;
+  uint32_t o = question_end;
+  if (additionals == 1) {
+    if (o + 11 != length || request[o] != 0 || request[o + 1] != 0 || request[o + 2] != OPT_TYPE) return -1;
+    if (request[o + 5] != 0 || request[o + 6] != 0 || (request[o + 7] & 0x7f) != 0 || request[o + 8] != 0) return -1;
+    if (request[o + 9] != 0 || request[o + 10] != 0) return -1;
+    form = (request[o + 7] & 0x80) ? 2 : 1;
+  } else if (question_end != length) {
+    return -1;
+  }
+  const uint8_t *key = request + 12;
+  for (uint32_t probe = key_hash(key, key_length) & s->slot_mask;; probe = (probe + 1) & s->slot_mask) {
+    uint32_t slot = s->slots[probe];
+    if (slot == 0) return -1;
+    Entry *entry = &s->entries[slot - 1];
+    if (entry->key_length != key_length) continue;
+    uint32_t i = 0;
+    while (i < key_length - 2 && entry->key[i] == lower_byte(key[i])) i++;
+    if (i < key_length - 2 || entry->key[i] != key[i] || entry->key[i + 1] != key[i + 1]) continue;
+    uint32_t turn = s->answered[slot - 1] % entry->turns;
+    uint32_t reply = entry->first_reply + (uint32_t)form * entry->turns + turn;
+    uint16_t reply_length = s->reply_lengths[reply];
+    memcpy(out, s->replies[reply], reply_length);
+    // The request's ID, RD and CD, and its question as it spelled it.
+    out[0] = request[0];
+    out[1] = request[1];
+    out[2] = (uint8_t)((out[2] & 0xfe) | (flags & 0x01));
+    out[3] = (uint8_t)((out[3] & ~0x10) | (flags2 & 0x10));
+    memcpy(out + 12, request + 12, key_length - 2);
+    // The reply's OPT (its last 11 bytes) states the payload size the query offered, as writeOpt does.
+    if (form > 0) {
+      out[reply_length - 8] = request[o + 3];
+      out[reply_length - 7] = request[o + 4];
+    }
+    __atomic_store_n(&s->answered[slot - 1], s->answered[slot - 1] + 1, __ATOMIC_RELAXED);
+    return reply_length;
+  }
+}
+
+// One recvmmsg worth of datagrams: table replies go out with one sendmmsg,
+// the rest is queued for JavaScript.
+static void stand_in_round(StandIn *s) {
+  Batcher *b = s->b;
+  for (int i = 0; i < BATCH; i++) {
+    s->recv_msgs[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_storage);
+    s->recv_msgs[i].msg_hdr.msg_flags = 0;
+    s->recv_msgs[i].msg_hdr.msg_controllen = b->pktinfo ? CONTROL_SIZE : 0;
+    s->recv_msgs[i].msg_len = 0;
+  }
+  int received = recvmmsg(b->fd, s->recv_msgs, BATCH, MSG_DONTWAIT, NULL);
+  if (received <= 0) return;
+  struct timespec start, end;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  int count = 0, queued = 0;
+  Pending *first = NULL, *last = NULL;
+  for (int i = 0; i < received; i++) {
+    struct mmsghdr *msg = &s->recv_msgs[i];
+    const uint8_t *data = s->in + (size_t)i * SLOT;
+    int length = stand_in_reply(s, data, msg->msg_len, s->out[count]);
+    if (length > 0) {
+      int32_t meta[META_INTS];
+      write_meta(b, msg, &s->peers[i], meta);
+      struct mmsghdr *reply = &s->send_msgs[count];
+      s->send_iov[count].iov_base = s->out[count];
+      s->send_iov[count].iov_len = (size_t)length;
+      memset(&reply->msg_hdr, 0, sizeof(reply->msg_hdr));
+      reply->msg_hdr.msg_iov = &s->send_iov[count];
+      reply->msg_hdr.msg_iovlen = 1;
+      reply->msg_hdr.msg_name = &s->peers[i];
+      reply->msg_hdr.msg_namelen = msg->msg_hdr.msg_namelen;
+      socklen_t control = write_source(b, meta + ROUTE_OFFSET, s->send_control[count].bytes);
+      reply->msg_hdr.msg_control = control > 0 ? s->send_control[count].bytes : NULL;
+      reply->msg_hdr.msg_controllen = control;
+      count++;
+      continue;
+    }
+    Pending *p = malloc(sizeof(Pending) + msg->msg_len);
+    if (p == NULL) continue; // dropped, as the kernel drops what does not fit: the client retries
+    p->next = NULL;
+    p->length = msg->msg_len;
+    memcpy(p->data, data, msg->msg_len);
+    memcpy(&p->peer, &s->peers[i], sizeof(p->peer));
+    p->peer_length = msg->msg_hdr.msg_namelen;
+    p->control_length = b->pktinfo && msg->msg_hdr.msg_controllen <= CONTROL_SIZE ? msg->msg_hdr.msg_controllen : 0;
+    memcpy(p->control, s->recv_control[i].bytes, p->control_length);
+    if (last) last->next = p;
+    else first = p;
+    last = p;
+    queued++;
+  }
+  int sent = 0;
+  while (sent < count) {
+    int result = sendmmsg(b->fd, s->send_msgs + sent, (unsigned int)(count - sent), 0);
+    if (result > 0) sent += result;
+    else if (result < 0 && errno == EINTR) continue;
+    else sent++;
+  }
+  clock_gettime(CLOCK_MONOTONIC, &end);
+  s->answering_ns += (uint64_t)(end.tv_sec - start.tv_sec) * 1000000000u + (uint64_t)(end.tv_nsec - start.tv_nsec);
+  if (queued == 0) return;
+  pthread_mutex_lock(&b->lock);
+  if (b->tail) b->tail->next = first;
+  else b->head = first;
+  b->tail = last;
+  b->pending += queued;
+  pthread_mutex_unlock(&b->lock);
+  uv_async_send(b->misses);
+}
+
+static void *stand_in_run(void *arg) {
+  StandIn *s = (StandIn *)arg;
+  Batcher *b = s->b;
+  struct pollfd fds[2] = {{.fd = b->fd, .events = POLLIN}, {.fd = s->wake_fd, .events = POLLIN}};
+  while (!atomic_load(&s->stop)) {
+    pthread_mutex_lock(&b->lock);
+    int full = b->pending >= STAND_IN_PENDING_MAX;
+    pthread_mutex_unlock(&b->lock);
+    if (full) {
+      // JavaScript has not caught up: wait for it (or the stop) a millisecond at a time.
+      poll(&fds[1], 1, 1);
+      continue;
+    }
+    int ready = poll(fds, 2, -1);
+    if (ready < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (fds[1].revents != 0) break;
+    if (fds[0].revents != 0) stand_in_round(s);
+  }
+  return NULL;
+}
+
+// Datagrams the stand-in left: delivered to JavaScript on the event loop,
+// BATCH at a time, exactly as on_readable delivers what it reads.
+static void free_pending(Pending *list) {
+  while (list) {
+    Pending *next = list->next;
+    free(list);
+    list = next;
+  }
+}
+
+static void on_misses(uv_async_t *async) {
+  Batcher *b = (Batcher *)async->data;
+  if (b == NULL) return;
+  pthread_mutex_lock(&b->lock);
+  Pending *list = b->head;
+  b->head = b->tail = NULL;
+  b->pending = 0;
+  pthread_mutex_unlock(&b->lock);
+  napi_handle_scope scope;
+  napi_open_handle_scope(b->env, &scope);
+  while (list && !b->closing) {
+    int count = 0;
+    while (list && count < BATCH) {
+      Pending *p = list;
+      list = p->next;
+      struct mmsghdr *msg = &b->recv_msgs[count];
+      memcpy(b->in + (size_t)count * SLOT, p->data, p->length);
+      memcpy(&b->peers[count], &p->peer, sizeof(p->peer));
+      msg->msg_hdr.msg_namelen = p->peer_length;
+      msg->msg_hdr.msg_flags = 0;
+      if (b->pktinfo) memcpy(b->recv_control[count].bytes, p->control, p->control_length);
+      msg->msg_hdr.msg_controllen = b->pktinfo ? p->control_length : 0;
+      msg->msg_len = p->length;
+      free(p);
+      count++;
+    }
+    for (int i = 0; i < count; i++) fill_meta(b, i);
+    if (!deliver(b, count)) break;
+    if (!b->closing) send_replies(b, count);
+  }
+  free_pending(list);
+  napi_close_handle_scope(b->env, scope);
+}
+
+static void free_stand_in(StandIn *s) {
+  free(s->table);
+  free(s->entries);
+  free(s->replies);
+  free(s->reply_lengths);
+  free(s->slots);
+  free(s->answered);
+  free(s->in);
+  free(s);
+}
+
+// Stops the thread and waits for it; the table's counts stay readable.
+static void join_stand_in(StandIn *s) {
+  atomic_store(&s->stop, 1);
+  uint64_t one = 1;
+  ssize_t written = write(s->wake_fd, &one, sizeof(one));
+  (void)written;
+  pthread_join(s->thread, NULL);
+  close(s->wake_fd);
+}
+
+static uint32_t read_u16(const uint8_t *p) {
+  return (uint32_t)p[0] | ((uint32_t)p[1] << 8);
+}
+
+// The table JavaScript rendered (answer-cache.ts standInTable): a u32
+// entry count, then per entry u16 key length, u16 turns, the key (the
+// name's wire form in lower case, then QTYPE), and EDNS_FORMS * turns
+// replies, each a u16 length and its bytes (little-endian). NULL when it is
+// not well formed.
+static StandIn *read_table(const uint8_t *data, size_t size) {
+  if (size < 4) return NULL;
+  StandIn *s = calloc(1, sizeof(StandIn));
+  if (s == NULL) return NULL;
+  s->table = malloc(size);
+  if (s->table == NULL) {
+    free(s);
+    return NULL;
+  }
+  memcpy(s->table, data, size);
+  const uint8_t *t = s->table;
+  uint32_t count = read_u16(t) | (read_u16(t + 2) << 16);
+  // First pass: check every bound and count the replies.
+  size_t at = 4;
+  uint32_t replies = 0;
+  for (uint32_t e = 0; e < count; e++) {
+    if (at + 4 > size) goto bad;
+    uint32_t key_length = read_u16(t + at), turns = read_u16(t + at + 2);
+    if (key_length < 3 || key_length > STAND_IN_KEY_MAX || turns < 1 || turns > STAND_IN_TURNS_MAX) goto bad;
+    at += 4 + key_length;
+    for (uint32_t r = 0; r < EDNS_FORMS * turns; r++) {
+      if (at + 2 > size) goto bad;
+      uint32_t length = read_u16(t + at);
+      if (length < 12 + key_length + 2 || length > STAND_IN_REPLY_MAX || at + 2 + length > size) goto bad;
+      at += 2 + length;
+    }
+    replies += EDNS_FORMS * turns;
+  }
+  if (at != size) goto bad;
+  uint32_t slots = 16;
+  while (slots < 2 * count) slots *= 2;
+  s->entries = calloc(count ? count : 1, sizeof(Entry));
+  s->replies = calloc(replies ? replies : 1, sizeof(uint8_t *));
+  s->reply_lengths = calloc(replies ? replies : 1, sizeof(uint16_t));
+  s->slots = calloc(slots, sizeof(uint32_t));
+  s->answered = calloc(count ? count : 1, sizeof(uint32_t));
+  if (!s->entries || !s->replies || !s->reply_lengths || !s->slots || !s->answered) goto bad;
+  s->entry_count = count;
+  s->slot_mask = slots - 1;
+  at = 4;
+  uint32_t reply = 0;
+  for (uint32_t e = 0; e < count; e++) {
+    Entry *entry = &s->entries[e];
+    entry->key_length = (uint16_t)read_u16(t + at);
+    entry->turns = (uint16_t)read_u16(t + at + 2);
+    entry->key = t + at + 4;
+    entry->first_reply = reply;
+    at += 4 + entry->key_length;
+    for (uint32_t r = 0; r < EDNS_FORMS * entry->turns; r++) {
+      s->reply_lengths[reply] = (uint16_t)read_u16(t + at);
+      s->replies[reply] = t + at + 2;
+      at += 2 + s->reply_lengths[reply];
+      reply++;
+    }
+    uint32_t probe = key_hash(entry->key, entry->key_length) & s->slot_mask;
+    while (s->slots[probe] != 0) probe = (probe + 1) & s->slot_mask;
+    s->slots[probe] = e + 1;
+  }
+  return s;
+bad:
+  free_stand_in(s);
+  return NULL;
+}
+
+// standIn(table): from now until standDown() a thread reads the socket and
+// answers from `table`; event-loop reading stops meanwhile. False when the
+// table is not well formed, a stand-in already runs, or the socket is closed.
+static napi_value stand_in(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], result;
+  Batcher *b = NULL;
+  napi_get_cb_info(env, info, &argc, argv, NULL, (void **)&b);
+  bool is_array = false;
+  napi_get_boolean(env, false, &result);
+  if (b == NULL || argc < 1 || napi_is_typedarray(env, argv[0], &is_array) != napi_ok || !is_array) {
+    return throw_error(env, "standIn: expected the table's bytes");
+  }
+  napi_typedarray_type type;
+  size_t size = 0;
+  void *data = NULL;
+  napi_get_typedarray_info(env, argv[0], &type, &size, &data, NULL, NULL);
+  if (type != napi_uint8_array) return throw_error(env, "standIn: expected the table's bytes");
+  if (b->closing || b->stand_in != NULL) return result;
+  StandIn *s = read_table((const uint8_t *)data, size);
+  if (s == NULL) return result;
+  s->b = b;
+  s->in = calloc(1, (size_t)BATCH * SLOT);
+  s->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (s->in == NULL || s->wake_fd < 0) {
+    if (s->wake_fd >= 0) close(s->wake_fd);
+    free_stand_in(s);
+    return result;
+  }
+  for (int i = 0; i < BATCH; i++) {
+    s->recv_iov[i].iov_base = s->in + (size_t)i * SLOT;
+    s->recv_iov[i].iov_len = SLOT;
+    s->recv_msgs[i].msg_hdr.msg_iov = &s->recv_iov[i];
+    s->recv_msgs[i].msg_hdr.msg_iovlen = 1;
+    s->recv_msgs[i].msg_hdr.msg_name = &s->peers[i];
+    s->recv_msgs[i].msg_hdr.msg_control = b->pktinfo ? s->recv_control[i].bytes : NULL;
+  }
+  uv_poll_stop(b->poll);
+  if (pthread_create(&s->thread, NULL, stand_in_run, s) != 0) {
+    uv_poll_start(b->poll, UV_READABLE, on_readable);
+    close(s->wake_fd);
+    free_stand_in(s);
+    return result;
+  }
+  b->stand_in = s;
+  napi_get_boolean(env, true, &result);
+  return result;
+}
+
+// standDown() -> { answered: Uint32Array (per table entry), seconds } or
+// undefined: the thread is stopped and joined, the event loop reads again,
+// and what the thread left for JavaScript is delivered on its next turn.
+// answeredSoFar() -> Uint32Array: the stand-in's replies per table entry
+// until now (read while its thread runs: each count may be a reply behind),
+// or undefined when none runs.
+static napi_value answered_so_far(napi_env env, napi_callback_info info) {
+  Batcher *b = unwrap_this(env, info);
+  if (b == NULL || b->stand_in == NULL) return NULL;
+  StandIn *s = b->stand_in;
+  napi_value buffer, counts;
+  void *bytes = NULL;
+  napi_create_arraybuffer(env, (size_t)s->entry_count * sizeof(uint32_t), &bytes, &buffer);
+  for (uint32_t e = 0; bytes != NULL && e < s->entry_count; e++) {
+    ((uint32_t *)bytes)[e] = __atomic_load_n(&s->answered[e], __ATOMIC_RELAXED);
+  }
+  napi_create_typedarray(env, napi_uint32_array, s->entry_count, buffer, 0, &counts);
+  return counts;
+}
+
+static napi_value stand_down(napi_env env, napi_callback_info info) {
+  Batcher *b = unwrap_this(env, info);
+  if (b == NULL || b->stand_in == NULL) return NULL;
+  StandIn *s = b->stand_in;
+  join_stand_in(s);
+  b->stand_in = NULL;
+  if (!b->closing) uv_poll_start(b->poll, UV_READABLE, on_readable);
+  napi_value result, buffer, counts, seconds;
+  void *bytes = NULL;
+  napi_create_object(env, &result);
+  napi_create_arraybuffer(env, (size_t)s->entry_count * sizeof(uint32_t), &bytes, &buffer);
+  if (bytes != NULL && s->entry_count > 0) memcpy(bytes, s->answered, (size_t)s->entry_count * sizeof(uint32_t));
+  napi_create_typedarray(env, napi_uint32_array, s->entry_count, buffer, 0, &counts);
+  napi_set_named_property(env, result, "answered", counts);
+  napi_create_double(env, (double)s->answering_ns / 1e9, &seconds);
+  napi_set_named_property(env, result, "seconds", seconds);
+  free_stand_in(s);
+  return result;
+}
+
 static void free_memory(napi_env env, void *data, void *hint) {
   (void)env;
   (void)hint;
@@ -279,11 +772,20 @@ static void free_batcher(napi_env env, void *data, void *hint) {
   Batcher *b = (Batcher *)data;
   if (!b->closing) {
     b->closing = 1;
+    if (b->stand_in) {
+      join_stand_in(b->stand_in);
+      free_stand_in(b->stand_in);
+      b->stand_in = NULL;
+    }
     uv_poll_stop(b->poll);
     b->poll->data = NULL;
     uv_close((uv_handle_t *)b->poll, free_handle);
+    b->misses->data = NULL;
+    uv_close((uv_handle_t *)b->misses, free_handle);
     close(b->fd);
   }
+  free_pending(b->head);
+  pthread_mutex_destroy(&b->lock);
   free(b);
 }
 
@@ -297,6 +799,14 @@ static napi_value close_batcher(napi_env env, napi_callback_info info) {
   Batcher *b = unwrap_this(env, info);
   if (b != NULL && !b->closing) {
     b->closing = 1;
+    // The stand-in reads the fd: stopped and joined before it is closed.
+    if (b->stand_in) {
+      join_stand_in(b->stand_in);
+      free_stand_in(b->stand_in);
+      b->stand_in = NULL;
+    }
+    b->misses->data = NULL;
+    uv_close((uv_handle_t *)b->misses, free_handle);
     // Stopped polling (libuv drops the fd from epoll at once), the fd is
     // closed now, not in the close callback: the port must be free when the
     // server's close() resolves, and dgram's own close callback may run first.
@@ -500,6 +1010,18 @@ static napi_value attach(napi_env env, napi_callback_info info) {
     return throw_error(env, "attach: cannot watch the socket");
   }
   b->poll->data = b;
+  b->misses = malloc(sizeof(uv_async_t));
+  if (b->misses == NULL || uv_async_init(loop, b->misses, on_misses) != 0) {
+    free(b->misses);
+    uv_close((uv_handle_t *)b->poll, free_handle);
+    close(b->fd);
+    free(b);
+    return throw_error(env, "attach: cannot watch the socket");
+  }
+  b->misses->data = b;
+  // Only a stand-in's leftovers wake it: it never keeps the process alive.
+  uv_unref((uv_handle_t *)b->misses);
+  pthread_mutex_init(&b->lock, NULL);
   uv_poll_start(b->poll, UV_READABLE, on_readable);
 
   napi_value result, value, close_fn, address_fn, send_fn;
@@ -517,6 +1039,12 @@ static napi_value attach(napi_env env, napi_callback_info info) {
   napi_set_named_property(env, result, "address", address_fn);
   napi_create_function(env, "send", NAPI_AUTO_LENGTH, send_late, b, &send_fn);
   napi_set_named_property(env, result, "send", send_fn);
+  napi_create_function(env, "standIn", NAPI_AUTO_LENGTH, stand_in, b, &send_fn);
+  napi_set_named_property(env, result, "standIn", send_fn);
+  napi_create_function(env, "standDown", NAPI_AUTO_LENGTH, stand_down, b, &send_fn);
+  napi_set_named_property(env, result, "standDown", send_fn);
+  napi_create_function(env, "answeredSoFar", NAPI_AUTO_LENGTH, answered_so_far, b, &send_fn);
+  napi_set_named_property(env, result, "answeredSoFar", send_fn);
   napi_get_boolean(env, b->pktinfo != 0, &value);
   napi_set_named_property(env, result, "replySource", value);
   napi_add_finalizer(env, result, b, free_batcher, NULL, NULL);

@@ -43,6 +43,12 @@ export interface PreparedAnswers {
    * a PreparedAnswer depends only on the lower-cased name and the type.
    */
   prepared(query: Query): PreparedAnswer | undefined;
+  /**
+   * prepared() as it will answer once `epoch` (an index: what epoch() gives
+   * after a swap) is in service: the stand-in's next table is rendered
+   * before the swap.
+   */
+  preparedFrom(epoch: object, query: Query): PreparedAnswer | undefined;
   /** The rotation turn for the next answer (shared with respond()). */
   nextTurn(): number;
   /** Changes when a reload swaps the index: answers prepared before are stale. */
@@ -55,12 +61,12 @@ export function createResponder(options: ResponderOptions): Responder {
   let turn = 0;
 
   /** The index's answer for a query, or undefined when the class is refused. */
-  function lookupFor(query: Query, name: string): Lookup | undefined {
+  function lookupFor(query: Query, name: string, index: RecordIndex = options.index()): Lookup | undefined {
     // CoreDNS refuses classes other than IN unless a plugin opens them, and
     // `forward` does: with forwarding on, any class is read as IN inside our
     // zones (records of class IN) and forwarded outside; off, REFUSED.
     if (query.qclass !== RRClass.IN && !options.forward) return undefined;
-    return options.index().lookup(name, query.qtype);
+    return index.lookup(name, query.qtype);
   }
 
   function respond(query: Query): Buffer | Promise<Buffer> {
@@ -81,8 +87,8 @@ export function createResponder(options: ResponderOptions): Responder {
     }
   }
 
-  function prepared(query: Query): PreparedAnswer | undefined {
-    const lookup = lookupFor(query, normalizeName(query.name));
+  function prepared(query: Query, index?: RecordIndex): PreparedAnswer | undefined {
+    const lookup = lookupFor(query, normalizeName(query.name), index);
     return lookup?.kind === 'answer' ? lookup.answer : undefined;
   }
 
@@ -119,5 +125,11 @@ export function createResponder(options: ResponderOptions): Responder {
     return writeResponse(query, prepared, turn++);
   }
 
-  return { respond, prepared, nextTurn: () => turn++, epoch: () => options.index() };
+  return {
+    respond,
+    prepared: (query) => prepared(query),
+    preparedFrom: (epoch, query) => prepared(query, epoch as RecordIndex),
+    nextTurn: () => turn++,
+    epoch: () => options.index(),
+  };
 }

@@ -20,7 +20,7 @@
 // server (no observer, no Corefile rewrite or hosts plugin).
 
 import { HEADER_SIZE } from '../dns/message.js';
-import { reusableHead, writeResponseFromWire, type PreparedAnswer } from '../dns/wire.js';
+import { reusableHead, writeResponseFromWire, type PreparedAnswer, type ReusableHead } from '../dns/wire.js';
 import { CLASSIC_UDP_PAYLOAD, MAX_UDP_PAYLOAD } from '../dns/query.js';
 import type { PreparedAnswers } from '../resolve/responder.js';
 import type { Query } from '../dns/query.js';
@@ -44,6 +44,10 @@ export class AnswerCache {
   private readonly keyLengths = new Uint16Array(ENTRIES);
   /** null: seen, answered some other way (forwarded, REFUSED…). */
   private readonly answers: (PreparedAnswer | null | undefined)[] = new Array<PreparedAnswer | null | undefined>(ENTRIES).fill(undefined);
+  /** The question each entry was learned from (what a metrics observer is told of a repeat). */
+  private readonly queries: (Query | undefined)[] = new Array<Query | undefined>(ENTRIES).fill(undefined);
+  /** The entry answer() last answered from. */
+  private lastEntry = 0;
   private epoch: object | undefined;
   private readonly head = reusableHead();
   private readonly edns = { udpSize: 0, do: false, version: 0 };
@@ -63,6 +67,7 @@ export class AnswerCache {
     this.epoch = epoch;
     this.keyLengths.fill(0);
     this.answers.fill(undefined);
+    this.queries.fill(undefined);
   }
 
   /**
@@ -125,6 +130,7 @@ export class AnswerCache {
     }
     const prepared = this.answers[entry];
     if (!prepared) return ORDINARY;
+    this.lastEntry = entry;
     const head = this.head;
     head.id = ((request[0] as number) << 8) | (request[1] as number);
     head.rd = (flags & 0x01) !== 0;
@@ -156,7 +162,48 @@ export class AnswerCache {
     }
     this.keyLengths[entry] = keyLength;
     this.answers[entry] = prepared;
+    this.queries[entry] = query;
     return prepared !== null;
+  }
+
+  /**
+   * Keep `questions` (those of a stand-in table rendered from the state that
+   * answers now, standInQuestions): after a swap, the questions the stand-in
+   * was answering are answered from bytes again at once.
+   */
+  relearn(questions: readonly StandInQuestion[]): void {
+    this.startBatch();
+    for (const { key, query, prepared } of questions) {
+      // The hash answer() computes: the name's labels (not its root byte), then QTYPE.
+      let hash = 0x811c9dc5;
+      for (let i = 0; i < key.length - 3; i++) hash = Math.imul(hash ^ (key[i] as number), 0x01000193);
+      hash = Math.imul(hash ^ (key[key.length - 2] as number), 0x01000193);
+      hash = Math.imul(hash ^ (key[key.length - 1] as number), 0x01000193);
+      const first = hash & (ENTRIES - 1) & ~1;
+      const entry = this.keyLengths[first] === 0 ? first : this.keyLengths[first + 1] === 0 ? first + 1 : first + (this.victim ^= 1);
+      this.keys.set(key, entry * KEY_MAX);
+      this.keyLengths[entry] = key.length;
+      this.answers[entry] = prepared;
+      this.queries[entry] = query;
+    }
+  }
+
+  /** Every question answered from bytes now, with its answer (the stand-in's first table of a change). */
+  standInQuestions(): StandInQuestion[] {
+    this.startBatch();
+    const questions: StandInQuestion[] = [];
+    for (let entry = 0; entry < ENTRIES; entry++) {
+      const prepared = this.answers[entry];
+      const query = this.queries[entry];
+      if (!prepared || !query) continue;
+      questions.push({ key: this.keys.slice(entry * KEY_MAX, entry * KEY_MAX + (this.keyLengths[entry] as number)), query, prepared });
+    }
+    return questions;
+  }
+
+  /** The question of the entry answer() last answered from (for an observer: its name, type and transport). */
+  lastQuery(): Query {
+    return this.queries[this.lastEntry] as Query;
   }
 
   /** The entry holding this question (lower-cased compare), or -1. */
@@ -173,6 +220,86 @@ export class AnswerCache {
     }
     return -1;
   }
+}
+
+/** A question the stand-in may answer: its key (the name's wire form in lower case, then QTYPE), the query it was learned from, its answer. */
+export interface StandInQuestion {
+  readonly key: Uint8Array;
+  readonly query: Query;
+  /** null: answered some other way (forwarded, REFUSED…): never in a table. */
+  readonly prepared: PreparedAnswer | null;
+}
+
+/** A table for the stand-in: its bytes (udp_batch.c read_table), and per entry its question and first reply. */
+export interface StandInTable {
+  readonly bytes: Uint8Array;
+  readonly questions: readonly StandInQuestion[];
+  readonly replies: readonly Buffer[];
+}
+
+/**
+ * `questions` rendered for the native stand-in (udp_batch.c), which answers
+ * from them while a change is built: every one whose reply fits 512 bytes
+ * whatever EDNS form the query takes, in each form (none, EDNS, EDNS with
+ * DO) and at every turn of its rotating records. The bytes are those
+ * AnswerCache.answer() would write, but for the ID, RD, CD, the payload
+ * size an OPT echoes and the question's case, which the stand-in copies
+ * from each query. Undefined when none qualifies.
+ */
+export function standInTable(questions: readonly StandInQuestion[]): StandInTable | undefined {
+  const parts: Buffer[] = [Buffer.alloc(4)];
+  const kept: StandInQuestion[] = [];
+  const replies: Buffer[] = [];
+  const out = Buffer.alloc(CLASSIC_UDP_PAYLOAD);
+  for (const question of questions) {
+    if (!question.prepared || question.prepared.rcode > 15) continue;
+    const rendered = renderForms(question.key, question.prepared, out);
+    if (!rendered) continue;
+    parts.push(rendered.bytes);
+    replies.push(rendered.first);
+    kept.push(question);
+  }
+  if (kept.length === 0) return undefined;
+  parts[0]!.writeUInt32LE(kept.length);
+  return { bytes: Buffer.concat(parts), questions: kept, replies };
+}
+
+/** The stand-in's forms of a query: without OPT, with OPT, with OPT and DO. */
+const FORMS: readonly (ReusableHead['edns'])[] = [undefined, { udpSize: CLASSIC_UDP_PAYLOAD, do: false, version: 0 }, { udpSize: CLASSIC_UDP_PAYLOAD, do: true, version: 0 }];
+/** Rotating sets of more records than this are left to JavaScript (udp_batch.c STAND_IN_TURNS_MAX). */
+const TURNS_MAX = 64;
+
+/**
+ * One entry of a stand-in table: u16 key length, u16 turns, the key, then
+ * each form's replies turn by turn (u16 length, bytes); undefined when a
+ * reply would be cut at 512 bytes (a client offering more would get more).
+ */
+function renderForms(key: Uint8Array, prepared: PreparedAnswer, out: Buffer): { bytes: Buffer; first: Buffer } | undefined {
+  const turns = prepared.run?.count ?? 1;
+  if (turns > TURNS_MAX) return undefined;
+  const request = Buffer.alloc(HEADER_SIZE + key.length + 2);
+  request.set(key, HEADER_SIZE);
+  request.writeUInt16BE(1, HEADER_SIZE + key.length); // class IN
+  const head = reusableHead();
+  const parts: Buffer[] = [Buffer.alloc(4)];
+  parts[0]!.writeUInt16LE(key.length, 0);
+  parts[0]!.writeUInt16LE(turns, 2);
+  parts.push(Buffer.from(key));
+  let first: Buffer | undefined;
+  for (const edns of FORMS) {
+    head.edns = edns;
+    for (let turn = 0; turn < turns; turn++) {
+      const length = writeResponseFromWire(out, request, request.length, head, CLASSIC_UDP_PAYLOAD, prepared, turn);
+      // Cut short (TC) at 512: a client offering more would get more; not for the stand-in.
+      if (length < 0 || (out[2]! & 0x02) !== 0) return undefined;
+      const reply = Buffer.alloc(2 + length);
+      reply.writeUInt16LE(length, 0);
+      out.copy(reply, 2, 0, length);
+      parts.push(reply);
+      first ??= reply.subarray(2);
+    }
+  }
+  return { bytes: Buffer.concat(parts), first: first! };
 }
 
 /** ASCII letters folded to lower case, as normalizeName folds names (DNS folds nothing else). */

@@ -135,6 +135,12 @@ export class BatchUnavailableError extends Error {
 
 export interface BatchedSocket {
   close(): void;
+  /** See NativeBatcher.standIn. */
+  standIn(table: Uint8Array): boolean;
+  /** See NativeBatcher.answeredSoFar. */
+  answeredSoFar(): Uint32Array | undefined;
+  /** See NativeBatcher.standDown. */
+  standDown(): { readonly answered: Uint32Array; readonly seconds: number } | undefined;
 }
 
 /**
@@ -154,7 +160,7 @@ export function attachBatched(socket: UdpSocket, onBatch: (batch: DatagramBatch,
   batch = new DatagramBatch(batcher);
   // From here on the batcher reads; dgram only sends.
   handle.recvStop();
-  return { close: () => batcher.close() };
+  return { close: () => batcher.close(), standIn: (table) => batcher.standIn(table), standDown: () => batcher.standDown(), answeredSoFar: () => batcher.answeredSoFar() };
 }
 
 interface UdpHandle {

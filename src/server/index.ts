@@ -7,7 +7,7 @@
 import type { Socket } from 'node:net';
 import type { RemoteInfo, Socket as UdpSocket } from 'node:dgram';
 import type { Logger } from 'pino';
-import type { Client, RequestVerdict, Transport } from '../dns/index.js';
+import type { Client, Query, RequestVerdict, Transport } from '../dns/index.js';
 import { readSafely, reply as replyTo, type QueryHandler } from './adapter.js';
 import { bindPair, bindWithTcp, formatHostPort } from './listen.js';
 import { isWildcardHost, UdpAddressSet } from './udp-addresses.js';
@@ -15,7 +15,7 @@ import { nativeAddon } from '../native/addon.js';
 import { scanQuery } from './scan.js';
 import { RequestGate, slipReply, type ServerGuardOptions } from './guards.js';
 import { attachBatched, BatchUnavailableError, type BatchedSocket, type DatagramBatch } from './batch-io.js';
-import { AnswerCache, UNSEEN } from './answer-cache.js';
+import { AnswerCache, type StandInQuestion, standInTable, type StandInTable, UNSEEN } from './answer-cache.js';
 import type { PreparedAnswers } from '../resolve/responder.js';
 import type { DnsTcpServer } from './tcp-server.js';
 import type { UdpIo } from './settings.js';
@@ -38,6 +38,29 @@ export interface DnsServer {
   readonly gate: RequestGate;
   /** How UDP is read: in batches by the native module, or one datagram at a time by node:dgram. */
   readonly udpIo: 'batch' | 'dgram';
+  /**
+   * While a change is built on this thread: the native module's thread
+   * answers the repeated UDP questions whose replies the wire path holds
+   * (answer-cache.ts standInTable), from the state answering now, so they
+   * wait for no slice of the build and no collector pause. With `handover`
+   * (what handover() rendered before a swap), from that. False when there is
+   * nothing to stand in with (dgram, no wire path, no repeats yet).
+   */
+  standIn(handover?: StandInHandover): boolean;
+  /**
+   * Before a swap, while the stand-in still answers from the old state: the
+   * questions it has been answering, answered as `epoch` (the next index)
+   * will answer them, for standIn() right after the swap.
+   */
+  handover(epoch: object): StandInHandover | undefined;
+  /** Before the next state answers: the stand-in stops (its thread is joined). */
+  standDown(): void;
+}
+
+/** The stand-in's questions answered from the next state (DnsServer.handover). */
+export interface StandInHandover {
+  readonly questions: readonly StandInQuestion[];
+  readonly table: StandInTable | undefined;
 }
 
 interface DnsServerOptions {
@@ -61,6 +84,12 @@ interface DnsServerOptions {
    * or a rate limit, which need every datagram's sender.
    */
   readonly answers?: PreparedAnswers;
+  /**
+   * Told about the repeats the wire path answers (metrics), with the
+   * question it first learned them from: give it only when it needs no
+   * more than the question's name, type and transport and the reply.
+   */
+  readonly observeWire?: (query: Query, response: Buffer, seconds: number) => void;
 }
 
 type Send = (response: Buffer) => Promise<unknown> | unknown;
@@ -159,9 +188,11 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
   }
 
   let batched: BatchedSocket | undefined;
+  const observeWire = options.observeWire;
+  const cache = options.answers && !identify && !gate.rateLimiter ? new AnswerCache(options.answers) : undefined;
+  let standing: StandInTable | undefined;
   if (!(udp instanceof UdpAddressSet) && options.udpIo !== 'dgram') {
     try {
-      const cache = options.answers && !identify && !gate.rateLimiter ? new AnswerCache(options.answers) : undefined;
       batched = attachBatched(udp, (batch, count) => {
         // One source object for the whole batch, moved slot to slot: a
         // datagram answered at once allocates nothing here.
@@ -171,7 +202,13 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
         for (let index = 0; index < count; index++) {
           source.index = index;
           try {
-            if (wire && answerFromWire(wire, batch, index)) continue;
+            if (wire && observeWire) {
+              const started = performance.now();
+              if (answerFromWire(wire, batch, index)) {
+                observeWire(wire.lastQuery(), batch.outputSlot(index), (performance.now() - started) / 1000);
+                continue;
+              }
+            } else if (wire && answerFromWire(wire, batch, index)) continue;
             const reply = serveDatagram(batch.message(index), source);
             if (reply) batch.reply(index, reply);
           } catch (err) {
@@ -234,8 +271,23 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
   });
   log.debug({ address: formatHostPort(options.host, port) }, 'DNS server listening (udp+tcp)');
 
+  const standDown = (): void => {
+    const done = batched?.standDown();
+    const table = standing;
+    standing = undefined;
+    if (!done || !table || !observeWire) return;
+    // The stand-in's answers, told to the observer as if each had been answered here.
+    let answered = 0;
+    for (const count of done.answered) answered += count;
+    const seconds = answered === 0 ? 0 : done.seconds / answered;
+    done.answered.forEach((count, entry) => {
+      for (let i = 0; i < count; i++) observeWire(table.questions[entry]!.query, table.replies[entry]!, seconds);
+    });
+  };
+
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
+    standDown();
     batched?.close();
     closing ??= Promise.all([
       udp instanceof UdpAddressSet ? udp.close() : new Promise<void>((resolve) => udp.close(() => resolve())),
@@ -251,6 +303,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
     port,
     close,
     stopAccepting() {
+      standDown();
       gate.stopAccepting();
       tcp.close(); // existing connections stay until close()
     },
@@ -260,6 +313,27 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
     idle: (timeoutMs) => gate.idle(timeoutMs),
     gate,
     udpIo: batched ? 'batch' : 'dgram',
+    standIn(handover) {
+      if (!batched || !cache || standing || !gate.accepting) return false;
+      if (handover) cache.relearn(handover.questions);
+      const table = handover ? handover.table : standInTable(cache.standInQuestions());
+      if (!table || !batched.standIn(table.bytes)) return false;
+      standing = table;
+      return true;
+    },
+    handover(epoch) {
+      const answered = batched?.answeredSoFar();
+      if (!standing || !answered || !options.answers) return undefined;
+      // Only what was asked while the stand-in answered: answering them from the next state is work done now.
+      const questions: StandInQuestion[] = [];
+      answered.forEach((count, entry) => {
+        if (count === 0) return;
+        const { key, query } = standing!.questions[entry]!;
+        questions.push({ key, query, prepared: options.answers!.preparedFrom(epoch, query) ?? null });
+      });
+      return { questions, table: standInTable(questions) };
+    },
+    standDown,
   };
 }
 

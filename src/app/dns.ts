@@ -22,9 +22,11 @@ export interface RunningServer {
    */
   swap(next: LoadedCluster): void;
   /** While a change is built: repeated UDP questions answered by the native module's thread (DnsServer.standIn). */
-  standIn(handover?: StandInHandover): boolean;
-  /** Before swapping to `next`: the stand-in's questions answered from it (DnsServer.handover). */
-  handover(next: LoadedCluster): StandInHandover | undefined;
+  standIn(): boolean;
+  /** Before swapping to `next`: the stand-in's questions answered from it (DnsServer.prepareHandover). */
+  prepareHandover(next: LoadedCluster): StandInHandover | undefined;
+  /** Right after the swap (DnsServer.handOver). */
+  handOver(handover: StandInHandover | undefined): boolean;
   standDown(): void;
   /** Absent when nothing is forwarded (no upstream). */
   readonly forwarding?: Forwarding;
@@ -103,8 +105,9 @@ export async function startServer(
     swap(next) {
       current = next;
     },
-    standIn: (handover) => dns.standIn(handover),
-    handover: (next) => dns.handover(next.index),
+    standIn: () => dns.standIn(),
+    prepareHandover: (next) => dns.prepareHandover(next.index),
+    handOver: (handover) => dns.handOver(handover),
     standDown: () => dns.standDown(),
     ...(forwarding ? { forwarding } : {}),
     close: async () => {

@@ -65,15 +65,20 @@ interface LiveClusterOptions {
 
 /**
  * What answers from the current state while a change is built (the DNS
- * server's stand-in). `handover(next)`, called before the swap while it
- * still answers, readies what it answers from `next`; start() takes it
- * right after the swap, so the questions it was answering never wait.
+ * server's stand-in). `prepare(next)`, called before the swap while it
+ * still answers, readies what it answers from `next`; handOver() puts that
+ * in service right after the swap, so the questions it was answering never
+ * wait (false: it stopped instead).
  */
 interface StandIn {
-  start(handover?: object): boolean;
-  handover(next: LoadedCluster): object | undefined;
+  start(): boolean;
+  prepare(next: LoadedCluster): object | undefined;
+  handOver(prepared: object | undefined): boolean;
   stop(): void;
 }
+
+/** How long the stand-in answers on after a change ends (LiveCluster.standDownLater). */
+const STAND_IN_LINGER_MS = 2000;
 
 export class LiveCluster {
   private files: readonly ManifestObject[];
@@ -84,8 +89,9 @@ export class LiveCluster {
   /** A file reload queued and not started yet: later requests join it (at most one running, one pending). */
   private pendingReload: Promise<ChangeResult> | undefined;
   private readonly log: Logger;
-  /** Whether the stand-in answers for us now. */
+  /** Whether the stand-in answers for us now, and the timer that stops it after a change. */
   private standing = false;
+  private lingering: NodeJS.Timeout | undefined;
   current: LoadedCluster;
   /** The last file reload's problems while it stays broken; cleared by a good reload. */
   lastError: ReloadError | undefined;
@@ -113,7 +119,6 @@ export class LiveCluster {
         this.log.warn({ reason }, 'not reloading: stdin (-f -) was read once at startup and cannot be read again');
         return { kind: 'invalid', problems: ['manifests read from stdin cannot be reloaded'] };
       }
-      this.standIn();
       const load = await (this.options.loadSources?.() ?? loadManifests(this.options.config.manifests, { maxBytes: this.options.config.maxManifestBytes }));
       logProblems(this.options.logger, load.problems);
       if (!load.ok) {
@@ -181,6 +186,11 @@ export class LiveCluster {
     });
   }
 
+  /** Stop the stand-in now rather than after its linger (the server is stopping). */
+  close(): void {
+    this.standDown();
+  }
+
   /** Drop every API change: back to what the files say. */
   reset(): Promise<ChangeResult> {
     return this.enqueue(async () => this.commit(EMPTY_OVERLAY, 'reset'));
@@ -202,7 +212,6 @@ export class LiveCluster {
     // is complete, then one reference swap puts it in service.
     const slicer = new Slicer(this.options.slices);
     const started = performance.now();
-    this.standIn();
     const objects = await slicer.run(overlayObjectSteps(files, overlay));
     const tooBig = await slicer.run(capacityOfSteps(this.options.config, objects, this.objects));
     if (tooBig.length > 0) {
@@ -220,15 +229,15 @@ export class LiveCluster {
     );
     // Answer from the new state first; the diff is only told afterwards.
     const previous = this.current;
-    const handover = this.standing ? this.options.standIn?.handover(next) : undefined;
+    const handover = this.standing ? this.options.standIn?.prepare(next) : undefined;
     this.files = files;
     this.overlay = overlay;
     this.objects = objects;
     this.current = next;
-    this.standDown();
     this.options.swap(next);
-    // The summary below is work on this thread too: stand in again, from the new state.
-    this.standIn(handover);
+    // In the same turn: the stand-in answers from the new state from here on,
+    // through the summary below, which is work on this thread too.
+    if (this.standing) this.standing = this.options.standIn?.handOver(handover) ?? false;
     const builtMs = Math.round(performance.now() - started);
     // Queries already waiting on the sockets are answered before the diff
     // starts; changesSince pauses between slices too (it takes about 0.3 s
@@ -254,19 +263,40 @@ export class LiveCluster {
   }
 
   /** The stand-in answers from the current state while a change is built (LiveClusterOptions.standIn). */
-  private standIn(handover?: object): void {
-    if (!this.standing) this.standing = this.options.standIn?.start(handover) ?? false;
+  private standIn(): void {
+    clearTimeout(this.lingering);
+    this.lingering = undefined;
+    if (!this.standing) this.standing = this.options.standIn?.start() ?? false;
+  }
+
+  /**
+   * The stand-in stays a while after a change: the collector's work on what
+   * the change left (a full collection's last pause can take 10-30 ms at
+   * 150,000 pods) comes in that time, and it answers from the state in
+   * service meanwhile.
+   */
+  private standDownLater(): void {
+    clearTimeout(this.lingering);
+    this.lingering = setTimeout(() => this.standDown(), STAND_IN_LINGER_MS);
+    this.lingering.unref();
   }
 
   private standDown(): void {
+    clearTimeout(this.lingering);
+    this.lingering = undefined;
     if (!this.standing) return;
     this.standing = false;
     this.options.standIn?.stop();
   }
 
   private enqueue(operation: () => Promise<ChangeResult>): Promise<ChangeResult> {
-    // Whatever way a change ends (refused, invalid, thrown), the stand-in stops with it.
-    const guarded = (): Promise<ChangeResult> => operation().finally(() => this.standDown());
+    // The stand-in answers from the start of every change (an apply's parse,
+    // a reload's reading); whatever way the change ends (refused, invalid,
+    // thrown), it stops a while later.
+    const guarded = (): Promise<ChangeResult> => {
+      this.standIn();
+      return operation().finally(() => this.standDownLater());
+    };
     const run = this.queue.then(guarded, guarded);
     this.queue = run.catch(() => undefined);
     return run;

@@ -29,8 +29,9 @@ interface ServedCluster {
   /** Answer from `next` from now on. */
   swap(next: LoadedCluster): void;
   /** While a change is built, something else may answer from `cluster` (LiveClusterOptions.standIn). */
-  standIn?(handover?: object): boolean;
-  handover?(next: LoadedCluster): object | undefined;
+  standIn?(): boolean;
+  prepareHandover?(next: LoadedCluster): object | undefined;
+  handOver?(handover: object | undefined): boolean;
   standDown?(): void;
 }
 
@@ -69,8 +70,15 @@ export async function startLive(options: LiveOptions): Promise<Live> {
     },
     ...(options.onReload ? { onReload: options.onReload } : {}),
     ...(options.loadSources ? { loadSources: options.loadSources } : {}),
-    ...(server.standIn && server.standDown && server.handover
-      ? { standIn: { start: (handover?: object) => server.standIn!(handover), handover: (next: LoadedCluster) => server.handover!(next), stop: () => server.standDown!() } }
+    ...(server.standIn && server.standDown && server.prepareHandover && server.handOver
+      ? {
+          standIn: {
+            start: () => server.standIn!(),
+            prepare: (next: LoadedCluster) => server.prepareHandover!(next),
+            handOver: (handover: object | undefined) => server.handOver!(handover as never),
+            stop: () => server.standDown!(),
+          },
+        }
       : {}),
   });
   const onHangup = (): void => {
@@ -98,6 +106,7 @@ export async function startLive(options: LiveOptions): Promise<Live> {
       if (signals) process.off('SIGHUP', onHangup);
       clearTimeout(prepare);
       watcher?.close();
+      cluster.close();
     },
   };
 }

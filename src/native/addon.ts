@@ -29,10 +29,22 @@ export interface NativeBatcher {
    * already standing in, a closed socket).
    */
   standIn(table: Uint8Array): boolean;
-  /** The stand-in's replies per table entry so far (its thread still running); undefined when none runs. */
-  answeredSoFar(): Uint32Array | undefined;
+  /** The stand-in's replies per table entry so far, and the seconds it spent (its thread still running); undefined when none runs. */
+  answeredSoFar(): StandInCounts | undefined;
+  /**
+   * The running stand-in answers from `table` from its next batch on, without
+   * a pause: the old table's counts, or undefined (nothing changed) when none
+   * runs or the table is not well formed.
+   */
+  replaceTable(table: Uint8Array): StandInCounts | undefined;
   /** Stop the stand-in: what it answered, per table entry, and the seconds it spent; undefined when none ran. */
-  standDown(): { readonly answered: Uint32Array; readonly seconds: number } | undefined;
+  standDown(): StandInCounts | undefined;
+}
+
+/** What a stand-in answered: replies per entry of its table, and the seconds it spent answering. */
+export interface StandInCounts {
+  readonly answered: Uint32Array;
+  readonly seconds: number;
 }
 
 interface NativeAddon {

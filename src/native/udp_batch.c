@@ -311,12 +311,9 @@ typedef struct {
   uint32_t first_reply;
 } Entry;
 
-struct StandIn {
-  Batcher *b;
-  pthread_t thread;
-  int wake_fd;
-  atomic_int stop;
-  uint8_t *table;
+// A table JavaScript rendered, read into entries and a hash index.
+typedef struct {
+  uint8_t *bytes;
   Entry *entries;
   uint32_t entry_count;
   const uint8_t **replies;
@@ -324,9 +321,21 @@ struct StandIn {
   // Open addressing: entry index + 1, 0 = empty.
   uint32_t *slots;
   uint32_t slot_mask;
-  // Per entry: replies sent (also picks the turn). Read by JavaScript after the thread is joined.
+  // Per entry: replies sent (also picks the turn), and the time spent
+  // answering from this table. Read by JavaScript while the thread runs.
   uint32_t *answered;
   uint64_t answering_ns;
+} Table;
+
+struct StandIn {
+  Batcher *b;
+  pthread_t thread;
+  int wake_fd;
+  atomic_int stop;
+  // Held by the thread while it answers a batch, and by JavaScript to put
+  // another table in (replace_table): a table is never freed mid-batch.
+  pthread_mutex_t table_lock;
+  Table *table;
   uint8_t *in;
   struct mmsghdr recv_msgs[BATCH];
   struct mmsghdr send_msgs[BATCH];
@@ -359,7 +368,7 @@ static uint32_t key_hash(const uint8_t *key, uint32_t key_length) {
 // exactly what answer-cache.ts answers from bytes: a plain query, one
 // question of class IN whose name is plain labels, no record but an
 // option-less OPT of version 0.
-static int stand_in_reply(StandIn *s, const uint8_t *request, uint32_t length, uint8_t *out) {
+static int stand_in_reply(Table *t, const uint8_t *request, uint32_t length, uint8_t *out) {
   if (length < 12 + 5) return -1;
   uint8_t flags = request[2], flags2 = request[3];
   if ((flags & 0xfe) != 0 || (flags2 & 0xcf) != 0) return -1;
@@ -393,18 +402,18 @@ static int stand_in_reply(StandIn *s, const uint8_t *request, uint32_t length, u
     return -1;
   }
   const uint8_t *key = request + 12;
-  for (uint32_t probe = key_hash(key, key_length) & s->slot_mask;; probe = (probe + 1) & s->slot_mask) {
-    uint32_t slot = s->slots[probe];
+  for (uint32_t probe = key_hash(key, key_length) & t->slot_mask;; probe = (probe + 1) & t->slot_mask) {
+    uint32_t slot = t->slots[probe];
     if (slot == 0) return -1;
-    Entry *entry = &s->entries[slot - 1];
+    Entry *entry = &t->entries[slot - 1];
     if (entry->key_length != key_length) continue;
     uint32_t i = 0;
     while (i < key_length - 2 && entry->key[i] == lower_byte(key[i])) i++;
     if (i < key_length - 2 || entry->key[i] != key[i] || entry->key[i + 1] != key[i + 1]) continue;
-    uint32_t turn = s->answered[slot - 1] % entry->turns;
+    uint32_t turn = t->answered[slot - 1] % entry->turns;
     uint32_t reply = entry->first_reply + (uint32_t)form * entry->turns + turn;
-    uint16_t reply_length = s->reply_lengths[reply];
-    memcpy(out, s->replies[reply], reply_length);
+    uint16_t reply_length = t->reply_lengths[reply];
+    memcpy(out, t->replies[reply], reply_length);
     // The request's ID, RD and CD, and its question as it spelled it.
     out[0] = request[0];
     out[1] = request[1];
@@ -416,7 +425,7 @@ static int stand_in_reply(StandIn *s, const uint8_t *request, uint32_t length, u
       out[reply_length - 8] = request[o + 3];
       out[reply_length - 7] = request[o + 4];
     }
-    __atomic_store_n(&s->answered[slot - 1], s->answered[slot - 1] + 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&t->answered[slot - 1], t->answered[slot - 1] + 1, __ATOMIC_RELAXED);
     return reply_length;
   }
 }
@@ -434,13 +443,15 @@ static void stand_in_round(StandIn *s) {
   int received = recvmmsg(b->fd, s->recv_msgs, BATCH, MSG_DONTWAIT, NULL);
   if (received <= 0) return;
   struct timespec start, end;
+  pthread_mutex_lock(&s->table_lock);
+  Table *table = s->table;
   clock_gettime(CLOCK_MONOTONIC, &start);
   int count = 0, queued = 0;
   Pending *first = NULL, *last = NULL;
   for (int i = 0; i < received; i++) {
     struct mmsghdr *msg = &s->recv_msgs[i];
     const uint8_t *data = s->in + (size_t)i * SLOT;
-    int length = stand_in_reply(s, data, msg->msg_len, s->out[count]);
+    int length = stand_in_reply(table, data, msg->msg_len, s->out[count]);
     if (length > 0) {
       int32_t meta[META_INTS];
       write_meta(b, msg, &s->peers[i], meta);
@@ -480,7 +491,9 @@ static void stand_in_round(StandIn *s) {
     else sent++;
   }
   clock_gettime(CLOCK_MONOTONIC, &end);
-  s->answering_ns += (uint64_t)(end.tv_sec - start.tv_sec) * 1000000000u + (uint64_t)(end.tv_nsec - start.tv_nsec);
+  uint64_t spent = (uint64_t)(end.tv_sec - start.tv_sec) * 1000000000u + (uint64_t)(end.tv_nsec - start.tv_nsec);
+  __atomic_store_n(&table->answering_ns, table->answering_ns + spent, __ATOMIC_RELAXED);
+  pthread_mutex_unlock(&s->table_lock);
   if (queued == 0) return;
   pthread_mutex_lock(&b->lock);
   if (b->tail) b->tail->next = first;
@@ -559,13 +572,20 @@ static void on_misses(uv_async_t *async) {
   napi_close_handle_scope(b->env, scope);
 }
 
+static void free_table(Table *t) {
+  if (t == NULL) return;
+  free(t->bytes);
+  free(t->entries);
+  free(t->replies);
+  free(t->reply_lengths);
+  free(t->slots);
+  free(t->answered);
+  free(t);
+}
+
 static void free_stand_in(StandIn *s) {
-  free(s->table);
-  free(s->entries);
-  free(s->replies);
-  free(s->reply_lengths);
-  free(s->slots);
-  free(s->answered);
+  free_table(s->table);
+  pthread_mutex_destroy(&s->table_lock);
   free(s->in);
   free(s);
 }
@@ -589,17 +609,17 @@ static uint32_t read_u16(const uint8_t *p) {
 // name's wire form in lower case, then QTYPE), and EDNS_FORMS * turns
 // replies, each a u16 length and its bytes (little-endian). NULL when it is
 // not well formed.
-static StandIn *read_table(const uint8_t *data, size_t size) {
+static Table *read_table(const uint8_t *data, size_t size) {
   if (size < 4) return NULL;
-  StandIn *s = calloc(1, sizeof(StandIn));
+  Table *s = calloc(1, sizeof(Table));
   if (s == NULL) return NULL;
-  s->table = malloc(size);
-  if (s->table == NULL) {
+  s->bytes = malloc(size);
+  if (s->bytes == NULL) {
     free(s);
     return NULL;
   }
-  memcpy(s->table, data, size);
-  const uint8_t *t = s->table;
+  memcpy(s->bytes, data, size);
+  const uint8_t *t = s->bytes;
   uint32_t count = read_u16(t) | (read_u16(t + 2) << 16);
   // First pass: check every bound and count the replies.
   size_t at = 4;
@@ -649,32 +669,74 @@ static StandIn *read_table(const uint8_t *data, size_t size) {
   }
   return s;
 bad:
-  free_stand_in(s);
+  free_table(s);
   return NULL;
+}
+
+// The table's counts as JavaScript reads them: { answered: Uint32Array
+// (per entry), seconds }. Read while the thread may run: each count may be a
+// reply behind.
+static napi_value table_counts(napi_env env, const Table *t) {
+  napi_value result, buffer, counts, seconds;
+  void *bytes = NULL;
+  napi_create_object(env, &result);
+  napi_create_arraybuffer(env, (size_t)t->entry_count * sizeof(uint32_t), &bytes, &buffer);
+  for (uint32_t e = 0; bytes != NULL && e < t->entry_count; e++) {
+    ((uint32_t *)bytes)[e] = __atomic_load_n(&t->answered[e], __ATOMIC_RELAXED);
+  }
+  napi_create_typedarray(env, napi_uint32_array, t->entry_count, buffer, 0, &counts);
+  napi_set_named_property(env, result, "answered", counts);
+  napi_create_double(env, (double)__atomic_load_n(&t->answering_ns, __ATOMIC_RELAXED) / 1e9, &seconds);
+  napi_set_named_property(env, result, "seconds", seconds);
+  return result;
+}
+
+// The table in argument 0 (answer-cache.ts standInTable's bytes), or NULL
+// with *thrown set when the argument is not bytes.
+static Table *table_argument(napi_env env, napi_callback_info info, Batcher **b, int *thrown) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, (void **)b);
+  bool is_array = false;
+  *thrown = 0;
+  if (*b == NULL || argc < 1 || napi_is_typedarray(env, argv[0], &is_array) != napi_ok || !is_array) {
+    *thrown = 1;
+    return NULL;
+  }
+  napi_typedarray_type type;
+  size_t size = 0;
+  void *data = NULL;
+  napi_get_typedarray_info(env, argv[0], &type, &size, &data, NULL, NULL);
+  if (type != napi_uint8_array) {
+    *thrown = 1;
+    return NULL;
+  }
+  return read_table((const uint8_t *)data, size);
 }
 
 // standIn(table): from now until standDown() a thread reads the socket and
 // answers from `table`; event-loop reading stops meanwhile. False when the
 // table is not well formed, a stand-in already runs, or the socket is closed.
 static napi_value stand_in(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1], result;
+  napi_value result;
   Batcher *b = NULL;
-  napi_get_cb_info(env, info, &argc, argv, NULL, (void **)&b);
-  bool is_array = false;
+  int thrown = 0;
   napi_get_boolean(env, false, &result);
-  if (b == NULL || argc < 1 || napi_is_typedarray(env, argv[0], &is_array) != napi_ok || !is_array) {
-    return throw_error(env, "standIn: expected the table's bytes");
+  Table *table = table_argument(env, info, &b, &thrown);
+  if (thrown) return throw_error(env, "standIn: expected the table's bytes");
+  if (table == NULL) return result;
+  if (b->closing || b->stand_in != NULL) {
+    free_table(table);
+    return result;
   }
-  napi_typedarray_type type;
-  size_t size = 0;
-  void *data = NULL;
-  napi_get_typedarray_info(env, argv[0], &type, &size, &data, NULL, NULL);
-  if (type != napi_uint8_array) return throw_error(env, "standIn: expected the table's bytes");
-  if (b->closing || b->stand_in != NULL) return result;
-  StandIn *s = read_table((const uint8_t *)data, size);
-  if (s == NULL) return result;
+  StandIn *s = calloc(1, sizeof(StandIn));
+  if (s == NULL) {
+    free_table(table);
+    return result;
+  }
   s->b = b;
+  s->table = table;
+  pthread_mutex_init(&s->table_lock, NULL);
   s->in = calloc(1, (size_t)BATCH * SLOT);
   s->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (s->in == NULL || s->wake_fd < 0) {
@@ -702,26 +764,41 @@ static napi_value stand_in(napi_env env, napi_callback_info info) {
   return result;
 }
 
-// standDown() -> { answered: Uint32Array (per table entry), seconds } or
-// undefined: the thread is stopped and joined, the event loop reads again,
-// and what the thread left for JavaScript is delivered on its next turn.
-// answeredSoFar() -> Uint32Array: the stand-in's replies per table entry
-// until now (read while its thread runs: each count may be a reply behind),
-// or undefined when none runs.
+// answeredSoFar() -> { answered, seconds } of the running stand-in's table
+// (table_counts), or undefined when none runs.
 static napi_value answered_so_far(napi_env env, napi_callback_info info) {
   Batcher *b = unwrap_this(env, info);
   if (b == NULL || b->stand_in == NULL) return NULL;
-  StandIn *s = b->stand_in;
-  napi_value buffer, counts;
-  void *bytes = NULL;
-  napi_create_arraybuffer(env, (size_t)s->entry_count * sizeof(uint32_t), &bytes, &buffer);
-  for (uint32_t e = 0; bytes != NULL && e < s->entry_count; e++) {
-    ((uint32_t *)bytes)[e] = __atomic_load_n(&s->answered[e], __ATOMIC_RELAXED);
+  return table_counts(env, b->stand_in->table);
+}
+
+// replaceTable(table) -> the old table's final counts: the running stand-in
+// answers from `table` from its next batch on, without a pause (a swap of
+// states puts the next state's table in). Undefined, and nothing changed,
+// when none runs or `table` is not well formed.
+static napi_value replace_table(napi_env env, napi_callback_info info) {
+  Batcher *b = NULL;
+  int thrown = 0;
+  Table *table = table_argument(env, info, &b, &thrown);
+  if (thrown) return throw_error(env, "replaceTable: expected the table's bytes");
+  if (table == NULL) return NULL;
+  if (b->stand_in == NULL) {
+    free_table(table);
+    return NULL;
   }
-  napi_create_typedarray(env, napi_uint32_array, s->entry_count, buffer, 0, &counts);
+  StandIn *s = b->stand_in;
+  pthread_mutex_lock(&s->table_lock);
+  Table *old = s->table;
+  s->table = table;
+  pthread_mutex_unlock(&s->table_lock);
+  napi_value counts = table_counts(env, old);
+  free_table(old);
   return counts;
 }
 
+// standDown() -> the table's final counts (table_counts), or undefined: the
+// thread is stopped and joined, the event loop reads again, and what the
+// thread left for JavaScript is delivered on its next turn.
 static napi_value stand_down(napi_env env, napi_callback_info info) {
   Batcher *b = unwrap_this(env, info);
   if (b == NULL || b->stand_in == NULL) return NULL;
@@ -729,17 +806,9 @@ static napi_value stand_down(napi_env env, napi_callback_info info) {
   join_stand_in(s);
   b->stand_in = NULL;
   if (!b->closing) uv_poll_start(b->poll, UV_READABLE, on_readable);
-  napi_value result, buffer, counts, seconds;
-  void *bytes = NULL;
-  napi_create_object(env, &result);
-  napi_create_arraybuffer(env, (size_t)s->entry_count * sizeof(uint32_t), &bytes, &buffer);
-  if (bytes != NULL && s->entry_count > 0) memcpy(bytes, s->answered, (size_t)s->entry_count * sizeof(uint32_t));
-  napi_create_typedarray(env, napi_uint32_array, s->entry_count, buffer, 0, &counts);
-  napi_set_named_property(env, result, "answered", counts);
-  napi_create_double(env, (double)s->answering_ns / 1e9, &seconds);
-  napi_set_named_property(env, result, "seconds", seconds);
+  napi_value counts = table_counts(env, s->table);
   free_stand_in(s);
-  return result;
+  return counts;
 }
 
 static void free_memory(napi_env env, void *data, void *hint) {
@@ -1045,6 +1114,8 @@ static napi_value attach(napi_env env, napi_callback_info info) {
   napi_set_named_property(env, result, "standDown", send_fn);
   napi_create_function(env, "answeredSoFar", NAPI_AUTO_LENGTH, answered_so_far, b, &send_fn);
   napi_set_named_property(env, result, "answeredSoFar", send_fn);
+  napi_create_function(env, "replaceTable", NAPI_AUTO_LENGTH, replace_table, b, &send_fn);
+  napi_set_named_property(env, result, "replaceTable", send_fn);
   napi_get_boolean(env, b->pktinfo != 0, &value);
   napi_set_named_property(env, result, "replySource", value);
   napi_add_finalizer(env, result, b, free_batcher, NULL, NULL);

@@ -12,7 +12,7 @@
 // late or not, leaves from the address its query was sent to.
 
 import type { Socket as UdpSocket } from 'node:dgram';
-import { nativeAddon, type NativeBatcher } from '../native/addon.js';
+import { nativeAddon, type NativeBatcher, type StandInCounts } from '../native/addon.js';
 
 /**
  * Int32s of metadata per datagram (udp_batch.c): received length, reply
@@ -138,9 +138,11 @@ export interface BatchedSocket {
   /** See NativeBatcher.standIn. */
   standIn(table: Uint8Array): boolean;
   /** See NativeBatcher.answeredSoFar. */
-  answeredSoFar(): Uint32Array | undefined;
+  answeredSoFar(): StandInCounts | undefined;
+  /** See NativeBatcher.replaceTable. */
+  replaceTable(table: Uint8Array): StandInCounts | undefined;
   /** See NativeBatcher.standDown. */
-  standDown(): { readonly answered: Uint32Array; readonly seconds: number } | undefined;
+  standDown(): StandInCounts | undefined;
 }
 
 /**
@@ -160,7 +162,7 @@ export function attachBatched(socket: UdpSocket, onBatch: (batch: DatagramBatch,
   batch = new DatagramBatch(batcher);
   // From here on the batcher reads; dgram only sends.
   handle.recvStop();
-  return { close: () => batcher.close(), standIn: (table) => batcher.standIn(table), standDown: () => batcher.standDown(), answeredSoFar: () => batcher.answeredSoFar() };
+  return { close: () => batcher.close(), standIn: (table) => batcher.standIn(table), standDown: () => batcher.standDown(), answeredSoFar: () => batcher.answeredSoFar(), replaceTable: (table) => batcher.replaceTable(table) };
 }
 
 interface UdpHandle {

@@ -15,6 +15,7 @@ import { nativeAddon } from '../native/addon.js';
 import { scanQuery } from './scan.js';
 import { RequestGate, slipReply, type ServerGuardOptions } from './guards.js';
 import { attachBatched, BatchUnavailableError, type BatchedSocket, type DatagramBatch } from './batch-io.js';
+import type { StandInCounts } from '../native/addon.js';
 import { AnswerCache, type StandInQuestion, standInTable, type StandInTable, UNSEEN } from './answer-cache.js';
 import type { PreparedAnswers } from '../resolve/responder.js';
 import type { DnsTcpServer } from './tcp-server.js';
@@ -42,22 +43,27 @@ export interface DnsServer {
    * While a change is built on this thread: the native module's thread
    * answers the repeated UDP questions whose replies the wire path holds
    * (answer-cache.ts standInTable), from the state answering now, so they
-   * wait for no slice of the build and no collector pause. With `handover`
-   * (what handover() rendered before a swap), from that. False when there is
-   * nothing to stand in with (dgram, no wire path, no repeats yet).
+   * wait for no slice of the build and no collector pause. False when there
+   * is nothing to stand in with (dgram, no wire path, no repeats yet).
    */
-  standIn(handover?: StandInHandover): boolean;
+  standIn(): boolean;
   /**
    * Before a swap, while the stand-in still answers from the old state: the
    * questions it has been answering, answered as `epoch` (the next index)
-   * will answer them, for standIn() right after the swap.
+   * will answer them.
    */
-  handover(epoch: object): StandInHandover | undefined;
-  /** Before the next state answers: the stand-in stops (its thread is joined). */
+  prepareHandover(epoch: object): StandInHandover | undefined;
+  /**
+   * Right after the swap: the stand-in answers from `handover` from its next
+   * batch on, without a pause. False when it stopped instead (nothing to
+   * answer from the next state): the event loop reads again.
+   */
+  handOver(handover: StandInHandover | undefined): boolean;
+  /** The stand-in stops (its thread is joined); the event loop reads again. */
   standDown(): void;
 }
 
-/** The stand-in's questions answered from the next state (DnsServer.handover). */
+/** The stand-in's questions answered from the next state (DnsServer.prepareHandover). */
 export interface StandInHandover {
   readonly questions: readonly StandInQuestion[];
   readonly table: StandInTable | undefined;
@@ -100,6 +106,9 @@ type Send = (response: Buffer) => Promise<unknown> | unknown;
  * codec's request reader. Nothing of the message's bytes is kept.
  */
 type Incoming = RequestVerdict;
+
+/** How often the observer is told of a running stand-in's answers. */
+const TELL_EVERY_MS = 250;
 
 /** Bind UDP and TCP on host:port and serve. Rejects with a ListenError when a bind fails. */
 export async function startDnsServer(options: DnsServerOptions): Promise<DnsServer> {
@@ -271,18 +280,28 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
   });
   log.debug({ address: formatHostPort(options.host, port) }, 'DNS server listening (udp+tcp)');
 
+  /** What the observer has been told of the running stand-in's answers (told while it runs, then at its end). */
+  let told: StandInCounts | undefined;
+  let telling: NodeJS.Timeout | undefined;
+  /** The stand-in's answers since `told`, to the observer as if each had been answered here (metrics). */
+  const tell = (table: StandInTable, now: StandInCounts): void => {
+    if (!observeWire) return;
+    let answered = 0;
+    now.answered.forEach((count, entry) => (answered += count - (told?.answered[entry] ?? 0)));
+    if (answered <= 0) return;
+    const seconds = Math.max(0, now.seconds - (told?.seconds ?? 0)) / answered;
+    now.answered.forEach((count, entry) => {
+      for (let i = told?.answered[entry] ?? 0; i < count; i++) observeWire(table.questions[entry]!.query, table.replies[entry]!, seconds);
+    });
+    told = now;
+  };
   const standDown = (): void => {
+    clearInterval(telling);
     const done = batched?.standDown();
     const table = standing;
     standing = undefined;
-    if (!done || !table || !observeWire) return;
-    // The stand-in's answers, told to the observer as if each had been answered here.
-    let answered = 0;
-    for (const count of done.answered) answered += count;
-    const seconds = answered === 0 ? 0 : done.seconds / answered;
-    done.answered.forEach((count, entry) => {
-      for (let i = 0; i < count; i++) observeWire(table.questions[entry]!.query, table.replies[entry]!, seconds);
-    });
+    if (done && table) tell(table, done);
+    told = undefined;
   };
 
   let closing: Promise<void> | undefined;
@@ -313,16 +332,37 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
     idle: (timeoutMs) => gate.idle(timeoutMs),
     gate,
     udpIo: batched ? 'batch' : 'dgram',
-    standIn(handover) {
+    standIn() {
       if (!batched || !cache || standing || !gate.accepting) return false;
-      if (handover) cache.relearn(handover.questions);
-      const table = handover ? handover.table : standInTable(cache.standInQuestions());
+      const table = standInTable(cache.standInQuestions());
       if (!table || !batched.standIn(table.bytes)) return false;
       standing = table;
+      // A scrape of /metrics while it stands in sees its answers too (within this interval).
+      if (observeWire) {
+        telling = setInterval(() => {
+          const now = batched?.answeredSoFar();
+          if (now && standing) tell(standing, now);
+        }, TELL_EVERY_MS);
+        telling.unref();
+      }
       return true;
     },
-    handover(epoch) {
-      const answered = batched?.answeredSoFar();
+    handOver(handover) {
+      if (!batched || !cache || !standing) return false;
+      const old = handover?.table && batched.replaceTable(handover.table.bytes);
+      if (!old || !handover?.table) {
+        standDown();
+        return false;
+      }
+      tell(standing, old);
+      told = undefined;
+      standing = handover.table;
+      // The wire path answers them from the new state at once too.
+      cache.relearn(handover.questions);
+      return true;
+    },
+    prepareHandover(epoch) {
+      const answered = batched?.answeredSoFar()?.answered;
       if (!standing || !answered || !options.answers) return undefined;
       // Only what was asked while the stand-in answered: answering them from the next state is work done now.
       const questions: StandInQuestion[] = [];

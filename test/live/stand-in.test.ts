@@ -83,7 +83,7 @@ describe.skipIf(nativeAddon() instanceof Error)('LiveCluster with the stand-in',
       cluster: load.cluster,
       swap: (next) => running.swap(next),
       loadSources: sources,
-      standIn: { start: (handover) => running.standIn(handover as never), handover: (next) => running.handover(next), stop: () => running.standDown() },
+      standIn: { start: () => running.standIn(), prepare: (next) => running.prepareHandover(next), handOver: (prepared) => running.handOver(prepared as never), stop: () => running.standDown() },
       slices: {
         pause: async () => {
           // A few holds, then plain pauses: enough to see, not so many the test drags.

@@ -120,7 +120,7 @@ describe.skipIf(!native)('stand-in: answering while the event loop is held', () 
     expect(dns.standIn()).toBe(true);
     const held = await askWhileHeld(client, requests.map((r, i) => withId(r, 200 + i)));
     // The native thread's own count: every question (5 distinct names and types among the rows) was its answer.
-    expect(dns.handover(index)?.questions).toHaveLength(5);
+    expect(dns.prepareHandover(index)?.questions).toHaveLength(5);
     dns.standDown();
     for (const [i, row] of rows.entries()) {
       const expected = withId(ordinary.get(row.request.readUInt16BE(0))!, 200 + i);
@@ -166,7 +166,7 @@ describe.skipIf(!native)('stand-in: answering while the event loop is held', () 
     expect(new Set(firsts.map((answers) => answers[0])).size).toBe(3);
   });
 
-  it('hands over: after the swap it answers the questions it was answering from the next state', async () => {
+  it('hands over at a swap, without stopping: it answers the questions it was answering from the next state', async () => {
     const before = buildRecordIndex(cluster({ services: [clusterIP('prod/web', ['10.96.0.20'], { ports: [port('http', 80)] })] }), OPTIONS);
     const next = buildRecordIndex(cluster({ services: [clusterIP('prod/web', ['10.96.0.21'], { ports: [port('http', 80)] })] }), OPTIONS);
     let current = before;
@@ -176,14 +176,44 @@ describe.skipIf(!native)('stand-in: answering while the event loop is held', () 
     await askEach(client, [query(1, `web.prod.svc.${Z}`)]);
     expect(dns.standIn()).toBe(true);
     const old = await askWhileHeld(client, [query(2, `web.prod.svc.${Z}`)]);
-    const handover = dns.handover(next);
-    dns.standDown();
+    const handover = dns.prepareHandover(next);
     current = next;
-    expect(dns.standIn(handover)).toBe(true);
+    // Without stopping: the thread answers from the next state's table from its next batch on.
+    expect(dns.handOver(handover)).toBe(true);
     const fresh = await askWhileHeld(client, [query(3, `web.prod.svc.${Z}`)]);
+    expect(dns.prepareHandover(next)?.questions).toHaveLength(1);
     dns.standDown();
     expect(addresses(old.get(2)!)).toEqual(['10.96.0.20']);
     expect(addresses(fresh.get(3)!)).toEqual(['10.96.0.21']);
+  });
+
+  it('tells the observer (metrics) of its answers while it stands in, each once', async () => {
+    const index = buildRecordIndex(exampleCluster(), OPTIONS);
+    const { dns, observed } = await serve(() => index);
+    const client = new UdpClient(dns.port);
+    running = { dns, client };
+    await askEach(client, [query(1, `web.prod.svc.${Z}`)]);
+    observed.length = 0;
+    expect(dns.standIn()).toBe(true);
+    await askWhileHeld(client, [2, 3, 4].map((id) => query(id, `web.prod.svc.${Z}`)));
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(observed).toHaveLength(3);
+    await askWhileHeld(client, [query(5, `web.prod.svc.${Z}`)], 50);
+    dns.standDown();
+    expect(observed).toHaveLength(4);
+  });
+
+  it('stops at a swap when it has nothing to answer from the next state', async () => {
+    const index = buildRecordIndex(exampleCluster(), OPTIONS);
+    const { dns } = await serve(() => index);
+    const client = new UdpClient(dns.port);
+    running = { dns, client };
+    await askEach(client, [query(1, `web.prod.svc.${Z}`)]);
+    expect(dns.standIn()).toBe(true);
+    // Nothing was asked while it stood in: nothing to hand over.
+    expect(dns.handOver(dns.prepareHandover(index))).toBe(false);
+    // The event loop reads again.
+    expect(addresses((await askEach(client, [query(2, `web.prod.svc.${Z}`)])).get(2)!)).toEqual(['10.96.30.1']);
   });
 
   it('does not stand in without repeats to answer, or twice', async () => {

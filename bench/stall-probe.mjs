@@ -3,7 +3,7 @@
 //
 //   node bench/stall-probe.mjs [--services 10000] [--pods 150000] [--namespaces 50] [--edits 5] [--json]
 //                              [--node-flags='--cpu-prof --cpu-prof-dir=DIR --trace-gc'] [--server-out FILE]
-//                              [--serve-flags='--log-level info'] [--server-cpus 1]
+//                              [--serve-flags='--log-level info'] [--server-cpus 1] [--fresh-names]
 //
 // Starts `serve --watch --http` on a generated cluster (split into files of
 // 5,000 documents), then a client in this process sends 1,000 A queries/s
@@ -21,7 +21,10 @@
 // profile, GC tracing); --server-out keeps its stdout. Targets: max < 50 ms, p99 < 5 ms, each change
 // answered < 1 s. The server runs on CPU 1 (--server-cpus: another list, as
 // taskset -c takes it; 0,1 lets V8's collector and compiler threads run beside
-// the answering thread), this client on CPU 0.
+// the answering thread), this client on CPU 0. --fresh-names asks a name
+// never asked before with every query (`fresh-N.` before a service's name:
+// NXDOMAIN), the case the server's stand-in (docs/reload-latency.md) cannot
+// answer: each waits for the event loop, as every query did before it.
 
 import { appendFileSync, openSync, writeFileSync } from 'node:fs';
 import dgram from 'node:dgram';
@@ -60,7 +63,7 @@ export async function stallProbe(size, zone = 'cluster.local', edits = 5, option
     // query stream below could neither send nor read, charged to the first API call's queries.
     await fetch(`http://127.0.0.1:${http}/health`).then((response) => response.text());
     const loadBefore = loadAverage();
-    const load = client.steady(names);
+    const load = client.steady(names, options.freshNames === true);
     await sleep(1000);
     const changes = [];
     /** Time one change: from `begin` (performance.now()) until `name` answers. */
@@ -114,7 +117,7 @@ async function udpClient(port) {
     return id;
   };
   return {
-    steady(names) {
+    steady(names, fresh = false) {
       const latencies = [];
       const samples = []; // [sent at (performance.now()), latency ms]
       const slow = []; // when each query over 50 ms was sent (ms after the start)
@@ -125,7 +128,7 @@ async function udpClient(port) {
       const timer = setInterval(() => {
         const due = Math.floor(((performance.now() - started) * RATE) / 1000);
         for (; sent < due; sent++) {
-          const id = ask(names[sent % names.length], (ms) => {
+          const id = ask(fresh ? `fresh-${sent}.${names[sent % names.length]}` : names[sent % names.length], (ms) => {
             latencies.push(ms);
             samples.push([performance.now() - ms, ms]);
             if (ms > 50) slow.push(Math.round(performance.now() - ms - started));
@@ -234,12 +237,13 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       'server-out': { type: 'string' },
       'serve-flags': { type: 'string', default: '' },
       'server-cpus': { type: 'string', default: '1' },
+      'fresh-names': { type: 'boolean', default: false },
     },
   });
   const size = { services: Number(values.services), pods: Number(values.pods), namespaces: Number(values.namespaces) };
   const nodeFlags = values['node-flags'].split(' ').filter(Boolean);
   const serveFlags = values['serve-flags'].split(' ').filter(Boolean);
-  const result = await stallProbe(size, 'cluster.local', Number(values.edits), { nodeFlags, serveFlags, serverOut: values['server-out'], serverCpus: values['server-cpus'] });
+  const result = await stallProbe(size, 'cluster.local', Number(values.edits), { nodeFlags, serveFlags, serverOut: values['server-out'], serverCpus: values['server-cpus'], freshNames: values['fresh-names'] });
   process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${stallReport(result)}\n`);
   process.exit(0);
 }

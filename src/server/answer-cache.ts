@@ -33,6 +33,11 @@ const OPT_TYPE = 41;
 const DOT = 0x2e;
 const BACKSLASH = 0x5c;
 
+/** Answers from an entry that make it a repeat: the one right after learning it, and one more. */
+const REPEATED = 2;
+/** Questions in a stand-in table at most (rendering one takes a few microseconds). */
+const STAND_IN_MAX = 1024;
+
 /** answer(): not of the shape answered here, or seen before and not answerable here. */
 export const ORDINARY = -1;
 /** answer(): of the right shape but not seen yet; learn() can keep its answer. */
@@ -48,6 +53,8 @@ export class AnswerCache {
   private readonly queries: (Query | undefined)[] = new Array<Query | undefined>(ENTRIES).fill(undefined);
   /** The entry answer() last answered from. */
   private lastEntry = 0;
+  /** Per entry: how many times answer() answered from it (the first time is the query that taught it). */
+  private readonly hits = new Uint32Array(ENTRIES);
   private epoch: object | undefined;
   private readonly head = reusableHead();
   private readonly edns = { udpSize: 0, do: false, version: 0 };
@@ -68,6 +75,7 @@ export class AnswerCache {
     this.keyLengths.fill(0);
     this.answers.fill(undefined);
     this.queries.fill(undefined);
+    this.hits.fill(0);
   }
 
   /**
@@ -131,6 +139,7 @@ export class AnswerCache {
     const prepared = this.answers[entry];
     if (!prepared) return ORDINARY;
     this.lastEntry = entry;
+    this.hits[entry]!++;
     const head = this.head;
     head.id = ((request[0] as number) << 8) | (request[1] as number);
     head.rd = (flags & 0x01) !== 0;
@@ -163,6 +172,7 @@ export class AnswerCache {
     this.keyLengths[entry] = keyLength;
     this.answers[entry] = prepared;
     this.queries[entry] = query;
+    this.hits[entry] = 0;
     return prepared !== null;
   }
 
@@ -185,20 +195,28 @@ export class AnswerCache {
       this.keyLengths[entry] = key.length;
       this.answers[entry] = prepared;
       this.queries[entry] = query;
+      this.hits[entry] = REPEATED;
     }
   }
 
-  /** Every question answered from bytes now, with its answer (the stand-in's first table of a change). */
+  /**
+   * The questions asked again since they were learned, with their answers
+   * (the stand-in's first table of a change): at most STAND_IN_MAX, the most
+   * asked. A name asked once (a search-list miss, a one-off) is left out, so
+   * the table stays small whatever fills this one.
+   */
   standInQuestions(): StandInQuestion[] {
     this.startBatch();
-    const questions: StandInQuestion[] = [];
+    let entries: number[] = [];
     for (let entry = 0; entry < ENTRIES; entry++) {
-      const prepared = this.answers[entry];
-      const query = this.queries[entry];
-      if (!prepared || !query) continue;
-      questions.push({ key: this.keys.slice(entry * KEY_MAX, entry * KEY_MAX + (this.keyLengths[entry] as number)), query, prepared });
+      if (this.answers[entry] && this.queries[entry] && (this.hits[entry] as number) >= REPEATED) entries.push(entry);
     }
-    return questions;
+    if (entries.length > STAND_IN_MAX) entries = entries.sort((a, b) => (this.hits[b] as number) - (this.hits[a] as number)).slice(0, STAND_IN_MAX);
+    return entries.map((entry) => ({
+      key: this.keys.slice(entry * KEY_MAX, entry * KEY_MAX + (this.keyLengths[entry] as number)),
+      query: this.queries[entry] as Query,
+      prepared: this.answers[entry] as PreparedAnswer,
+    }));
   }
 
   /** The question of the entry answer() last answered from (for an observer: its name, type and transport). */

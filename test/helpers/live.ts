@@ -5,6 +5,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startServe, type ServerProcess } from './server-process.js';
+import { validateConfig, type RawConfig } from '../../src/config.js';
+import { loadCluster } from '../../src/pipeline/index.js';
+import { startServer } from '../../src/app/index.js';
+import { silentLogger } from '../../src/log.js';
+import { parseManifestText } from '../../src/manifests/index.js';
 
 export interface LiveServer extends ServerProcess {
   /** `http://127.0.0.1:PORT` of the admin server. */
@@ -56,4 +61,19 @@ subsets:
   - addresses: [${ips.map((ip) => `{ip: ${ip}}`).join(', ')}]
     ports: [{port: 5432}]
 `;
+}
+
+/**
+ * In process: a real DNS server on 127.0.0.1 (a free port) answering the
+ * manifests `text()` gives, and what a LiveCluster over it needs (`sources`
+ * reads `text()` again on every reload). Stop `server` when done.
+ */
+export async function serveManifestText(text: () => string, settings: Partial<RawConfig> = {}) {
+  const validated = validateConfig({ manifests: ['<test>'], upstreams: [], bind: '127.0.0.1', port: 0, ...settings });
+  if (!validated.ok) throw new Error(validated.problems.join('\n'));
+  const sources = async () => parseManifestText(text(), 'manifests.yaml');
+  const load = await loadCluster(validated.config, silentLogger(), { sources });
+  if (!load.ok) throw new Error('initial load failed');
+  const server = await startServer(validated.config, load.cluster, [], silentLogger());
+  return { config: validated.config, load, sources, server };
 }

@@ -7,12 +7,10 @@
 
 import { Resolver } from 'node:dns/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { validateConfig } from '../../src/config.js';
-import { loadCluster } from '../../src/pipeline/index.js';
-import { startServer, type RunningServer } from '../../src/app/index.js';
+import type { RunningServer } from '../../src/app/index.js';
 import { LiveCluster, type ChangeResult } from '../../src/live/index.js';
 import { silentLogger } from '../../src/log.js';
-import { parseManifestText } from '../../src/manifests/index.js';
+import { serveManifestText } from '../helpers/live.js';
 
 const ZONE = 'default.svc.cluster.local';
 
@@ -40,13 +38,10 @@ interface Observed {
 
 /** Run `change` with a pause at every step; at each pause ask every name in `names` over UDP. */
 async function observe(change: (live: LiveCluster) => Promise<ChangeResult>, names: readonly string[], before?: (live: LiveCluster) => Promise<unknown>): Promise<Observed> {
-  const config = validateConfig({ manifests: ['<test>'], upstreams: [], bind: '127.0.0.1', port: 0 });
-  if (!config.ok) throw new Error(config.problems.join('\n'));
-  const sources = async () => parseManifestText(FILES, 'files.yaml');
-  const load = await loadCluster(config.config, silentLogger(), { sources });
-  if (!load.ok) throw new Error('initial load failed');
-  server = await startServer(config.config, load.cluster, [], silentLogger());
-  const running = server;
+  const served = await serveManifestText(() => FILES);
+  const { config, load, sources } = served;
+  const running = served.server;
+  server = running;
   const resolver = new Resolver({ timeout: 2000, tries: 1 });
   resolver.setServers([`127.0.0.1:${running.dns.port}`]);
   const ask = (name: string): Promise<Answer> =>
@@ -58,7 +53,7 @@ async function observe(change: (live: LiveCluster) => Promise<ChangeResult>, nam
   let observing = false;
   const atPauses: Observed['atPauses'] = [];
   const live = new LiveCluster({
-    config: config.config,
+    config,
     logger: silentLogger(),
     reverseFallthrough: false,
     load: load.load,

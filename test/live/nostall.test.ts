@@ -4,15 +4,12 @@
 // "answered while the reload runs" is a fact, not a timing.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { validateConfig } from '../../src/config.js';
-import { loadCluster } from '../../src/pipeline/index.js';
-import { startServer, type RunningServer } from '../../src/app/index.js';
+import type { RunningServer } from '../../src/app/index.js';
 import { LiveCluster } from '../../src/live/index.js';
 import { silentLogger } from '../../src/log.js';
-import { parseManifestText } from '../../src/manifests/index.js';
 import { runNow, Slicer, sortSteps, type Steps } from '../../src/cluster/slicer.js';
 import { dig } from '../helpers/dig.js';
-import { dbManifest } from '../helpers/live.js';
+import { dbManifest, serveManifestText } from '../helpers/live.js';
 
 const DB = 'db.default.svc.cluster.local';
 
@@ -30,20 +27,17 @@ afterEach(async () => {
 
 describe('a reload never blocks the answers of the old state', () => {
   it('a query sent while the build is held at a pause is answered from the old state; the swap brings the new one whole', async () => {
-    const config = validateConfig({ manifests: ['<test>'], upstreams: [], bind: '127.0.0.1', port: 0 });
-    if (!config.ok) throw new Error(config.problems.join('\n'));
     let text = manifests(['10.0.0.1', '10.0.0.2']);
-    const sources = async () => parseManifestText(text, 'db.yaml');
-    const load = await loadCluster(config.config, silentLogger(), { sources });
-    if (!load.ok) throw new Error('initial load failed');
-    server = await startServer(config.config, load.cluster, [], silentLogger());
-    const running = server;
+    const served = await serveManifestText(() => text);
+    const { config, load, sources } = served;
+    const running = served.server;
+    server = running;
     let pauses = 0;
     let held: (() => void) | undefined;
     const reachedHold = new Promise<void>((resolve) => (held = resolve));
     let release: (() => void) | undefined;
     const live = new LiveCluster({
-      config: config.config,
+      config,
       logger: silentLogger(),
       reverseFallthrough: false,
       load: load.load,

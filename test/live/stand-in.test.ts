@@ -10,12 +10,10 @@
 import { Resolver } from 'node:dns/promises';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { validateConfig } from '../../src/config.js';
-import { loadCluster } from '../../src/pipeline/index.js';
-import { startServer, type RunningServer } from '../../src/app/index.js';
+import type { RunningServer } from '../../src/app/index.js';
 import { LiveCluster } from '../../src/live/index.js';
 import { silentLogger } from '../../src/log.js';
-import { parseManifestText } from '../../src/manifests/index.js';
+import { serveManifestText } from '../helpers/live.js';
 import { nativeAddon } from '../../src/native/addon.js';
 
 const FILES = Array.from({ length: 2000 }, (_, i) => `---\napiVersion: v1\nkind: Service\nmetadata: {name: s${i}}\nspec: {ports: [{port: 80}]}\n`).join('');
@@ -62,13 +60,10 @@ function holdLoop(ms: number): void {
 
 describe.skipIf(nativeAddon() instanceof Error)('LiveCluster with the stand-in', () => {
   it('answers a name asked before the change while every pause of the build holds the loop; the new name answers after the swap', async () => {
-    const config = validateConfig({ manifests: ['<test>'], upstreams: [], bind: '127.0.0.1', port: 0, udpIo: 'batch' });
-    if (!config.ok) throw new Error(config.problems.join('\n'));
-    const sources = async () => parseManifestText(FILES, 'files.yaml');
-    const load = await loadCluster(config.config, silentLogger(), { sources });
-    if (!load.ok) throw new Error('initial load failed');
-    server = await startServer(config.config, load.cluster, [], silentLogger());
-    const running = server;
+    const served = await serveManifestText(() => FILES, { udpIo: 'batch' });
+    const { config, load, sources } = served;
+    const running = served.server;
+    server = running;
     const resolver = new Resolver({ timeout: 2000, tries: 1 });
     resolver.setServers([`127.0.0.1:${running.dns.port}`]);
     // Asked twice: the wire path learns it and sees it repeated, so the stand-in's table has it.
@@ -77,14 +72,14 @@ describe.skipIf(nativeAddon() instanceof Error)('LiveCluster with the stand-in',
 
     const holds: [number, number][] = [];
     const live = new LiveCluster({
-      config: config.config,
+      config,
       logger: silentLogger(),
       reverseFallthrough: false,
       load: load.load,
       cluster: load.cluster,
       swap: (next) => running.swap(next),
       loadSources: sources,
-      standIn: { start: () => running.standIn(), prepare: (next) => running.prepareHandover(next), handOver: (prepared) => running.handOver(prepared as never), stop: () => running.standDown() },
+      standIn: running.standIn,
       slices: {
         pause: async () => {
           // A few holds, then plain pauses: enough to see, not so many the test drags.
